@@ -1,0 +1,269 @@
+"""Target verdicts: is a domain's satisfaction index at or above the target τ?
+
+Rules (defaults from the project's statistical definitions):
+
+- ``met`` when the one-sided 95% lower bound is ≥ τ;
+- ``not_met`` when the one-sided 95% upper bound is < τ;
+- ``inconclusive`` otherwise;
+- ``insufficient_data`` when the domain has fewer than ``min_n`` responses (default 30) or an
+  effective sample size below ``min_n_eff`` (default 10): with so few answers even the direction
+  of a verdict is mostly chance, whatever the interval says.
+
+A one-sided 95% bound is the bound of the two-sided 90% interval of the chosen method (the
+Korn-Graubard ``beta`` interval by default).
+
+For every domain not yet settled the report gives the number of further responses that would
+settle it if the estimate stayed where it is: the design effect ``deff = n / n_eff`` is held at its
+current value, so ``m`` more responses give an effective n of ``(n + m) / deff``, and ``m`` is the
+smallest count whose projected one-sided bound crosses τ. The design-based effective n used is
+``p(1-p)/se²`` (Kish's at an estimate of 0 or 1). An estimate exactly at τ never settles: its
+bounds close in on τ from both sides without crossing, so the count is ``None`` with that reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from stats.estimate_arrays import EstimateLike, estimate_arrays, variance_effective_n
+from stats.projected_bounds import check_method, one_sided_bounds
+
+MET = "met"
+NOT_MET = "not_met"
+INCONCLUSIVE = "inconclusive"
+INSUFFICIENT_DATA = "insufficient_data"
+VERDICTS = (MET, NOT_MET, INCONCLUSIVE, INSUFFICIENT_DATA)
+
+DEFAULT_TAU = 0.95
+DEFAULT_MIN_N = 30
+DEFAULT_MIN_N_EFF = 10.0
+DEFAULT_ONE_SIDED_LEVEL = 0.95
+DEFAULT_MAX_RESPONSES = 10**9
+
+REASON_AT_TARGET = "estimate equals the target: at this estimate no number of responses settles the verdict"
+REASON_NO_ESTIMATE = "no estimate to project from"
+REASON_BEYOND_MAX = "would need more than the maximum number of responses considered"
+
+
+def check_tau(tau: float) -> None:
+    if not 0 < tau < 1:
+        raise ValueError(f"target tau must be in (0, 1), got {tau}")
+
+
+@dataclass(frozen=True)
+class TargetRule:
+    """The parameters of a verdict; every report states the rule it used."""
+
+    tau: float = DEFAULT_TAU
+    method: str = "beta"
+    one_sided_level: float = DEFAULT_ONE_SIDED_LEVEL
+    min_n: int = DEFAULT_MIN_N
+    min_n_eff: float = DEFAULT_MIN_N_EFF
+
+    def __post_init__(self) -> None:
+        check_tau(self.tau)
+        check_method(self.method)
+        if not 0.5 < self.one_sided_level < 1:
+            raise ValueError(f"one_sided_level must be in (0.5, 1), got {self.one_sided_level}")
+        if self.min_n < 1 or self.min_n_eff <= 0:
+            raise ValueError(f"min_n must be ≥ 1 and min_n_eff > 0, got {self.min_n} and {self.min_n_eff}")
+
+
+def _as_float_arrays(**arrays: Any) -> list[np.ndarray]:
+    converted = [np.atleast_1d(np.asarray(a, dtype=float)) for a in arrays.values()]
+    shapes = {a.shape for a in converted}
+    if len(shapes) != 1:
+        detail = ", ".join(f"{name} {a.shape}" for name, a in zip(arrays, converted))
+        raise ValueError(f"arrays differ in length: {detail}")
+    if converted[0].size == 0:
+        raise ValueError(f"{', '.join(arrays)} are empty")
+    return converted
+
+
+def classify(
+    lower: np.ndarray,
+    upper: np.ndarray,
+    n: np.ndarray,
+    n_eff: np.ndarray,
+    rule: TargetRule = TargetRule(),
+) -> np.ndarray:
+    """Verdict per domain from its one-sided lower and upper bounds (array of verdict strings)."""
+    tau = rule.tau
+    lower, upper, n, n_eff = _as_float_arrays(lower=lower, upper=upper, n=n, n_eff=n_eff)
+    verdict = np.full(lower.shape, INCONCLUSIVE, dtype=object)
+    verdict[lower >= tau] = MET
+    verdict[upper < tau] = NOT_MET
+    too_small = ~(n >= rule.min_n) | ~(n_eff >= rule.min_n_eff) | np.isnan(lower) | np.isnan(upper)
+    verdict[too_small] = INSUFFICIENT_DATA
+    return verdict
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Further responses per domain; ``further`` is -1 where ``reason`` says why there is none."""
+
+    further: np.ndarray
+    reason: np.ndarray
+
+
+def _settled(p: np.ndarray, n_eff: np.ndarray, tau: float, level: float, method: str) -> np.ndarray:
+    lower, upper = one_sided_bounds(p, n_eff, level, method)
+    return np.where(p > tau, lower >= tau, upper < tau)
+
+
+def responses_to_settle(
+    p: np.ndarray,
+    n: np.ndarray,
+    n_eff: np.ndarray,
+    rule: TargetRule = TargetRule(),
+    max_responses: int = DEFAULT_MAX_RESPONSES,
+) -> Projection:
+    """Smallest number ``m ≥ 0`` of further responses whose projected bound crosses ``rule.tau``."""
+    tau = rule.tau
+    p, n, n_eff = _as_float_arrays(p=p, n=n, n_eff=n_eff)
+    usable = np.isfinite(p) & (n > 0) & (n_eff > 0) & (p >= 0) & (p <= 1)
+    deff = np.where(usable, n / np.where(usable, n_eff, 1.0), 1.0)
+    movable = usable & (p != tau)
+    p_safe = np.where(movable, p, tau / 2)  # any value off the target keeps the search finite
+    n_safe = np.where(movable, n, 1.0)
+
+    def settles(m: np.ndarray) -> np.ndarray:
+        return _settled(p_safe, (n_safe + m) / deff, tau, rule.one_sided_level, rule.method)
+
+    # Doubling finds a count that settles; bisection then narrows it to the smallest one. Every
+    # step is one vectorised quantile evaluation over all domains.
+    at_once = settles(np.zeros_like(p))
+    high = np.where(at_once, 0.0, 1.0)
+    pending = movable & ~at_once & ~settles(high)
+    while pending.any():
+        high = np.where(pending, high * 2, high)
+        pending &= (high <= max_responses) & ~settles(high)
+    reachable = movable & (high <= max_responses)
+    low = np.floor(high / 2)  # the last count the doubling saw not settling (0 when high is 1)
+    while True:
+        open_ = reachable & (high - low > 1)
+        if not open_.any():
+            break
+        middle = np.floor((low + high) / 2)
+        ok = settles(middle)
+        high = np.where(open_ & ok, middle, high)
+        low = np.where(open_ & ~ok, middle, low)
+    further = np.where(reachable, high, -1).astype(np.int64)
+    reason = np.full(p.shape, "", dtype=object)
+    reason[movable & ~reachable] = REASON_BEYOND_MAX
+    reason[usable & (p == tau)] = REASON_AT_TARGET
+    reason[~usable] = REASON_NO_ESTIMATE
+    return Projection(further=further, reason=reason)
+
+
+@dataclass(frozen=True)
+class TargetVerdict:
+    label: Hashable
+    estimate: float
+    lower: float
+    upper: float
+    n: int
+    n_eff: float
+    verdict: str
+    further_responses: int | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class TargetReport:
+    """Verdicts for a set of domains, as parallel arrays (position i is ``labels[i]``)."""
+
+    rule: TargetRule
+    labels: tuple[Hashable, ...]
+    estimate: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    n: np.ndarray
+    n_eff: np.ndarray
+    verdict: np.ndarray
+    further_responses: np.ndarray
+    reason: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, label: Hashable) -> TargetVerdict:
+        try:
+            i = self.labels.index(label)
+        except ValueError:
+            raise KeyError(f"no domain labelled {label!r}") from None
+        further = int(self.further_responses[i])
+        return TargetVerdict(
+            label=label,
+            estimate=float(self.estimate[i]),
+            lower=float(self.lower[i]),
+            upper=float(self.upper[i]),
+            n=int(self.n[i]),
+            n_eff=float(self.n_eff[i]),
+            verdict=str(self.verdict[i]),
+            further_responses=further if further >= 0 else None,
+            reason=str(self.reason[i]) or None,
+        )
+
+    def records(self) -> list[TargetVerdict]:
+        return [self[label] for label in self.labels]
+
+    def counts(self) -> dict[str, int]:
+        return {v: int(np.sum(self.verdict == v)) for v in VERDICTS}
+
+
+def target_report_from_arrays(
+    labels: tuple[Hashable, ...],
+    estimate: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    n: np.ndarray,
+    n_eff: np.ndarray,
+    rule: TargetRule = TargetRule(),
+) -> TargetReport:
+    """Verdicts and further responses from per-domain estimates and one-sided bounds."""
+    estimate, lower, upper, n, n_eff = _as_float_arrays(
+        estimate=estimate, lower=lower, upper=upper, n=n, n_eff=n_eff
+    )
+    if len(labels) != estimate.size:
+        raise ValueError(f"labels has {len(labels)} entries but the arrays have {estimate.size}")
+    verdict = classify(lower, upper, n, n_eff, rule)
+    projection = responses_to_settle(estimate, n, n_eff, rule)
+    further = projection.further
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deff = np.where(n_eff > 0, n / n_eff, np.inf)
+    # A small domain must first reach the minimum sample, whatever its interval says.
+    to_minimum = np.maximum(rule.min_n - n, np.ceil(rule.min_n_eff * deff - n)).clip(0)
+    small = verdict == INSUFFICIENT_DATA
+    further = np.where(small & (further >= 0), np.maximum(further, to_minimum), further)
+    # The interval of the estimate itself has finite degrees of freedom and the projection does
+    # not, so an unsettled domain can project as settled at m = 0; it still needs an answer more.
+    further = np.where((verdict == INCONCLUSIVE) & (further == 0), 1, further)
+    settled = (verdict == MET) | (verdict == NOT_MET)
+    further = np.where(settled, 0, further).astype(np.int64)
+    reason = np.where(settled, "", projection.reason)
+    return TargetReport(
+        rule=rule,
+        labels=tuple(labels),
+        estimate=estimate,
+        lower=lower,
+        upper=upper,
+        n=n,
+        n_eff=n_eff,
+        verdict=verdict,
+        further_responses=further,
+        reason=reason,
+    )
+
+
+def target_verdicts(estimates: Mapping[Hashable, EstimateLike] | Any, rule: TargetRule = TargetRule()) -> TargetReport:
+    """Verdicts for design-based domain estimates (a ``Design.by(...)`` table or a mapping).
+
+    The bounds are those of ``Estimate.ci`` at the two-sided level ``2·one_sided_level − 1``.
+    """
+    arrays = estimate_arrays(estimates, level=2 * rule.one_sided_level - 1, method=rule.method)
+    n_eff = variance_effective_n(arrays.value, arrays.se, arrays.n_eff)
+    return target_report_from_arrays(arrays.labels, arrays.value, arrays.lower, arrays.upper, arrays.n, n_eff, rule)
