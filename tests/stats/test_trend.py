@@ -1,0 +1,107 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stats.trend import ewma_chart, linear_trend_weights, mann_kendall
+
+PYMK = json.loads((Path(__file__).parent / "fixtures" / "layer" / "mann_kendall_pymannkendall.json").read_text())
+SERIES = [name for name in PYMK if name != "pymannkendall_version"]
+
+
+@pytest.mark.parametrize("name", SERIES)
+def test_mann_kendall_matches_pymannkendall(name):
+    reference = PYMK[name]
+    result = mann_kendall(np.array(reference["values"]))
+    assert result.s[0] == reference["s"]
+    assert result.var_s[0] == pytest.approx(reference["var_s"], rel=1e-12)
+    assert result.z[0] == pytest.approx(reference["z"], rel=1e-12, abs=1e-15)
+    assert result.p_value[0] == pytest.approx(reference["p"], rel=1e-10)
+    assert result.tau[0] == pytest.approx(reference["tau"], rel=1e-12)
+
+
+def test_mann_kendall_by_hand_on_a_small_series_with_ties():
+    x = [3.0, 1.0, 4.0, 1.0, 5.0]
+    # Pairs (i<j) sign(x_j − x_i): from 3: −,+,−,+ (0); from 1: +,0,+ (2); from 4: −,+ (0); from 1: + (1) → S = 3.
+    # One tie group of size 2: Var = (5·4·15 − 2·1·9)/18 = 282/18.
+    result = mann_kendall(np.array(x))
+    assert result.s[0] == 3
+    assert result.var_s[0] == pytest.approx(282 / 18)
+    assert result.z[0] == pytest.approx((3 - 1) / np.sqrt(282 / 18))
+
+
+def test_mann_kendall_many_series_at_once_with_gaps():
+    rng = np.random.default_rng(2)
+    matrix = rng.normal(0.9, 0.02, (40, 10))
+    matrix[3, [2, 7]] = np.nan
+    matrix[5, :8] = np.nan
+    together = mann_kendall(matrix)
+    for row in (0, 3, 17):
+        alone = mann_kendall(matrix[row][~np.isnan(matrix[row])])
+        assert together.s[row] == alone.s[0]
+        assert together.p_value[row] == pytest.approx(alone.p_value[0])
+    assert not together.enough_data[5] and np.isnan(together.p_value[5])
+    assert together.n[3] == 8
+
+
+def test_ewma_limits_match_the_closed_form_for_constant_standard_errors():
+    lam, L, sigma = 0.3, 2.7, 0.02
+    t = np.arange(1, 13)
+    chart = ewma_chart(np.full(12, 0.9), np.full(12, sigma), in_control_mean=0.9, lam=lam, L=L)
+    width = L * sigma * np.sqrt(lam / (2 - lam) * (1 - (1 - lam) ** (2 * t)))
+    assert chart.lower_limit == pytest.approx(0.9 - width, rel=1e-12)
+    assert chart.upper_limit == pytest.approx(0.9 + width, rel=1e-12)
+    assert not chart.alarm.any() and chart.first_alarm[0] == -1
+
+
+def test_ewma_recursion_by_hand_and_alarm_on_a_drop():
+    values = np.array([0.92, 0.91, 0.93, 0.92, 0.85, 0.84, 0.83])
+    se = np.full(7, 0.01)
+    chart = ewma_chart(values, se, baseline=4, lam=0.2, L=3.0)
+    centre = values[:4].mean()
+    z = centre
+    for t, x in enumerate(values):
+        z = 0.2 * x + 0.8 * z
+        assert chart.ewma[t] == pytest.approx(z)
+    assert chart.in_control_mean[0] == pytest.approx(centre)
+    assert not chart.alarm[:4].any()
+    assert chart.alarm[-1]
+    assert chart.first_alarm[0] == np.argmax(chart.alarm)
+
+
+def test_ewma_baseline_is_inverse_variance_weighted_and_gaps_hold_the_ewma():
+    values = np.array([[0.90, 0.80, np.nan, 0.85]])
+    se = np.array([[0.01, 0.02, np.nan, 0.01]])
+    chart = ewma_chart(values, se, baseline=2)
+    assert chart.in_control_mean[0] == pytest.approx((0.90 / 1e-4 + 0.80 / 4e-4) / (1 / 1e-4 + 1 / 4e-4))
+    assert chart.ewma[0, 2] == chart.ewma[0, 1]
+    assert chart.lower_limit[0, 2] == chart.lower_limit[0, 1]
+
+
+def test_linear_trend_weights_give_the_least_squares_slope():
+    times = np.array([0.0, 1.0, 2.0, 4.0])
+    values = np.array([0.80, 0.83, 0.82, 0.90])
+    assert linear_trend_weights(times) @ values == pytest.approx(np.polyfit(times, values, 1)[0])
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: mann_kendall(np.array([0.9, 0.8])), "at least 3"),
+        (lambda: mann_kendall(np.zeros((2, 2, 2))), "dimensions"),
+        (lambda: mann_kendall(np.zeros((2, 0))), "no periods"),
+        (lambda: ewma_chart([0.9, 0.8], [0.01], in_control_mean=0.9), "same"),
+        (lambda: ewma_chart([0.9, 0.8], [0.01, 0.01]), "exactly one"),
+        (lambda: ewma_chart([0.9, 0.8], [0.01, 0.01], in_control_mean=0.9, lam=0), "lam"),
+        (lambda: ewma_chart([0.9, 0.8], [0.01, 0.01], in_control_mean=0.9, L=-1), "L must"),
+        (lambda: ewma_chart([0.9, 0.8], [0.01, -0.01], in_control_mean=0.9), "non-negative"),
+        (lambda: ewma_chart([0.9, 0.8], [0.01, 0.01], baseline=3), "baseline"),
+        (lambda: ewma_chart([], [], in_control_mean=0.9), "no periods"),
+        (lambda: linear_trend_weights([0, 1]), "at least 3"),
+        (lambda: linear_trend_weights([0, 1, 1]), "distinct"),
+    ],
+)
+def test_bad_input_is_rejected(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
