@@ -1,0 +1,55 @@
+"""Officer accounts."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from survey.accounts.passwords import hash_password
+from survey.audit import record
+from survey.db.engine import write_transaction
+from survey.db.tables import Officer, Unit
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+
+
+class Role(str, Enum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    RESEARCHER = "researcher"
+
+
+class AccountError(ValueError):
+    """The account cannot be created as asked; the message says why."""
+
+
+async def create_officer(
+    username: str, password: str, role: str, unit_code: str | None = None, full_name: str = "", actor: str = "system"
+) -> int:
+    """Create an officer; managers need a unit (their scope), administrators see everything."""
+    if not USERNAME.match(username):
+        raise AccountError("username must be 3-64 lower-case letters, digits, '.', '_' or '-'")
+    try:
+        role = Role(role).value
+    except ValueError:
+        raise AccountError(f"role must be one of {', '.join(r.value for r in Role)}") from None
+    try:
+        password_hash = hash_password(password)
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+    if role == Role.MANAGER and not unit_code:
+        raise AccountError("a unit manager needs --unit: the unit whose reports they may read")
+    async with write_transaction():
+        unit_id = None
+        if unit_code:
+            unit = await Unit.select(Unit.id).where(Unit.code == unit_code).first()
+            if unit is None:
+                raise AccountError(f"unknown unit {unit_code!r}")
+            unit_id = unit["id"]
+        if await Officer.exists().where(Officer.username == username):
+            raise AccountError(f"username {username!r} is taken")
+        rows = await Officer.insert(
+            Officer(username=username, password_hash=password_hash, role=role, unit=unit_id, full_name=full_name)
+        )
+        await record("officer.create", actor, target=username, role=role, unit=unit_code)
+    return rows[0]["id"]

@@ -1,0 +1,67 @@
+"""``create_app()``: the one place the litestar application is assembled."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine as Jinja
+from litestar.template.config import TemplateConfig
+from piccolo.engine.postgres import PostgresEngine
+
+from survey.db.engine import bind, engine_from_settings
+from survey.db.migrate import upgrade
+from survey.errors import EXCEPTION_HANDLERS
+from survey.logs import access_log_middleware, configure_logging
+from survey.settings import Settings, get_settings
+from survey.system.controllers import SystemController
+
+log = logging.getLogger("survey.app")
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+ROUTE_HANDLERS: list = [SystemController]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    engine = engine_from_settings(settings)
+
+    async def on_startup() -> None:
+        configure_logging(settings.log_level, settings.log_format)
+        bind(engine)
+        if settings.auto_migrate:
+            await upgrade()
+        if isinstance(engine, PostgresEngine):
+            try:
+                await engine.start_connection_pool()
+            except OSError:
+                # Serve anyway: /healthz then says the database is unavailable, and piccolo connects per
+                # query until the server is back.
+                log.warning("PostgreSQL unreachable at start; running without a connection pool", exc_info=True)
+
+    async def on_shutdown() -> None:
+        if isinstance(engine, PostgresEngine) and engine.pool:
+            await engine.close_connection_pool()
+
+    return Litestar(
+        route_handlers=ROUTE_HANDLERS,
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[access_log_middleware],
+        template_config=TemplateConfig(directory=TEMPLATES, engine=Jinja),
+        openapi_config=OpenAPIConfig(
+            title="Citizen satisfaction survey",
+            version="1",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        request_max_body_size=settings.max_request_body,
+        logging_config=None,
+        state={"settings": settings},
+        debug=False,
+    )

@@ -1,0 +1,74 @@
+"""The ``survey`` command.
+
+Each area adds its own sub-commands through a ``register(subparsers)`` function; this module only
+assembles them and turns expected failures into a one-line message and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Awaitable, Callable, Sequence
+
+from survey.accounts.services import AccountError
+from survey.csvimport import ImportRejected
+from survey.db.migrate import MigrationError
+from survey.settings import SettingsError
+
+EXPECTED_ERRORS: tuple[type[Exception], ...] = (
+    AccountError,
+    ImportRejected,
+    MigrationError,
+    SettingsError,
+    FileNotFoundError,
+    ValueError,
+)
+
+
+def run_with_database(work: Callable[[], Awaitable[object]]) -> object:
+    """Bind the configured database, bring its schema up to date, then run ``work``."""
+    from survey.db.engine import bind, engine_from_settings
+    from survey.db.migrate import upgrade
+    from survey.settings import get_settings
+
+    async def main() -> object:
+        bind(engine_from_settings(get_settings()))
+        await upgrade()
+        return await work()
+
+    return asyncio.run(main())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from survey.accounts import cli as accounts_cli
+    from survey.db import cli as db_cli
+    from survey.demo import cli as demo_cli
+    from survey.system import cli as system_cli
+    from survey.units import cli as units_cli
+
+    parser = argparse.ArgumentParser(
+        prog="survey",
+        description="Citizen satisfaction surveys and SIPAS satisfaction indices. "
+        "Configuration comes from environment variables (see README).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in (system_cli, demo_cli, db_cli, accounts_cli, units_cli):
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result = args.handler(args)
+    except EXPECTED_ERRORS as exc:
+        print(f"survey {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""All-or-nothing CSV imports with row-numbered errors.
+
+A file is read and every row checked before anything is written; one bad row rejects the whole file and
+every problem is reported with its row number (the header is row 1, as in a spreadsheet).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+MAX_BYTES = 50 * 1024 * 1024
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+class ImportRejected(ValueError):
+    """The file was rejected whole; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        shown = "\n".join(f"  {e}" for e in errors[:50])
+        more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(f"{len(errors)} problem(s); nothing was imported:\n{shown}{more}")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool = True
+    parse: Callable[[str], object] = str
+
+
+def parse_code(value: str) -> str:
+    if not CODE.match(value):
+        raise ValueError("must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    return value
+
+
+def parse_text(value: str) -> str:
+    if len(value) > 255:
+        raise ValueError("is longer than 255 characters")
+    return value
+
+
+def parse_period(value: str) -> str:
+    if not PERIOD.match(value):
+        raise ValueError("must be a month written YYYY-MM, e.g. 2026-07")
+    return value
+
+
+def parse_count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError("must be a whole number") from None
+    if number < 0:
+        raise ValueError("must not be negative")
+    return number
+
+
+def read_text(path: Path) -> str:
+    if not path.is_file():
+        raise ImportRejected([RowError(0, "", f"{path} is not a readable file")])
+    if path.stat().st_size > MAX_BYTES:
+        raise ImportRejected([RowError(0, "", f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")])
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected([RowError(0, "", f"file is not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+
+
+def parse_rows(text: str, columns: tuple[Column, ...]) -> Iterator[tuple[int, dict[str, object]]]:
+    """Yield (row number, parsed values) for every row; raise ImportRejected with every problem found."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    known = {c.name for c in columns}
+    errors = [RowError(1, name, "unknown column") for name in header if name not in known]
+    errors += [RowError(1, c.name, "required column is missing") for c in columns if c.required and c.name not in header]
+    if errors:
+        raise ImportRejected(errors)
+    parsed: list[tuple[int, dict[str, object]]] = []
+    for number, raw in enumerate(reader, start=2):
+        if None in raw:
+            errors.append(RowError(number, "", "more fields than the header has"))
+            continue
+        values: dict[str, object] = {}
+        for column in columns:
+            cell = (raw.get(column.name) or "").strip()
+            if not cell:
+                if column.required:
+                    errors.append(RowError(number, column.name, "is empty"))
+                values[column.name] = None
+                continue
+            try:
+                values[column.name] = column.parse(cell)
+            except ValueError as exc:
+                errors.append(RowError(number, column.name, f"{cell[:40]!r} {exc}"))
+        parsed.append((number, values))
+    if errors:
+        raise ImportRejected(errors)
+    if not parsed:
+        raise ImportRejected([RowError(2, "", "the file has a header but no rows")])
+    return iter(parsed)

@@ -1,0 +1,63 @@
+"""``survey demo``: load the demo into the configured database (once) and serve it."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime, timezone
+
+from survey.csvimport import parse_period
+from survey.system.cli import add_server_options, serve
+
+
+def demo_command(args: argparse.Namespace) -> None:
+    from survey.cli import run_with_database
+    from survey.demo import generator, loader
+    from survey.settings import get_settings
+
+    async def prepare() -> None:
+        if await loader.is_loaded():
+            print("demo data already loaded; serving it")
+            return
+        end = args.end or generator.previous_month(datetime.now(timezone.utc))
+        data = generator.generate(seed=args.seed, end_period=end, months=args.months, scale=args.scale)
+        print(f"loading demo: {len(data.units)} units, {len(data.counters)} counters, "
+              f"{len(data.responses)} responses over {args.months} months to {end} ...", flush=True)
+        await loader.load(data)
+
+    run_with_database(prepare)
+    settings = get_settings()
+    base = f"http://{args.host}:{args.port}"
+    print(
+        "\nThe demo is ready.\n"
+        f"  Officer login:   {base}/login   user {loader.DEMO_ADMIN[0]} / password {loader.DEMO_ADMIN[1]}\n"
+        f"                   (unit manager: {loader.DEMO_MANAGER[0]} / {loader.DEMO_MANAGER[1]})\n"
+        f"  Database:        {settings.database_url}\n"
+        "Demo passwords are for this demo only. Press Ctrl+C to stop.\n",
+        flush=True,
+    )
+    if not args.no_serve:
+        serve(args.host, args.port, args.workers)
+
+
+def month(value: str) -> str:
+    try:
+        return parse_period(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "demo",
+        help="load demo data and serve it",
+        description="Create the database if needed, load a synthetic demo (two provinces, their communes, "
+        "service centres and counters, procedures, dossier volumes and months of responses) unless it is "
+        "already there, then serve it.",
+    )
+    parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
+    parser.add_argument("--months", type=int, default=6, help="months of responses (default 6)")
+    parser.add_argument("--end", metavar="YYYY-MM", type=month, help="last month of data (default: last month)")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply the number of responses")
+    parser.add_argument("--no-serve", action="store_true", help="load only; do not start the server")
+    add_server_options(parser)
+    parser.set_defaults(handler=demo_command)

@@ -1,0 +1,83 @@
+"""Write a generated demo into the database through the same import services officers use."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from survey.accounts.services import create_officer
+from survey.db.engine import write_transaction
+from survey.db.tables import Answer, Counter, Procedure, Response, Unit
+from survey.demo.generator import DemoData
+from survey.units import services
+
+BATCH = 400
+DEMO_ADMIN = ("admin", "demo-admin-2026")
+DEMO_MANAGER = ("ninhbinh", "demo-manager-2026")
+
+
+def as_csv(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
+    return buffer.getvalue()
+
+
+async def is_loaded() -> bool:
+    return await Unit.exists().where(Unit.code == "VN")
+
+
+async def _ids(table, codes_column) -> dict[str, int]:
+    return {row["code"]: row["id"] for row in await table.select(table.id, codes_column)}
+
+
+async def load(data: DemoData) -> int:
+    """Load ``data``; return the number of responses written."""
+    from instruments import get as get_instrument
+
+    await services.import_units(as_csv(data.units), actor="demo")
+    await services.import_procedures(as_csv(data.procedures), actor="demo")
+    await services.import_counters(as_csv(data.counters), actor="demo")
+    await services.import_volumes(as_csv(data.volumes), actor="demo")
+    await create_officer(*DEMO_ADMIN, role="admin", unit_code="VN", full_name="Quản trị (demo)", actor="demo")
+    await create_officer(*DEMO_MANAGER, role="manager", unit_code="NB", full_name="Sở Nội vụ Ninh Bình (demo)", actor="demo")
+
+    instrument = get_instrument("sipas_qr")
+    definition = instrument.index_definition()
+    element_items = [element.item_codes[0] for element in definition.elements]
+    units = await _ids(Unit, Unit.code)
+    counters = await _ids(Counter, Counter.code)
+    procedures = await _ids(Procedure, Procedure.code)
+    for start in range(0, len(data.responses), BATCH):
+        batch = data.responses[start:start + BATCH]
+        async with write_transaction():
+            last = await Response.select(Response.id).order_by(Response.id, ascending=False).first()
+            next_id = (last["id"] if last else 0) + 1
+            responses, answers = [], []
+            for offset, r in enumerate(batch):
+                ratings = dict(zip(("e1", "e2", "e3", "e4", "e5"), r["ratings"]))
+                responses.append(Response(
+                    id=next_id + offset,
+                    instrument_key=instrument.key,
+                    instrument_version=instrument.version,
+                    counter=counters[r["counter_code"]],
+                    unit=units[r["unit_code"]],
+                    stratum=units[r["province_code"]],
+                    procedure=procedures[r["procedure_code"]] if r["procedure_code"] else None,
+                    channel=r["channel"],
+                    received_at=r["received_at"],
+                    period=r["period"],
+                    status=r["status"],
+                    nonce=r["nonce"],
+                    device_hash=r["device_hash"],
+                    overall=r["overall"],
+                    **ratings,
+                ))
+                coded = [*zip(element_items, r["ratings"]), (definition.overall_item, r["overall"])]
+                answers += [Answer(response=next_id + offset, item_code=code, value_num=value)
+                            for code, value in coded if value is not None]
+            await Response.insert(*responses)
+            for answer_start in range(0, len(answers), BATCH):
+                await Answer.insert(*answers[answer_start:answer_start + BATCH])
+    return len(data.responses)

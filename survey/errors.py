@@ -1,0 +1,77 @@
+"""Every failure becomes a clear JSON body or HTML page; a traceback never reaches a client.
+
+API paths and clients that do not ask for HTML get JSON ``{"status", "error", "detail"}``; browsers get a
+short page in Vietnamese and English.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from html import escape
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = logging.getLogger("survey.errors")
+
+_TITLES = {
+    400: ("Yêu cầu không hợp lệ", "Bad request"),
+    401: ("Cần đăng nhập", "Login required"),
+    403: ("Không có quyền truy cập", "Forbidden"),
+    404: ("Không tìm thấy trang", "Not found"),
+    405: ("Phương thức không được hỗ trợ", "Method not allowed"),
+    409: ("Xung đột dữ liệu", "Conflict"),
+    413: ("Dữ liệu gửi lên quá lớn", "Request too large"),
+    429: ("Quá nhiều yêu cầu, vui lòng thử lại sau", "Too many requests"),
+    503: ("Hệ thống đang bận, vui lòng thử lại", "Service busy, please try again"),
+}
+
+
+def wants_json(request: Request) -> bool:
+    if request.url.path.startswith(("/api/", "/healthz", "/schema")):
+        return True
+    return "text/html" not in request.headers.get("accept", "")
+
+
+def error_page(status: int, detail: str) -> str:
+    vi, en = _TITLES.get(status, ("Đã có lỗi xảy ra", "Something went wrong"))
+    return (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{status} {escape(vi)}</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;"
+        "color:#1a1a1a}h1{font-size:1.4rem}</style></head><body>"
+        f"<h1>{escape(vi)}</h1><p lang=\"en\">{escape(en)}</p><p>{escape(detail)}</p>"
+        '<p><a href="/">Trang chủ / Home</a></p></body></html>'
+    )
+
+
+def error_response(request: Request, status: int, detail: str, extra: dict | None = None) -> Response:
+    headers = {"Retry-After": "5"} if status == 503 else None
+    if wants_json(request):
+        _vi, en = _TITLES.get(status, ("", "Error"))
+        body = {"status": status, "error": en, "detail": detail, **(extra or {})}
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+    return Response(error_page(status, detail), status_code=status, media_type=MediaType.HTML, headers=headers)
+
+
+def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    extra = None
+    if isinstance(exc, ValidationException) and exc.extra:
+        extra = {"errors": exc.extra}
+    return error_response(request, exc.status_code, exc.detail, extra)
+
+
+def handle_unexpected(request: Request, exc: Exception) -> Response:
+    error_id = uuid.uuid4().hex[:12]
+    log.exception("unhandled error", extra={"error_id": error_id, "path": request.url.path})
+    return error_response(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        f"Lỗi hệ thống, mã lỗi {error_id}. / Internal error, reference {error_id}.",
+    )
+
+
+EXCEPTION_HANDLERS = {HTTPException: handle_http_exception, Exception: handle_unexpected}

@@ -1,0 +1,117 @@
+"""Settings read once from the environment.
+
+Every variable is optional: with none set, the platform runs on an embedded SQLite file under ``./data``
+and generates a secret key there on first run.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+LANGUAGES = ("vi", "en")
+
+
+class SettingsError(ValueError):
+    """A setting in the environment has a value the platform cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    base_url: str
+    language: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    log_level: str = "INFO"
+    log_format: str = "json"
+    auto_migrate: bool = True
+    sqlite_busy_timeout_s: float = 5.0
+    max_request_body: int = 64 * 1024
+    behind_tls: bool = False
+
+    @property
+    def engine(self) -> str:
+        return "postgres" if self.database_url.startswith(("postgres://", "postgresql://")) else "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path:
+        if self.engine != "sqlite":
+            raise SettingsError("sqlite_path asked for a PostgreSQL database")
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _secret_key(data_dir: Path) -> str:
+    """The key from SURVEY_SECRET_KEY, else one generated once and kept in the data directory."""
+    configured = os.environ.get("SURVEY_SECRET_KEY")
+    if configured:
+        if len(configured) < 32:
+            raise SettingsError("SURVEY_SECRET_KEY must be at least 32 characters")
+        return configured
+    key_file = data_dir / "secret.key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url(data_dir: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{data_dir / 'survey.sqlite'}"
+    scheme = urlsplit(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql"}:
+        raise SettingsError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme}://")
+    return url
+
+
+def load_settings() -> Settings:
+    data_dir = Path(os.environ.get("SURVEY_DATA_DIR", "data")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    language = os.environ.get("SURVEY_LANGUAGE", "vi")
+    if language not in LANGUAGES:
+        raise SettingsError(f"SURVEY_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    log_format = os.environ.get("SURVEY_LOG_FORMAT", "json")
+    if log_format not in {"json", "text"}:
+        raise SettingsError(f"SURVEY_LOG_FORMAT must be json or text, not {log_format!r}")
+    try:
+        busy_timeout = float(os.environ.get("SURVEY_SQLITE_BUSY_TIMEOUT", "5"))
+    except ValueError as exc:
+        raise SettingsError("SURVEY_SQLITE_BUSY_TIMEOUT must be a number of seconds") from exc
+    base_url = os.environ.get("SURVEY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    if urlsplit(base_url).scheme not in {"http", "https"}:
+        raise SettingsError(f"SURVEY_BASE_URL must be an http(s) URL, not {base_url!r}")
+    return Settings(
+        data_dir=data_dir,
+        database_url=_database_url(data_dir),
+        secret_key=_secret_key(data_dir),
+        base_url=base_url,
+        language=language,
+        timezone=os.environ.get("SURVEY_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        log_level=os.environ.get("SURVEY_LOG_LEVEL", "INFO").upper(),
+        log_format=log_format,
+        auto_migrate=_bool("SURVEY_AUTO_MIGRATE", True),
+        sqlite_busy_timeout_s=busy_timeout,
+        behind_tls=_bool("SURVEY_BEHIND_TLS", base_url.startswith("https://")),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
