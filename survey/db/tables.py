@@ -12,6 +12,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     Boolean,
+    Bytea,
     ForeignKey,
     Integer,
     LazyTableReference,
@@ -135,6 +136,35 @@ class AuditLog(Table, tablename="audit_log"):
     detail = JSON(default="{}")
 
 
+class SigningKey(Table, tablename="signing_key"):
+    """A key id for QR tokens. The key itself is derived from the secret key and the id, never stored;
+    a retired id stops verifying, so posters printed with it stop working."""
+
+    kid = Varchar(length=8, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    retired_at = Timestamptz(null=True, default=None)
+
+
+class KeyValue(Table, tablename="kv_store"):
+    """Small expiring values shared by all server workers: sessions, login throttles, rate limits."""
+
+    key = Varchar(length=255, unique=True)
+    value = Bytea()
+    expires_at = Timestamptz(null=True, default=None, index=True)
+
+
+class ExportJob(Table, tablename="export_job"):
+    """A research export running in the background, and where its file is once done."""
+
+    requested_by = Varchar(length=64)
+    status = Varchar(length=16, default="queued", index=True)
+    params = JSON(default="{}")
+    result = JSON(default="{}")
+    file_name = Varchar(length=255, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Unit,
     Counter,
@@ -145,4 +175,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     DossierVolume,
     Officer,
     AuditLog,
+    SigningKey,
+    KeyValue,
+    ExportJob,
 )
