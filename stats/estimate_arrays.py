@@ -6,11 +6,14 @@ place where design-based ``Estimate`` objects are read into that shape.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from stats.estimate import DomainTable
 
 
 class EstimateLike(Protocol):
@@ -19,6 +22,7 @@ class EstimateLike(Protocol):
     df: float
     n: int
     n_eff: float
+    n_kish: float
 
     def ci(self, level: float = 0.95, method: str = "beta") -> tuple[float, float]: ...
 
@@ -31,6 +35,7 @@ class EstimateArrays:
     df: np.ndarray
     n: np.ndarray
     n_eff: np.ndarray
+    n_kish: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
     level: float
@@ -46,26 +51,38 @@ class EstimateArrays:
             raise KeyError(f"no domain labelled {label!r}") from None
 
 
-def domain_items(estimates: Mapping[Hashable, EstimateLike] | Any) -> list[tuple[Hashable, EstimateLike]]:
-    """(label, estimate) pairs of a mapping or of a domain table from ``Design.by``."""
-    if hasattr(estimates, "items"):
-        return list(estimates.items())
-    if hasattr(estimates, "labels"):
-        return [(label, estimates[label]) for label in estimates.labels]
-    raise ValueError("estimates must be a mapping of domain label to Estimate or a domain table")
+def domain_items(estimates: Mapping[Hashable, EstimateLike]) -> list[tuple[Hashable, EstimateLike]]:
+    """(label, estimate) pairs of a mapping such as a ``DomainTable``."""
+    if not isinstance(estimates, Mapping):
+        raise ValueError(f"estimates must map domain labels to estimates, got {type(estimates).__name__}")
+    return list(estimates.items())
 
 
 def estimate_arrays(
-    estimates: Mapping[Hashable, EstimateLike] | Iterable[tuple[Hashable, EstimateLike]] | Any,
-    level: float = 0.95,
-    method: str = "beta",
+    estimates: "DomainTable | Mapping[Hashable, EstimateLike]", level: float = 0.95, method: str = "beta"
 ) -> EstimateArrays:
+    """Arrays of a domain table (read whole) or of any mapping of labels to estimates."""
+    if hasattr(estimates, "ses"):  # a DomainTable carries its domains as arrays already
+        if len(estimates) == 0:
+            raise ValueError("estimates is empty: no domain to report")
+        lower, upper = estimates.ci(level=level, method=method)
+        return EstimateArrays(
+            labels=tuple(estimates.labels.tolist()),
+            value=np.asarray(estimates.values, dtype=float),
+            se=np.asarray(estimates.ses, dtype=float),
+            df=np.asarray(estimates.dfs, dtype=float),
+            n=np.asarray(estimates.ns, dtype=float),
+            n_eff=np.asarray(estimates.n_effs, dtype=float),
+            n_kish=np.asarray(estimates.n_kish, dtype=float),
+            lower=lower,
+            upper=upper,
+            level=level,
+            method=method,
+        )
     pairs = domain_items(estimates)
     if not pairs:
         raise ValueError("estimates is empty: no domain to report")
     labels = tuple(label for label, _ in pairs)
-    if len(set(labels)) != len(labels):
-        raise ValueError("estimates has repeated domain labels")
     bounds = np.array([e.ci(level=level, method=method) for _, e in pairs], dtype=float).reshape(-1, 2)
 
     def column(name: str) -> np.ndarray:
@@ -78,6 +95,7 @@ def estimate_arrays(
         df=column("df"),
         n=column("n"),
         n_eff=column("n_eff"),
+        n_kish=column("n_kish"),
         lower=bounds[:, 0],
         upper=bounds[:, 1],
         level=level,
@@ -85,15 +103,15 @@ def estimate_arrays(
     )
 
 
-def variance_effective_n(value: np.ndarray, se: np.ndarray, fallback_n_eff: np.ndarray) -> np.ndarray:
+def variance_effective_n(value: np.ndarray, se: np.ndarray, n_kish: np.ndarray) -> np.ndarray:
     """Effective sample size p(1-p)/se² of proportions, the design-based one.
 
-    At an estimate of 0 or 1 the variance is zero and says nothing about precision; there the
-    estimate's own effective n (Kish's) stands in, as it does for the interval.
+    At an estimate of 0 or 1 the variance is zero and says nothing about precision; there Kish's
+    effective n stands in, as it does for the interval.
     """
     value = np.asarray(value, dtype=float)
     se = np.asarray(se, dtype=float)
     interior = (value > 0) & (value < 1) & (se > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         from_variance = value * (1 - value) / se**2
-    return np.where(interior, from_variance, np.asarray(fallback_n_eff, dtype=float))
+    return np.where(interior, from_variance, np.asarray(n_kish, dtype=float))

@@ -24,12 +24,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from stats.estimate_arrays import EstimateLike, estimate_arrays, variance_effective_n
-from stats.projected_bounds import check_method, one_sided_bounds
+
+if TYPE_CHECKING:
+    from stats.estimate import DomainTable
+from stats import intervals
 
 MET = "met"
 NOT_MET = "not_met"
@@ -65,7 +68,8 @@ class TargetRule:
 
     def __post_init__(self) -> None:
         check_tau(self.tau)
-        check_method(self.method)
+        if self.method not in intervals.METHODS:
+            raise ValueError(f"unknown interval method {self.method!r}; choose one of {', '.join(intervals.METHODS)}")
         if not 0.5 < self.one_sided_level < 1:
             raise ValueError(f"one_sided_level must be in (0.5, 1), got {self.one_sided_level}")
         if self.min_n < 1 or self.min_n_eff <= 0:
@@ -109,9 +113,18 @@ class Projection:
     reason: np.ndarray
 
 
-def _settled(p: np.ndarray, n_eff: np.ndarray, tau: float, level: float, method: str) -> np.ndarray:
-    lower, upper = one_sided_bounds(p, n_eff, level, method)
-    return np.where(p > tau, lower >= tau, upper < tau)
+def _settled(p: np.ndarray, n_eff: np.ndarray, rule: TargetRule) -> np.ndarray:
+    # The projected estimate has the variance p(1-p)/n_eff of its effective sample and no finite
+    # degrees of freedom (infinite df and n set the Korn-Graubard factor to 1); at 0 or 1 the
+    # interval falls back to Clopper-Pearson on that effective n, as a reported one does.
+    level = 2 * rule.one_sided_level - 1
+    interior = (p > 0) & (p < 1)
+    p_inner = np.where(interior, p, 0.5)
+    se = np.sqrt(p_inner * (1 - p_inner) / n_eff)
+    lower, upper = intervals.interval(rule.method, p_inner, se, np.inf, np.inf, level)
+    exact_lower, exact_upper = intervals.kish_clopper_pearson(p, n_eff, level)
+    lower, upper = np.where(interior, lower, exact_lower), np.where(interior, upper, exact_upper)
+    return np.where(p > rule.tau, lower >= rule.tau, upper < rule.tau)
 
 
 def responses_to_settle(
@@ -130,17 +143,22 @@ def responses_to_settle(
     p_safe = np.where(movable, p, tau / 2)  # any value off the target keeps the search finite
     n_safe = np.where(movable, n, 1.0)
 
-    def settles(m: np.ndarray) -> np.ndarray:
-        return _settled(p_safe, (n_safe + m) / deff, tau, rule.one_sided_level, rule.method)
+    def settles(m: np.ndarray, which: np.ndarray) -> np.ndarray:
+        """Whether ``m`` more responses settle, for the domains in the boolean mask ``which``."""
+        out = np.zeros(p.shape, dtype=bool)
+        out[which] = _settled(p_safe[which], (n_safe[which] + m[which]) / deff[which], rule)
+        return out
 
-    # Doubling finds a count that settles; bisection then narrows it to the smallest one. Every
-    # step is one vectorised quantile evaluation over all domains.
-    at_once = settles(np.zeros_like(p))
+    # Doubling finds a count that settles; bisection then narrows it to the smallest one. Each
+    # step is one vectorised quantile evaluation over the domains still open.
+    at_once = settles(np.zeros_like(p), movable)
     high = np.where(at_once, 0.0, 1.0)
-    pending = movable & ~at_once & ~settles(high)
+    pending = movable & ~at_once
+    pending &= ~settles(high, pending)
     while pending.any():
         high = np.where(pending, high * 2, high)
-        pending &= (high <= max_responses) & ~settles(high)
+        pending &= high <= max_responses
+        pending &= ~settles(high, pending)
     reachable = movable & (high <= max_responses)
     low = np.floor(high / 2)  # the last count the doubling saw not settling (0 when high is 1)
     while True:
@@ -148,7 +166,7 @@ def responses_to_settle(
         if not open_.any():
             break
         middle = np.floor((low + high) / 2)
-        ok = settles(middle)
+        ok = settles(middle, open_)
         high = np.where(open_ & ok, middle, high)
         low = np.where(open_ & ~ok, middle, low)
     further = np.where(reachable, high, -1).astype(np.int64)
@@ -259,11 +277,13 @@ def target_report_from_arrays(
     )
 
 
-def target_verdicts(estimates: Mapping[Hashable, EstimateLike] | Any, rule: TargetRule = TargetRule()) -> TargetReport:
+def target_verdicts(
+    estimates: "DomainTable | Mapping[Hashable, EstimateLike]", rule: TargetRule = TargetRule()
+) -> TargetReport:
     """Verdicts for design-based domain estimates (a ``Design.by(...)`` table or a mapping).
 
     The bounds are those of ``Estimate.ci`` at the two-sided level ``2·one_sided_level − 1``.
     """
     arrays = estimate_arrays(estimates, level=2 * rule.one_sided_level - 1, method=rule.method)
-    n_eff = variance_effective_n(arrays.value, arrays.se, arrays.n_eff)
+    n_eff = variance_effective_n(arrays.value, arrays.se, arrays.n_kish)
     return target_report_from_arrays(arrays.labels, arrays.value, arrays.lower, arrays.upper, arrays.n, n_eff, rule)

@@ -23,15 +23,18 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
 
 from stats.estimate_arrays import EstimateArrays, EstimateLike, domain_items, estimate_arrays
 
+if TYPE_CHECKING:
+    from stats.estimate import DomainTable
 
-def _ordered(table: Any, periods: Sequence[Hashable] | None) -> dict[Hashable, EstimateLike]:
+
+def _ordered(table: Mapping[Hashable, EstimateLike], periods: Sequence[Hashable] | None) -> dict[Hashable, EstimateLike]:
     if periods is None:
         return dict(sorted(domain_items(table), key=lambda pair: pair[0]))
     if len(periods) == 0:
@@ -45,7 +48,7 @@ def _ordered(table: Any, periods: Sequence[Hashable] | None) -> dict[Hashable, E
 
 
 def period_series(
-    table: Mapping[Hashable, EstimateLike] | Any,
+    table: Mapping[Hashable, EstimateLike],
     periods: Sequence[Hashable] | None = None,
     level: float = 0.95,
     method: str = "beta",
@@ -96,7 +99,7 @@ class Change:
     se_if_independent: float
 
 
-def change(table: Any, later: Hashable, earlier: Hashable, level: float = 0.95) -> Change:
+def change(table: "DomainTable", later: Hashable, earlier: Hashable, level: float = 0.95) -> Change:
     """Index in ``later`` minus index in ``earlier``, with the design-based standard error."""
     if later == earlier:
         raise ValueError(f"change needs two different periods, got {later!r} twice")
@@ -130,7 +133,7 @@ class LinearTrend:
 
 
 def linear_trend(
-    table: Any, periods: Sequence[Hashable], times: Sequence[float] | None = None, level: float = 0.95
+    table: "DomainTable", periods: Sequence[Hashable], times: Sequence[float] | None = None, level: float = 0.95
 ) -> LinearTrend:
     """Design-based test of a linear trend over ``periods`` (times 0, 1, 2, ... unless given)."""
     periods = tuple(periods)
