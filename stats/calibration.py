@@ -1,0 +1,216 @@
+"""Post-stratification, raking and trimming of weights, with R ``survey``'s variance.
+
+Calibration works on *cells*: the cross-classification of every calibration variable. All calibration
+factors are constant within a cell, so weights, variance adjustments and the totals a database returns
+(grouped by cell) carry the same information as the rows.
+
+Variance, as R's ``svyrecvar`` (influence values ``x``, weights ``psw`` after the step):
+
+* post-stratification (``postStratify``): ``x ← x − psw · (Σ_g x / Σ_g psw)`` within each post-stratum;
+* raking (``rake``): ten sweeps over the margins of ``x ← x − psw · mean_g(x / psw)`` (an unweighted
+  mean over rows, as R), with ``psw`` the weights after that margin in the last raking iteration.
+
+Writing ``x_i = w_i (u_i + c_cell)``, each step only changes the per-cell constants ``c``; the final
+cluster totals are ``Σ w u + Σ_cell W_{cluster,cell} c_cell``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from stats.labels import factorize
+
+RAKE_VARIANCE_SWEEPS = 10  # fixed in R's svyrecvar
+
+
+@dataclass(frozen=True)
+class Margin:
+    category: np.ndarray  # category code of every cell
+    ratio: np.ndarray     # weight when this margin was applied ÷ final weight, per cell
+
+    def rescaled(self, factor: np.ndarray) -> "Margin":
+        return Margin(self.category, self.ratio / factor)
+
+    def indicator(self) -> sparse.csr_matrix:
+        cells = len(self.category)
+        return sparse.csr_matrix((np.ones(cells), (self.category, np.arange(cells))),
+                                 shape=(int(self.category.max()) + 1, cells))
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # "post" or "rake"
+    margins: tuple[Margin, ...]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Final weight ÷ design weight per cell, and the steps that produced it."""
+
+    factor: np.ndarray
+    steps: tuple[Step, ...] = ()
+
+    @classmethod
+    def none(cls, n_cells: int) -> "Calibration":
+        return cls(np.ones(n_cells))
+
+    def expanded(self, old_of_new: np.ndarray) -> "Calibration":
+        """The same calibration on a refinement of the cells (``old_of_new`` maps new to old cells)."""
+        steps = tuple(Step(s.kind, tuple(Margin(m.category[old_of_new], m.ratio[old_of_new]) for m in s.margins))
+                      for s in self.steps)
+        return Calibration(self.factor[old_of_new], steps)
+
+    def then(self, step_factor: np.ndarray, step: Step) -> "Calibration":
+        earlier = tuple(Step(s.kind, tuple(m.rescaled(step_factor) for m in s.margins)) for s in self.steps)
+        return Calibration(self.factor * step_factor, earlier + (step,))
+
+    @property
+    def needs_unweighted(self) -> bool:
+        return any(s.kind == "rake" for s in self.steps)
+
+
+def _categories(labels_per_cell: np.ndarray, population: Mapping[Any, float], name: str,
+                cell_weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Category code per cell and population total per category, checked against the sample."""
+    codes, uniques = factorize(labels_per_cell)
+    sample_labels = uniques.tolist()
+    present = np.bincount(codes, weights=cell_weight, minlength=len(uniques)) > 0
+    missing = [label for label, here in zip(sample_labels, present) if here and label not in population]
+    if missing:
+        raise ValueError(f"{name}: groups {missing[:5]} are in the sample but have no population total")
+    absent = [label for label in population if label not in set(sample_labels)]
+    if absent:
+        raise ValueError(f"{name}: population groups {absent[:5]} have no sample rows (R: use partial=TRUE)")
+    totals = np.array([float(population.get(label, 0.0)) for label in sample_labels])
+    bad = [label for label, t, here in zip(sample_labels, totals, present) if here and not (np.isfinite(t) and t > 0)]
+    if bad:
+        raise ValueError(f"{name}: population totals for {bad[:5]} must be positive numbers")
+    return codes, totals
+
+
+def _poststratify_factor(codes: np.ndarray, totals: np.ndarray, cell_weight: np.ndarray) -> np.ndarray:
+    estimated = np.bincount(codes, weights=cell_weight, minlength=len(totals))
+    return np.divide(totals, estimated, out=np.ones_like(totals), where=estimated > 0)[codes]
+
+
+def poststratify(calibration: Calibration, base_weight: np.ndarray, labels_per_cell: np.ndarray,
+                 population: Mapping[Any, float], name: str = "poststratify") -> Calibration:
+    """R ``postStratify``: scale weights in each group to its population count."""
+    current = base_weight * calibration.factor
+    codes, totals = _categories(labels_per_cell, population, name, current)
+    factor = _poststratify_factor(codes, totals, current)
+    return calibration.then(factor, Step("post", (Margin(codes, np.ones(len(codes))),)))
+
+
+def rake(calibration: Calibration, base_weight: np.ndarray, margins: Mapping[str, tuple[np.ndarray, Mapping]],
+         max_iter: int = 10, tol: float = 1.0) -> Calibration:
+    """R ``rake``: post-stratify to each margin in turn until the joint table of the margin variables
+    moves by less than ``tol`` (``tol < 1`` is relative to the sum of the weights, as R's ``epsilon``).
+
+    ``margins`` maps a name to ``(labels per cell, population totals)``.
+    """
+    if not margins:
+        raise ValueError("rake needs at least one margin")
+    if max_iter < 1:
+        raise ValueError(f"max_iter must be at least 1, got {max_iter}")
+    start = base_weight * calibration.factor
+    epsilon = tol * start.sum() if tol < 1 else tol
+    parsed = [(_categories(labels, population, name, start)) for name, (labels, population) in margins.items()]
+    joint = factorize(np.ravel_multi_index([codes for codes, _ in parsed],
+                                           [int(codes.max()) + 1 for codes, _ in parsed]))[0]
+    factor = np.ones(len(start))
+    old_table = np.bincount(joint, weights=start)
+    converged = False
+    for _ in range(max_iter):
+        after_margin = []
+        for codes, totals in parsed:
+            factor = factor * _poststratify_factor(codes, totals, start * factor)
+            after_margin.append(factor.copy())
+        new_table = np.bincount(joint, weights=start * factor)
+        delta = np.abs(old_table - new_table).max()
+        old_table = new_table
+        if delta < epsilon:
+            converged = True
+            break
+    if not converged:
+        warnings.warn(f"raking did not converge after {max_iter} iterations", RuntimeWarning, stacklevel=3)
+    step = Step("rake", tuple(Margin(codes, psw / factor) for (codes, _), psw in zip(parsed, after_margin)))
+    return calibration.then(factor, step)
+
+
+def trim(weights: np.ndarray, upper: float | None, lower: float | None, strict: bool = False) -> np.ndarray:
+    """R ``trimWeights``: clip to ``[lower, upper]`` and share the trimmed amount equally among the rows
+    that were not clipped; ``strict`` repeats until no weight is outside the bounds."""
+    upper = np.inf if upper is None else float(upper)
+    lower = -np.inf if lower is None else float(lower)
+    if not lower < upper:
+        raise ValueError(f"trim needs lower < upper, got lower={lower}, upper={upper}")
+    while True:
+        outside = (weights < lower) | (weights > upper)
+        if not outside.any():
+            return weights
+        if outside.all():
+            raise ValueError(f"every weight is outside [{lower}, {upper}]: nothing to redistribute to")
+        clipped = np.clip(weights, lower, upper)
+        clipped[~outside] += (weights - clipped).sum() / (~outside).sum()
+        weights = clipped
+        if not strict:
+            return weights
+
+
+def adjusted_influence(calibration: Calibration, cell: np.ndarray, cluster: np.ndarray, domain: np.ndarray,
+                       weight: np.ndarray, rows: np.ndarray, weighted_u: np.ndarray, plain_u: np.ndarray | None,
+                       shape: tuple[int, int]) -> sparse.csc_matrix:
+    """Cluster × domain totals of influence values after the calibration steps.
+
+    Arrays are per group; ``weight`` are final weights, ``weighted_u``/``plain_u`` the weighted and
+    unweighted sums of the influence scores ``u`` of the group's own domain.
+    """
+    n_clusters, n_domains = shape
+    base = sparse.csc_matrix((weighted_u, (cluster, domain)), shape=shape)
+    if not calibration.steps:
+        return base
+    n_cells = len(calibration.factor)
+    u_weighted = sparse.csr_matrix((weighted_u, (cell, domain)), shape=(n_cells, n_domains))
+    cell_weight = np.bincount(cell, weights=weight, minlength=n_cells)
+    constants = sparse.csr_matrix((n_cells, n_domains))
+    for step in calibration.steps:
+        if step.kind == "post":
+            margin = step.margins[0]
+            p = margin.indicator()
+            adjusted = u_weighted + sparse.diags(cell_weight) @ constants
+            per_category = p @ (margin.ratio * cell_weight)
+            means = sparse.diags(_safe_inverse(per_category)) @ (p @ adjusted)
+            constants = constants - sparse.diags(margin.ratio) @ (p.T @ means)
+        else:
+            if plain_u is None:
+                raise ValueError("the variance after raking needs the unweighted sums 'plain' and 'count'")
+            u_plain = sparse.csr_matrix((plain_u, (cell, domain)), shape=(n_cells, n_domains))
+            cell_rows = np.bincount(cell, weights=rows, minlength=n_cells)
+            for _ in range(RAKE_VARIANCE_SWEEPS):
+                for margin in step.margins:
+                    p = margin.indicator()
+                    scaled = sparse.diags(1.0 / margin.ratio) @ (u_plain + sparse.diags(cell_rows) @ constants)
+                    means = sparse.diags(_safe_inverse(p @ cell_rows)) @ (p @ scaled)
+                    constants = constants - sparse.diags(margin.ratio) @ (p.T @ means)
+    cluster_cell = sparse.csr_matrix((weight, (cluster, cell)), shape=(n_clusters, n_cells))
+    return sparse.csc_matrix(base + cluster_cell @ constants)
+
+
+def _safe_inverse(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, float).reshape(-1)
+    return np.divide(1.0, values, out=np.zeros_like(values), where=values != 0)
+
+
+def refine(cell: np.ndarray, n_cells: int, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cells crossed with a new variable: new cell per row, old cell and new label per new cell."""
+    codes, uniques = factorize(labels)
+    new_cell, keys = factorize(cell.astype(np.int64) * len(uniques) + codes)
+    return new_cell, keys // len(uniques), uniques[keys % len(uniques)]
+

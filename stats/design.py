@@ -1,0 +1,390 @@
+"""Survey designs: rows (:class:`Design`) or cluster totals (:class:`TotalsDesign`), one engine.
+
+Both build :class:`stats.totals.ClusterTotals` and hand them to :class:`stats.estimators.Estimator`, so an
+estimate from rows and one from a database ``GROUP BY`` are the same computation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from stats import calibration as cal
+from stats.estimate import DomainTable, Estimate
+from stats.estimators import VARIANCE_METHODS, Estimator
+from stats.labels import combine_codes, decode, factorize
+from stats.linearization import StrataSpec
+from stats.totals import ClusterTotals, ItemSums
+from stats.validation import check_item, check_labels, check_lengths, check_weights
+
+
+def _single(table: DomainTable) -> Estimate:
+    if len(table) == 0:
+        raise ValueError("no answered rows with positive weight: the estimate is undefined")
+    return table[table.labels[0]]
+
+
+def _check_variance(variance: str) -> str:
+    if variance not in VARIANCE_METHODS:
+        raise ValueError(f"variance must be one of {', '.join(VARIANCE_METHODS)}, got {variance!r}")
+    return variance
+
+
+def _fpc_factor(fpc, stratum: np.ndarray, n_strata: int, n_psu: np.ndarray, labels: np.ndarray) -> np.ndarray | None:
+    """``1 − n_h/N_h`` per stratum from R-style ``fpc``: population clusters per stratum, or the sampling
+    fraction when every value is at most 1."""
+    if fpc is None:
+        return None
+    fpc = np.asarray(fpc, float)
+    if np.isnan(fpc).any() or (fpc <= 0).any():
+        raise ValueError("fpc must be positive numbers (population size or sampling fraction) on every row")
+    low = np.full(n_strata, np.inf)
+    high = np.full(n_strata, -np.inf)
+    np.minimum.at(low, stratum, fpc)
+    np.maximum.at(high, stratum, fpc)
+    varies = low != high
+    if varies.any():
+        raise ValueError(f"fpc varies within stratum {labels[varies][:5].tolist()}")
+    if (low <= 1).all():
+        return 1.0 - low
+    small = low < n_psu
+    if small.any():
+        raise ValueError(f"fpc (population clusters) is below the sampled clusters in stratum {labels[small][:5].tolist()}")
+    return (low - n_psu) / low
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Calibration cells of the rows: code per row, label of each calibration variable per cell."""
+
+    code: np.ndarray
+    keys: dict[str, np.ndarray]
+    calibration: cal.Calibration
+
+    @property
+    def count(self) -> int:
+        return len(self.calibration.factor)
+
+    def refined(self, name: str, labels: np.ndarray) -> "_Cells":
+        new_code, old_of_new, new_labels = cal.refine(self.code, self.count, labels)
+        keys = {k: v[old_of_new] for k, v in self.keys.items()}
+        keys[name] = new_labels
+        return _Cells(new_code, keys, self.calibration.expanded(old_of_new))
+
+
+class Design:
+    """A stratified cluster design on rows.
+
+    ``weights``, ``strata``, ``clusters`` and ``fpc`` are equal-length 1-D arrays; labels may have any
+    dtype. Clusters are nested within strata (R ``nest=TRUE``); without ``clusters`` each row is its own
+    cluster, without ``strata`` there is one stratum. ``fpc`` is the population number of clusters per
+    stratum, or the sampling fraction (all values ≤ 1), repeated on every row, as in R.
+
+    ``lonely_psu`` is R's ``survey.lonely.psu``: ``"fail"`` (a ValueError naming the stratum), ``"adjust"``,
+    ``"average"``, ``"certainty"`` or ``"remove"``. ``variance`` is ``"linearization"`` (Taylor,
+    with replacement) or the jackknife ``"jk1"`` (unstratified) / ``"jkn"`` (stratified).
+    """
+
+    def __init__(self, weights, strata=None, clusters=None, fpc=None, *, lonely_psu: str = "fail",
+                 variance: str = "linearization") -> None:
+        w = check_weights(weights)
+        n = len(w)
+        check_lengths(n, {"strata": strata, "clusters": clusters, "fpc": fpc})
+        if strata is None:
+            stratum, stratum_labels = np.zeros(n, np.int64), np.array([None], dtype=object)
+        else:
+            stratum, stratum_labels = factorize(check_labels(strata, "strata"))
+        if clusters is None:
+            cluster = np.arange(n, dtype=np.int64)
+        else:
+            within, within_labels = factorize(check_labels(clusters, "clusters"))
+            cluster, _ = combine_codes((stratum, len(stratum_labels)), (within, len(within_labels)))
+        n_clusters = int(cluster.max()) + 1
+        cluster_stratum = np.zeros(n_clusters, np.int64)
+        cluster_stratum[cluster] = stratum
+        n_psu = np.bincount(cluster_stratum, minlength=len(stratum_labels))
+        factor = _fpc_factor(fpc, stratum, len(stratum_labels), n_psu, stratum_labels)
+        self._w0 = w
+        self._stratum = stratum
+        self._cluster = cluster
+        self._n_clusters = n_clusters
+        self._spec = StrataSpec.build(stratum_labels, cluster_stratum, factor, lonely_psu)
+        self._variance = _check_variance(variance)
+        self._cells = _Cells(np.zeros(n, np.int64), {}, cal.Calibration.none(1))
+
+    def _copy(self, **changes: Any) -> "Design":
+        other = object.__new__(Design)
+        other.__dict__.update(self.__dict__)
+        other.__dict__.update({f"_{k}": v for k, v in changes.items()})
+        other.__dict__.pop("_weights_cache", None)
+        return other
+
+    # --- facts ---------------------------------------------------------------------------------------
+    @property
+    def weights(self) -> np.ndarray:
+        """Final weights (after calibration)."""
+        cached = self.__dict__.get("_weights_cache")
+        if cached is None:
+            factor = self._cells.calibration.factor
+            cached = self._w0 if not self._cells.calibration.steps else self._w0 * factor[self._cells.code]
+            self.__dict__["_weights_cache"] = cached
+        return cached
+
+    @property
+    def n_rows(self) -> int:
+        return len(self._w0)
+
+    @property
+    def degf(self) -> float:
+        """R's ``degf``: clusters minus strata among rows of positive weight (jackknife: clusters − 1)."""
+        pos = self._w0 > 0
+        n_clusters = len(np.unique(self._cluster[pos]))
+        if self._variance != "linearization":
+            return float(n_clusters - 1)
+        return float(n_clusters - len(np.unique(self._stratum[pos])))
+
+    # --- estimates for the whole population ------------------------------------------------------------
+    def mean(self, y) -> Estimate:
+        return _single(self.by(None).mean(y))
+
+    def total(self, y) -> Estimate:
+        return _single(self.by(None).total(y))
+
+    def ratio(self, numerator, denominator) -> Estimate:
+        return _single(self.by(None).ratio(numerator, denominator))
+
+    def proportion(self, y) -> Estimate:
+        """Weighted share of 1s among answered rows; NaN is item non-response, excluded."""
+        return _single(self.by(None).proportion(y))
+
+    def composite(self, items: Sequence, weights=None) -> Estimate:
+        """``Σ a_e p_e / Σ a_e`` of element proportions, each over its own respondents."""
+        return _single(self.by(None).composite(items, weights))
+
+    def by(self, domain) -> "Domains":
+        """Estimates for every value of ``domain`` (domains of the full design, never a subset)."""
+        return Domains(self, domain)
+
+    # --- new designs ---------------------------------------------------------------------------------------
+    def jackknife(self) -> "Design":
+        """The same design with jackknife variance (JK1 without strata, JKn with)."""
+        return self._copy(variance="jk1" if len(self._spec.labels) == 1 else "jkn")
+
+    def poststratify(self, groups, totals: Mapping[Any, float]) -> "Design":
+        """R ``postStratify``: weights in each group sum to its population count ``totals[group]``."""
+        name = f"poststratum{len(self._cells.keys)}"
+        cells = self._refined(name, groups)
+        calibration = cal.poststratify(cells.calibration, self._cell_weight(cells), cells.keys[name], totals)
+        return self._copy(cells=replace(cells, calibration=calibration))
+
+    def rake(self, margins: Mapping[str, tuple[Any, Mapping[Any, float]]], max_iter: int = 10, tol: float = 1.0) -> "Design":
+        """R ``rake`` to ``{name: (groups, totals)}`` margins (R's defaults ``maxit=10``, ``epsilon=1``)."""
+        cells = self._cells
+        names = {}
+        for name, (groups, _) in margins.items():
+            names[name] = f"rake{len(cells.keys)}:{name}"
+            cells = cells.refined(names[name], self._checked_groups(groups, name))
+        calibration = cal.rake(cells.calibration, self._cell_weight(cells),
+                               {name: (cells.keys[names[name]], population) for name, (_, population) in margins.items()},
+                               max_iter, tol)
+        return self._copy(cells=replace(cells, calibration=calibration))
+
+    def trim(self, upper: float | None = None, lower: float | None = None, strict: bool = False) -> "Design":
+        """R ``trimWeights``: clip and share the trimmed amount equally among untrimmed rows."""
+        if self._cells.calibration.steps:
+            raise ValueError("trim the weights before post-stratifying or raking (calibration keeps its own weights)")
+        return self._copy(w0=cal.trim(self.weights, upper, lower, strict))
+
+    def _checked_groups(self, groups, name: str) -> np.ndarray:
+        groups = check_labels(groups, name)
+        check_lengths(self.n_rows, {name: groups})
+        return groups
+
+    def _refined(self, name: str, groups) -> _Cells:
+        return self._cells.refined(name, self._checked_groups(groups, name))
+
+    def _cell_weight(self, cells: _Cells) -> np.ndarray:
+        return np.bincount(cells.code, weights=self._w0, minlength=cells.count)
+
+    # --- totals ----------------------------------------------------------------------------------------------
+    def cluster_totals(self, items: Mapping[str, Any], domain=None, calibration: Mapping[str, Any] | None = None,
+                       unweighted: bool = False) -> ClusterTotals:
+        """The totals a database ``GROUP BY stratum, cluster, domain, calibration variables`` returns
+        (all sums of :mod:`stats.totals`; ``plain`` only with ``unweighted``)."""
+        design = self
+        for name, groups in (calibration or {}).items():
+            design = design._copy(cells=design._refined(name, groups))
+        view = Domains(design, domain)
+        return view.totals({k: check_item(v, self.n_rows, k, binary=False) for k, v in items.items()},
+                           unweighted=unweighted, binary=False)
+
+    @staticmethod
+    def from_cluster_totals(totals: ClusterTotals, fpc: Mapping[Any, float] | None = None, *,
+                            lonely_psu: str = "fail", variance: str = "linearization") -> "TotalsDesign":
+        """A design whose estimates come from cluster totals (e.g. a SQL ``GROUP BY``).
+
+        ``fpc`` maps stratum label to population clusters (or sampling fraction), as in R.
+        """
+        return TotalsDesign(totals, fpc, lonely_psu=lonely_psu, variance=variance)
+
+
+class Domains:
+    """Estimates by domain on a row-level design (built by :meth:`Design.by`)."""
+
+    def __init__(self, design: Design, domain) -> None:
+        self._design = design
+        n = design.n_rows
+        if domain is None:
+            self._code, self._labels = np.zeros(n, np.int64), np.array([None], dtype=object)
+        else:
+            domain = check_labels(domain, "domain")
+            check_lengths(n, {"domain": domain})
+            self._code, self._labels = factorize(domain)
+        self._groups: tuple | None = None
+
+    def _group_index(self) -> tuple:
+        """Group per row for (cluster, domain, cell), and the parts of each group; computed once."""
+        if self._groups is None:
+            d = self._design
+            sizes = [d._n_clusters, len(self._labels), d._cells.count]
+            group, keys = combine_codes((d._cluster, sizes[0]), (self._code, sizes[1]), (d._cells.code, sizes[2]))
+            cluster, domain, cell = decode(keys, sizes)
+            w = d.weights
+            n_groups = len(keys)
+            rows = np.bincount(group, weights=(w > 0), minlength=n_groups)
+            weight = np.bincount(group, weights=w, minlength=n_groups)
+            weight_sq = np.bincount(group, weights=w * w, minlength=n_groups)
+            self._groups = (group, cluster, domain, cell, rows, weight, weight_sq)
+        return self._groups
+
+    def totals(self, items: Mapping[str, np.ndarray], unweighted: bool, binary: bool) -> ClusterTotals:
+        """Cluster totals of checked item arrays (NaN = no answer)."""
+        d = self._design
+        group, cluster, domain, cell, rows, weight, weight_sq = self._group_index()
+        w = d.weights
+        positive = w > 0
+        n_groups = len(rows)
+
+        def total(values: np.ndarray) -> np.ndarray:
+            return np.bincount(group, weights=values, minlength=n_groups)
+
+        sums = {}
+        for name, y in items.items():
+            answered = ~np.isnan(y)
+            w_answered = np.where(answered, w, 0.0)
+            y0 = np.where(answered, y, 0.0)
+            wy = w_answered * y0
+            weighted = total(wy)
+            sums[name] = ItemSums(total(w_answered), weighted, total(w_answered * w),
+                                  np.bincount(group, weights=answered & positive, minlength=n_groups),
+                                  weighted if binary else total(wy * y0),
+                                  total(np.where(positive, y0, 0.0)) if unweighted else None)
+        return ClusterTotals(d._spec.cluster_stratum[cluster], cluster, domain, cell, rows, weight, weight_sq, sums,
+                             d._spec.labels, self._labels, d._n_clusters, d._cells.keys)
+
+    def _estimator(self, items: Mapping[str, Any], binary: bool) -> Estimator:
+        d = self._design
+        checked = {k: check_item(v, d.n_rows, k, binary) for k, v in items.items()}
+        totals = self.totals(checked, d._cells.calibration.needs_unweighted, binary)
+        return Estimator(totals, d._spec, d._cells.calibration, d._variance)
+
+    def mean(self, y) -> DomainTable:
+        return self._estimator({"y": y}, binary=False).mean("y")
+
+    def total(self, y) -> DomainTable:
+        return self._estimator({"y": y}, binary=False).total("y")
+
+    def proportion(self, y) -> DomainTable:
+        return self._estimator({"y": y}, binary=True).proportion("y")
+
+    def ratio(self, numerator, denominator) -> DomainTable:
+        n = self._design.n_rows
+        num = check_item(numerator, n, "numerator", binary=False)
+        den = check_item(denominator, n, "denominator", binary=False)
+        # As R's svyratio with na.rm: a row counts only when both parts are present.
+        both = ~(np.isnan(num) | np.isnan(den))
+        items = {"numerator": np.where(both, num, np.nan), "denominator": np.where(both, den, np.nan)}
+        return self._estimator(items, binary=False).ratio("numerator", "denominator")
+
+    def composite(self, items: Sequence, weights=None) -> DomainTable:
+        names = [f"element{i}" for i in range(len(items))]
+        return self._estimator(dict(zip(names, items)), binary=True).composite(names, weights)
+
+
+class TotalsDesign:
+    """A design given by :class:`ClusterTotals`; items are referred to by name."""
+
+    def __init__(self, totals: ClusterTotals, fpc: Mapping[Any, float] | None = None, *, lonely_psu: str = "fail",
+                 variance: str = "linearization", calibration: cal.Calibration | None = None) -> None:
+        cluster_stratum = np.zeros(totals.n_clusters, np.int64)
+        cluster_stratum[totals.cluster] = totals.stratum
+        labels = totals.stratum_labels
+        factor = None
+        if fpc is not None:
+            missing = [s for s in labels.tolist() if s not in fpc]
+            if missing:
+                raise ValueError(f"fpc has no value for stratum {missing[:5]}")
+            per_stratum = np.array([float(fpc[s]) for s in labels.tolist()])
+            n_psu = np.bincount(cluster_stratum, minlength=len(labels))
+            # One "row" per stratum: the same checks as for row-level fpc.
+            factor = _fpc_factor(per_stratum, np.arange(len(labels)), len(labels), n_psu, labels)
+        self.totals = totals
+        self._spec = StrataSpec.build(labels, cluster_stratum, factor, lonely_psu)
+        self._variance = _check_variance(variance)
+        self._calibration = calibration or cal.Calibration.none(totals.n_cells)
+
+    def _with(self, **changes: Any) -> "TotalsDesign":
+        other = object.__new__(TotalsDesign)
+        other.__dict__.update(self.__dict__)
+        other.__dict__.update({f"_{k}": v for k, v in changes.items()})
+        return other
+
+    def _estimator(self, overall: bool) -> Estimator:
+        totals = self.totals.scaled(self._calibration.factor) if self._calibration.steps else self.totals
+        return Estimator(totals.collapsed_domains() if overall else totals, self._spec, self._calibration,
+                         self._variance)
+
+    def by(self) -> Estimator:
+        """Estimators over the domains of the totals; each method returns a :class:`DomainTable`."""
+        return self._estimator(overall=False)
+
+    def mean(self, item: str) -> Estimate:
+        return _single(self._estimator(True).mean(item))
+
+    def total(self, item: str) -> Estimate:
+        return _single(self._estimator(True).total(item))
+
+    def proportion(self, item: str) -> Estimate:
+        return _single(self._estimator(True).proportion(item))
+
+    def ratio(self, numerator: str, denominator: str) -> Estimate:
+        return _single(self._estimator(True).ratio(numerator, denominator))
+
+    def composite(self, items: Sequence[str], weights=None) -> Estimate:
+        return _single(self._estimator(True).composite(list(items), weights))
+
+    def jackknife(self) -> "TotalsDesign":
+        return self._with(variance="jk1" if len(self._spec.labels) == 1 else "jkn")
+
+    def _cell_weight(self) -> np.ndarray:
+        return np.bincount(self.totals.cell, weights=self.totals.weight, minlength=self.totals.n_cells)
+
+    def _keys(self, name: str) -> np.ndarray:
+        try:
+            return self.totals.cell_keys[name]
+        except KeyError:
+            raise ValueError(f"calibration variable {name!r} is not in the totals' GROUP BY "
+                             f"(have: {', '.join(self.totals.cell_keys) or 'none'})") from None
+
+    def poststratify(self, name: str, totals: Mapping[Any, float]) -> "TotalsDesign":
+        calibration = cal.poststratify(self._calibration, self._cell_weight(), self._keys(name), totals)
+        return self._with(calibration=calibration)
+
+    def rake(self, margins: Mapping[str, Mapping[Any, float]], max_iter: int = 10, tol: float = 1.0) -> "TotalsDesign":
+        calibration = cal.rake(self._calibration, self._cell_weight(),
+                               {name: (self._keys(name), population) for name, population in margins.items()},
+                               max_iter, tol)
+        return self._with(calibration=calibration)

@@ -1,0 +1,204 @@
+"""Estimators on cluster totals: every domain at once, as domains of the full design.
+
+Each estimate is a combination ``Σ a_e N_e/D_e`` of ratios of weighted totals (a total has ``D = 1``,
+a mean or proportion ``D = Σw`` over the item's respondents). Its influence value in a group is
+``Σ a_e (N_e,g − θ_e D_e,g)/D_e``; linearization sums these per cluster, the jackknife recomputes the
+ratios with each cluster deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from stats.calibration import Calibration, adjusted_influence
+from stats.estimate import DomainTable
+from stats.linearization import LinearizationBasis, StrataSpec
+from stats.replicate import ReplicateBasis, ReplicatePlan
+from stats.totals import ClusterTotals, ItemSums
+
+VARIANCE_METHODS = ("linearization", "jk1", "jkn")
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A weighted total per group, and its unweighted counterpart (for raking's variance)."""
+
+    weighted: np.ndarray
+    plain: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class Part:
+    coefficient: float
+    numerator: Linear
+    denominator: Linear | None  # None: a total
+
+
+def _numerator(item: ItemSums) -> Linear:
+    return Linear(item.weighted, item.plain)
+
+
+def _denominator(item: ItemSums) -> Linear:
+    return Linear(item.weight, None if item.plain is None else item.count)
+
+
+@dataclass(frozen=True)
+class Estimator:
+    totals: ClusterTotals      # already carrying the calibrated weights
+    spec: StrataSpec
+    calibration: Calibration
+    variance: str = "linearization"
+
+    # --- public estimators ------------------------------------------------------------------------
+    def total(self, name: str) -> DomainTable:
+        item = self.totals.item(name)
+        return self._table([Part(1.0, _numerator(item), None)], "total")
+
+    def mean(self, name: str) -> DomainTable:
+        item = self.totals.item(name)
+        return self._table([Part(1.0, _numerator(item), _denominator(item))], "mean", item)
+
+    def proportion(self, name: str) -> DomainTable:
+        item = self.totals.item(name)
+        if (item.weighted < -1e-9 * np.abs(item.weight)).any() or (item.weighted > item.weight * (1 + 1e-12) + 1e-300).any():
+            raise ValueError(f"item {name!r} is not a 0/1 indicator: its weighted sum exceeds its weight")
+        return self._table([Part(1.0, _numerator(item), _denominator(item))], "proportion", item)
+
+    def ratio(self, numerator: str, denominator: str) -> DomainTable:
+        num, den = self.totals.item(numerator), self.totals.item(denominator)
+        return self._table([Part(1.0, _numerator(num), _numerator(den))], "ratio")
+
+    def composite(self, names: list[str], weights=None) -> DomainTable:
+        """Weighted mean of element proportions, each over its own respondents."""
+        if not names:
+            raise ValueError("a composite needs at least one element")
+        a = np.full(len(names), 1.0) if weights is None else np.asarray(weights, float)
+        if a.shape != (len(names),):
+            raise ValueError(f"composite has {len(names)} elements but {a.size} weights")
+        if not (np.isfinite(a).all() and (a >= 0).all() and a.sum() > 0):
+            raise ValueError("composite element weights must be non-negative numbers with a positive sum")
+        a = a / a.sum()
+        items = [self.totals.item(n) for n in names]
+        return self._table([Part(c, _numerator(i), _denominator(i)) for c, i in zip(a, items)], "composite")
+
+    # --- machinery ----------------------------------------------------------------------------------
+    def _table(self, parts: list[Part], kind: str, item: ItemSums | None = None) -> DomainTable:
+        t = self.totals
+        n_dom = t.n_domains
+        dom = t.domain
+        thetas, denominators = [], []
+        for part in parts:
+            num = np.bincount(dom, weights=part.numerator.weighted, minlength=n_dom)
+            den = np.ones(n_dom) if part.denominator is None else \
+                np.bincount(dom, weights=part.denominator.weighted, minlength=n_dom)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                thetas.append(num / den)
+            denominators.append(den)
+        values = sum(p.coefficient * th for p, th in zip(parts, thetas))
+        n = np.bincount(dom, weights=t.rows, minlength=n_dom)
+        valid = (n > 0) & np.all([d != 0 for d in denominators], axis=0)
+        keep = np.flatnonzero(valid)
+        basis = self._basis(parts, thetas, denominators, valid).select(keep)
+        se = np.sqrt(basis.variance())
+        values = values[keep]
+        n_eff, deff, n_kish = self._sizes(kind, item, values, se, keep)
+        return DomainTable(t.domain_labels[keep], values, se, self._df(keep), n[keep], n_eff, deff, n_kish,
+                           kind, basis, lambda mask: self._union_df(keep[mask]))
+
+    def _basis(self, parts, thetas, denominators, valid):
+        t = self.totals
+        shape = (t.n_clusters, t.n_domains)
+        if self.variance == "linearization":
+            def influence(field: str) -> np.ndarray | None:
+                total = np.zeros(len(t.domain))
+                for part, theta, den in zip(parts, thetas, denominators):
+                    num = getattr(part.numerator, field)
+                    if num is None:
+                        return None
+                    scale = np.where(valid, part.coefficient / np.where(valid, den, 1.0), 0.0)[t.domain]
+                    if part.denominator is None:
+                        total += scale * num
+                    else:
+                        d = getattr(part.denominator, field)
+                        if d is None:
+                            return None
+                        total += scale * (num - np.where(valid, theta, 0.0)[t.domain] * d)
+                return total
+
+            plain = influence("plain") if self.calibration.needs_unweighted else None
+            z = adjusted_influence(self.calibration, t.cell, t.cluster, t.domain, t.weight, t.rows,
+                                   influence("weighted"), plain, shape)
+            return LinearizationBasis(z, self._presence(), self.spec)
+        if self.calibration.steps:
+            raise ValueError("jackknife variance of a calibrated design is not supported; use linearization")
+        plan = ReplicatePlan.build(self.spec, self.variance)
+        result = 0.0
+        for part in parts:
+            num = plan.totals(sparse.csr_matrix((part.numerator.weighted, (t.cluster, t.domain)), shape=shape), self.spec)
+            if part.denominator is not None:
+                den = plan.totals(sparse.csr_matrix((part.denominator.weighted, (t.cluster, t.domain)), shape=shape),
+                                  self.spec)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    num = num / den
+            result = result + part.coefficient * num
+        return ReplicateBasis(np.asarray(result), plan.rscales, plan.scale)
+
+    def _positive(self) -> np.ndarray:
+        return self.totals.rows > 0
+
+    def _presence(self) -> sparse.csc_matrix:
+        t, pos = self.totals, self._positive()
+        return sparse.csc_matrix((np.ones(pos.sum()), (t.stratum[pos], t.domain[pos])),
+                                 shape=(len(self.spec.labels), t.n_domains)).sign()
+
+    def _df(self, keep: np.ndarray) -> np.ndarray:
+        """R's degf of each domain: clusters minus strata among rows of positive weight (replicate
+        designs: clusters minus one, the rank of the replicate weights)."""
+        t, pos = self.totals, self._positive()
+        n_dom = t.n_domains
+        clusters = np.unique(t.cluster[pos].astype(np.int64) * n_dom + t.domain[pos]) % n_dom
+        n_clusters = np.bincount(clusters, minlength=n_dom)
+        if self.variance != "linearization":
+            return (n_clusters - 1.0)[keep]
+        strata = np.unique(t.stratum[pos].astype(np.int64) * n_dom + t.domain[pos]) % n_dom
+        return (n_clusters - np.bincount(strata, minlength=n_dom)).astype(float)[keep]
+
+    def _union_df(self, domains: np.ndarray) -> float:
+        t = self.totals
+        rows = self._positive() & np.isin(t.domain, domains)
+        n_clusters = len(np.unique(t.cluster[rows]))
+        if self.variance != "linearization":
+            return float(n_clusters - 1)
+        return float(n_clusters - len(np.unique(t.stratum[rows])))
+
+    def _sizes(self, kind: str, item: ItemSums | None, values: np.ndarray, se: np.ndarray, keep: np.ndarray):
+        """n_eff = s²/se², R's deff and Kish's n, per kept domain."""
+        t = self.totals
+        nan = np.full(len(keep), np.nan)
+
+        def per_domain(values_per_group: np.ndarray) -> np.ndarray:
+            return np.bincount(t.domain, weights=values_per_group, minlength=t.n_domains)[keep]
+
+        if kind == "composite":
+            n_kish = np.square(per_domain(t.weight)) / per_domain(t.weight_sq)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return values * (1 - values) / np.square(se), nan, n_kish
+        if item is None:
+            return nan, nan, nan
+        total_weight = per_domain(item.weight)
+        n_kish = np.square(total_weight) / per_domain(item.weight_sq)
+        if kind == "proportion":
+            spread = values * (1.0 - values)
+        elif item.weighted_sq is not None:
+            spread = per_domain(item.weighted_sq) / total_weight - np.square(values)
+        else:
+            return nan, nan, n_kish
+        answered = per_domain(item.count)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            n_eff = spread / np.square(se)
+            srs = spread * answered / (answered - 1) * (total_weight - answered) / (total_weight * answered)
+            deff = np.where((total_weight >= answered) & (answered > 1), np.square(se) / srs, np.nan)
+        return n_eff, deff, n_kish

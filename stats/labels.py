@@ -1,0 +1,58 @@
+"""Turning label arrays of any dtype into dense integer codes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Above this many possible key values a presence table costs more memory than sorting.
+_DENSE_LIMIT = 1 << 27
+
+
+def factorize(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(codes, uniques)`` with ``uniques[codes] == labels`` and ``uniques`` sorted.
+
+    Small non-negative integer labels take an O(n) presence-table path instead of a sort,
+    which matters for the tens of millions of rows a report may cover.
+    """
+    labels = np.asarray(labels)
+    if labels.dtype.kind in "iub" and labels.size:
+        low, high = int(labels.min()), int(labels.max())
+        if high - low < _DENSE_LIMIT:
+            codes, present = dense_codes(labels - low if low else labels, high - low + 1)
+            return codes, (np.flatnonzero(present) + low).astype(labels.dtype)
+    uniques, codes = np.unique(labels, return_inverse=True)
+    return codes.reshape(-1).astype(np.int64), uniques
+
+
+def dense_codes(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Compact non-negative integer ``keys`` below ``size`` to 0..k-1, keeping their order."""
+    present = np.zeros(size, dtype=bool)
+    present[keys] = True
+    rank = np.cumsum(present, dtype=np.int64) - 1
+    return rank[keys], present
+
+
+def combine_codes(*codes_and_sizes: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the distinct combinations of several code arrays, and the combination keys.
+
+    The key of a combination is the mixed-radix number of its parts, so callers can decode it.
+    """
+    key = np.zeros(len(codes_and_sizes[0][0]), dtype=np.int64)
+    total = 1
+    for codes, size in codes_and_sizes:
+        key = key * size + codes
+        total *= size
+    if total < _DENSE_LIMIT:
+        codes, present = dense_codes(key, total)
+        return codes, np.flatnonzero(present)
+    uniques, codes = np.unique(key, return_inverse=True)
+    return codes.reshape(-1).astype(np.int64), uniques
+
+
+def decode(keys: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
+    """Split mixed-radix ``keys`` built by :func:`combine_codes` back into their parts."""
+    parts = []
+    for size in reversed(sizes):
+        parts.append(keys % size)
+        keys = keys // size
+    return parts[::-1]

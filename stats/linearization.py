@@ -1,0 +1,86 @@
+"""With-replacement Taylor linearization variance, stratified with clusters nested in strata.
+
+Follows R ``survey``'s ``svyrecvar``/``onestrat`` for a one-stage design: cluster totals of the influence
+values are centred within their stratum and summed in squares, scaled by ``(1 − f_h)·n_h/(n_h − 1)``, where
+``n_h`` counts the stratum's clusters in the whole design (a domain that misses some clusters still
+counts them, as zeros) and ``f_h`` is the sampling fraction given by ``fpc``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+LONELY_PSU = ("fail", "adjust", "average", "certainty", "remove")
+
+
+@dataclass(frozen=True)
+class StrataSpec:
+    """Per-stratum facts the variance needs."""
+
+    labels: np.ndarray
+    cluster_stratum: np.ndarray  # stratum code of every cluster
+    n_psu: np.ndarray            # clusters per stratum in the whole design
+    fpc_factor: np.ndarray       # 1 − n_h/N_h (1 without fpc)
+    lonely_psu: str
+
+    @classmethod
+    def build(cls, labels: np.ndarray, cluster_stratum: np.ndarray, fpc_factor: np.ndarray | None,
+              lonely_psu: str) -> "StrataSpec":
+        if lonely_psu not in LONELY_PSU:
+            raise ValueError(f"lonely_psu must be one of {', '.join(LONELY_PSU)}, got {lonely_psu!r}")
+        n_psu = np.bincount(cluster_stratum, minlength=len(labels))
+        factor = np.ones(len(labels)) if fpc_factor is None else fpc_factor
+        lonely = (n_psu == 1) & (factor >= 1e-7)
+        if lonely_psu == "fail" and lonely.any():
+            names = ", ".join(repr(v) for v in labels[lonely][:5].tolist())
+            raise ValueError(f"stratum {names} has only one cluster (PSU); choose lonely_psu="
+                             "'adjust', 'average' or 'certainty' to estimate a variance")
+        return cls(labels, cluster_stratum, n_psu, factor, lonely_psu)
+
+    def indicator(self) -> sparse.csr_matrix:
+        """Strata × clusters 0/1 matrix."""
+        n_clusters = len(self.cluster_stratum)
+        return sparse.csr_matrix((np.ones(n_clusters), (self.cluster_stratum, np.arange(n_clusters))),
+                                 shape=(len(self.labels), n_clusters))
+
+
+@dataclass(frozen=True)
+class LinearizationBasis:
+    """Cluster totals of influence values (clusters × domains) and the strata each domain touches."""
+
+    influence: sparse.csc_matrix
+    present: sparse.csc_matrix  # strata × domains, 1 where the domain has rows of positive weight
+    spec: StrataSpec
+
+    def variance(self) -> np.ndarray:
+        spec = self.spec
+        h = spec.indicator()
+        s1 = h @ self.influence
+        s2 = h @ self.influence.multiply(self.influence)
+        n_psu = spec.n_psu.astype(float)
+        f = np.where(spec.fpc_factor < 1e-7, 0.0, spec.fpc_factor)
+        several = n_psu > 1
+        lonely_adjust = ~several & (spec.lonely_psu == "adjust")
+        squares = np.where(several, f * n_psu / np.maximum(n_psu - 1, 1), np.where(lonely_adjust, f, 0.0))
+        centring = np.where(several, squares / np.maximum(n_psu, 1), 0.0)
+        variance = np.asarray(s2.T @ squares - s1.multiply(s1).T @ centring).reshape(-1)
+        if spec.lonely_psu == "average":
+            variance = variance * self._average_scale(several)
+        return np.maximum(variance, 0.0)
+
+    def _average_scale(self, several: np.ndarray) -> np.ndarray:
+        # R: strata without a variance are dropped and the rest scaled by all/ok strata of the domain.
+        touched = np.asarray(self.present.sum(axis=0)).reshape(-1)
+        ok = np.asarray(self.present.T @ several.astype(float)).reshape(-1)
+        return np.divide(touched, ok, out=np.zeros_like(touched, dtype=float), where=ok > 0)
+
+    def combine(self, coefficients: np.ndarray) -> "LinearizationBasis":
+        column = sparse.csc_matrix(self.influence @ coefficients.reshape(-1, 1))
+        involved = (self.present @ (coefficients != 0).astype(float).reshape(-1, 1)) > 0
+        return LinearizationBasis(column, sparse.csc_matrix(involved.astype(float)), self.spec)
+
+    def select(self, columns: np.ndarray) -> "LinearizationBasis":
+        return LinearizationBasis(self.influence[:, columns], self.present[:, columns], self.spec)
