@@ -20,12 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from stats.estimate import DomainTable, Estimate
 from stats.estimate_arrays import EstimateArrays, estimate_arrays
+
+if TYPE_CHECKING:
+    from stats.design import Design
 
 DEFAULT_SATISFIED = (4, 5)
 
@@ -101,9 +104,11 @@ class IndexSpec:
         return tuple(dict.fromkeys(codes))
 
 
-def _checked_answers(spec: IndexSpec, answers: Mapping[str, np.ndarray], n_rows: int) -> dict[str, np.ndarray]:
+def _checked_answers(
+    spec: IndexSpec, answers: Mapping[str, np.ndarray], n_rows: int, codes: Sequence[str]
+) -> dict[str, np.ndarray]:
     checked = {}
-    for code in spec.rating_items:
+    for code in codes:
         if code not in answers:
             raise ValueError(f"answers has no column for item {code!r}")
         column = np.asarray(answers[code], dtype=float)
@@ -121,7 +126,10 @@ def _checked_answers(spec: IndexSpec, answers: Mapping[str, np.ndarray], n_rows:
 
 def element_indicators(spec: IndexSpec, answers: Mapping[str, np.ndarray], n_rows: int) -> dict[str, np.ndarray]:
     """Per respondent and element: share of the element's rated items rated satisfied (NaN if none)."""
-    columns = _checked_answers(spec, answers, n_rows)
+    return _indicators(spec, _checked_answers(spec, answers, n_rows, spec.rating_items))
+
+
+def _indicators(spec: IndexSpec, columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     indicators = {}
     for element in spec.elements:
         values = np.column_stack([columns[code] for code in element.item_codes])
@@ -245,14 +253,10 @@ def _rescaled(arrays: EstimateArrays, scale_min: int, scale_max: int) -> Estimat
     )
 
 
-def _whole(estimate: Estimate) -> Mapping[Hashable, Estimate]:
-    return {None: estimate}
-
-
 def satisfaction_index(
     spec: IndexSpec | Mapping[str, Any],
     answers: Mapping[str, np.ndarray],
-    design: Any,
+    design: Design,
     domain: np.ndarray | Sequence[Hashable] | None = None,
     level: float = 0.95,
     method: str = "beta",
@@ -265,13 +269,10 @@ def satisfaction_index(
     the interval ``method``; mean scores take Wald intervals on the design degrees of freedom.
     """
     spec = spec if isinstance(spec, IndexSpec) else IndexSpec.from_mapping(spec)
-    n_rows = len(design.weights)
-    indicators = element_indicators(spec, answers, n_rows)
-    columns = _checked_answers(spec, answers, n_rows)
+    n_rows = design.n_rows
     score_items = tuple(mean_score_items) if mean_score_items is not None else spec.rating_items
-    unknown = [code for code in score_items if code not in answers]
-    if unknown:
-        raise ValueError(f"mean_score_items not in answers: {unknown}")
+    columns = _checked_answers(spec, answers, n_rows, tuple(dict.fromkeys(spec.rating_items + score_items)))
+    indicators = _indicators(spec, columns)
     if domain is not None:
         domain = np.asarray(domain)
         if domain.shape != (n_rows,):
@@ -279,18 +280,24 @@ def satisfaction_index(
     estimator = design if domain is None else design.by(domain)
 
     def arrays(estimates: Estimate | DomainTable, interval: str) -> EstimateArrays:
-        table = _whole(estimates) if isinstance(estimates, Estimate) else estimates
-        return estimate_arrays(table, level=level, method=interval)
+        table = {None: estimates} if isinstance(estimates, Estimate) else estimates
+        return _aligned(estimate_arrays(table, level=level, method=interval), labels)
 
+    def element(y: np.ndarray) -> EstimateArrays:
+        # A multi-item element's indicator is a share, not 0/1: a mean, with a Wald interval.
+        if np.isin(y[~np.isnan(y)], (0.0, 1.0)).all():
+            return arrays(estimator.proportion(y), method)
+        return arrays(estimator.mean(y), "wald")
+
+    labels = (None,) if domain is None else tuple(np.unique(domain).tolist())
     composite = arrays(estimator.composite(list(indicators.values()), weights=spec.element_weights), method)
-    labels = composite.labels
-    elements = {key: _aligned(arrays(estimator.mean(y), method), labels) for key, y in indicators.items()}
+    elements = {key: element(y) for key, y in indicators.items()}
     overall = None
     if spec.overall_item:
         overall_y = satisfied_indicator(spec, columns[spec.overall_item])
-        overall = _aligned(arrays(estimator.proportion(overall_y), method), labels)
+        overall = arrays(estimator.proportion(overall_y), method)
     scores = {
-        code: _rescaled(_aligned(arrays(estimator.mean(np.asarray(answers[code], dtype=float)), "wald"), labels), spec.scale_min, spec.scale_max)
+        code: _rescaled(arrays(estimator.mean(columns[code]), "wald"), spec.scale_min, spec.scale_max)
         for code in score_items
     }
     table = IndexTable(
