@@ -51,11 +51,13 @@ class EstimateArrays:
             raise KeyError(f"no domain labelled {label!r}") from None
 
 
-def domain_items(estimates: Mapping[Hashable, EstimateLike]) -> list[tuple[Hashable, EstimateLike]]:
-    """(label, estimate) pairs of a mapping such as a ``DomainTable``."""
-    if not isinstance(estimates, Mapping):
-        raise ValueError(f"estimates must map domain labels to estimates, got {type(estimates).__name__}")
-    return list(estimates.items())
+def domain_items(estimates: "DomainTable | Mapping[Hashable, EstimateLike]") -> list[tuple[Hashable, EstimateLike]]:
+    """(label, estimate) pairs of a mapping or a ``DomainTable``."""
+    if isinstance(estimates, Mapping):
+        return list(estimates.items())
+    if hasattr(estimates, "labels") and hasattr(estimates, "__getitem__"):
+        return [(label, estimates[label]) for label in estimates.labels.tolist()]
+    raise ValueError(f"estimates must map domain labels to estimates, got {type(estimates).__name__}")
 
 
 def estimate_arrays(

@@ -15,9 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import optimize, special, stats
+
+from stats.estimate_arrays import variance_effective_n
+
+if TYPE_CHECKING:
+    from stats.estimate import DomainTable
 
 PRIOR_METHODS = ("moments", "mle")
 FUNNEL_METHODS = ("exact", "normal")
@@ -163,6 +169,15 @@ class Ranking:
     fraction: float
     draws: int
     seed: int
+
+
+def shrink_table(
+    table: "DomainTable", prior_method: str = "moments", level: float = 0.95
+) -> Shrinkage:
+    """:func:`shrink` on a ``Design.by(unit).proportion(y)`` table: each unit's estimate with its
+    design-based effective n p(1-p)/se² (Kish's where the estimate is 0 or 1)."""
+    n_eff = variance_effective_n(table.values, table.ses, table.n_kish)
+    return shrink(tuple(table.labels.tolist()), table.values, n_eff, prior_method=prior_method, level=level)
 
 
 def rank_units(shrinkage: Shrinkage, fraction: float = 0.1, draws: int = 2000, seed: int = 0, level: float = 0.95) -> Ranking:

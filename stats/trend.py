@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from stats.estimate import DomainTable
 
 
-def _ordered(table: Mapping[Hashable, EstimateLike], periods: Sequence[Hashable] | None) -> dict[Hashable, EstimateLike]:
+def _ordered(
+    table: "DomainTable | Mapping[Hashable, EstimateLike]", periods: Sequence[Hashable] | None
+) -> dict[Hashable, EstimateLike]:
     if periods is None:
         return dict(sorted(domain_items(table), key=lambda pair: pair[0]))
     if len(periods) == 0:
@@ -48,7 +50,7 @@ def _ordered(table: Mapping[Hashable, EstimateLike], periods: Sequence[Hashable]
 
 
 def period_series(
-    table: Mapping[Hashable, EstimateLike],
+    table: "DomainTable | Mapping[Hashable, EstimateLike]",
     periods: Sequence[Hashable] | None = None,
     level: float = 0.95,
     method: str = "beta",

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from stats.smallarea import fit_prior, funnel, funnel_limits, rank_units, shrink
+from stats.smallarea import fit_prior, funnel, funnel_limits, rank_units, shrink, shrink_table
 
 TRUE_ALPHA, TRUE_BETA = 17.0, 3.0
 
@@ -169,3 +169,20 @@ def test_bad_ranking_parameters_are_rejected():
         rank_units(shrunk, fraction=0.8)
     with pytest.raises(ValueError, match="draws"):
         rank_units(shrunk, draws=10)
+
+
+def test_shrink_table_uses_the_design_effective_sample_size():
+    from stats.design import Design
+    from tests.stats.fixtures.layer.design_reference import synthetic_survey
+
+    survey = synthetic_survey(seed=12, rows=1200)
+    design = Design(survey["weights"], strata=survey["strata"], clusters=survey["clusters"])
+    y = np.where(np.isnan(survey["overall"]), np.nan, (survey["overall"] >= 4).astype(float))
+    # Units crossed with periods: domains that span several counters, so each has a design variance.
+    domain = np.char.add(survey["unit"], survey["period"].astype(str))
+    table = design.by(domain).proportion(y)
+    result = shrink_table(table)
+    p, se = table.values, table.ses
+    assert result.labels == tuple(table.labels.tolist())
+    assert result.n_eff == pytest.approx(p * (1 - p) / se**2, rel=1e-12)
+    assert result.prior.alpha == fit_prior(p, p * (1 - p) / se**2).alpha

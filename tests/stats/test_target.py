@@ -161,3 +161,37 @@ def test_bad_arrays_are_rejected(kwargs, message):
 def test_report_rejects_mismatched_labels():
     with pytest.raises(ValueError, match="labels"):
         target_report_from_arrays(("a",), [0.9, 0.8], [0.8, 0.7], [0.95, 0.9], [50, 50], [50, 50])
+
+
+def test_verdicts_from_a_design_follow_the_korn_graubard_one_sided_bounds():
+    from stats.design import Design
+    from stats.target import target_verdicts
+    from tests.stats.fixtures.layer.design_reference import synthetic_survey
+
+    survey = synthetic_survey(seed=21, rows=2400)
+    design = Design(survey["weights"], strata=survey["strata"], clusters=survey["clusters"])
+    y = np.where(np.isnan(survey["overall"]), np.nan, (survey["overall"] >= 4).astype(float))
+    # Units crossed with periods: domains that span several counters, so each has a design variance.
+    domain = np.char.add(survey["unit"], survey["period"].astype(str))
+    table = design.by(domain).proportion(y)
+    rule = TargetRule(tau=0.8, min_n=20, min_n_eff=5)
+    report = target_verdicts(table, rule)
+    seen = set()
+    for i, label in enumerate(table.labels.tolist()):
+        e = table[label]
+        # svyciprop(method="beta") at level 0.90, written out.
+        n_eff = e.value * (1 - e.value) / e.se**2
+        n_eff *= (sps.t.ppf(0.05, e.n - 1) / sps.t.ppf(0.05, e.df)) ** 2
+        x = n_eff * e.value
+        lower = sps.beta.ppf(0.05, x, n_eff - x + 1)
+        upper = sps.beta.ppf(0.95, x + 1, n_eff - x)
+        expected = MET if lower >= 0.8 else NOT_MET if upper < 0.8 else INCONCLUSIVE
+        if e.n < 20:
+            expected = INSUFFICIENT_DATA
+        assert report.lower[i] == pytest.approx(lower, rel=1e-9)
+        assert report.verdict[i] == expected
+        seen.add(expected)
+    assert len(seen) >= 2
+    from_mapping = target_verdicts({label: table[label] for label in table.labels.tolist()}, rule)
+    assert list(from_mapping.verdict) == list(report.verdict)
+    assert list(from_mapping.further_responses) == list(report.further_responses)

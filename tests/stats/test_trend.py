@@ -105,3 +105,83 @@ def test_linear_trend_weights_give_the_least_squares_slope():
 def test_bad_input_is_rejected(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# --- design-based change and trend -------------------------------------------------------------
+
+from stats.design import Design  # noqa: E402
+from stats.trend import change, linear_trend, period_series  # noqa: E402
+from tests.stats.fixtures.layer.design_reference import (  # noqa: E402
+    linearised_variance,
+    mean_and_influence,
+    synthetic_survey,
+)
+
+
+@pytest.fixture(scope="module")
+def periods():
+    survey = synthetic_survey(seed=8, rows=1600, periods=5)
+    design = Design(survey["weights"], strata=survey["strata"], clusters=survey["clusters"])
+    y = np.where(np.isnan(survey["overall"]), np.nan, (survey["overall"] >= 4).astype(float))
+    return survey, y, design.by(survey["period"]).proportion(y)
+
+
+def influence_of_period(survey, y, period):
+    return mean_and_influence(y, survey["weights"], survey["period"] == period)
+
+
+def test_change_has_the_design_based_standard_error_with_the_covariance(periods):
+    survey, y, table = periods
+    later_value, later_z = influence_of_period(survey, y, 4)
+    earlier_value, earlier_z = influence_of_period(survey, y, 1)
+    se = np.sqrt(linearised_variance(later_z - earlier_z, survey["strata"], survey["clusters"]))
+    result = change(table, 4, 1)
+    assert result.test.value == pytest.approx(later_value - earlier_value, rel=1e-12)
+    assert result.test.se == pytest.approx(se, rel=1e-9)
+    # The same counters answer in both periods, so their covariance is positive and ignoring it
+    # overstates the standard error of the change.
+    independent = np.hypot(
+        np.sqrt(linearised_variance(later_z, survey["strata"], survey["clusters"])),
+        np.sqrt(linearised_variance(earlier_z, survey["strata"], survey["clusters"])),
+    )
+    assert result.se_if_independent == pytest.approx(independent, rel=1e-9)
+    assert result.test.se < 0.9 * result.se_if_independent
+    assert result.test.lower < result.test.value < result.test.upper
+    assert 0 < result.test.p_value < 1
+
+
+def test_linear_trend_is_the_least_squares_slope_with_design_variance(periods):
+    survey, y, table = periods
+    order = [0, 1, 2, 3, 4]
+    values, influences = zip(*(influence_of_period(survey, y, t) for t in order))
+    weights = linear_trend_weights(order)
+    se = np.sqrt(linearised_variance(sum(c * z for c, z in zip(weights, influences)), survey["strata"], survey["clusters"]))
+    result = linear_trend(table, order)
+    assert result.slope.value == pytest.approx(np.polyfit(order, values, 1)[0], rel=1e-10)
+    assert result.slope.se == pytest.approx(se, rel=1e-9)
+    assert result.slope.p_value == pytest.approx(2 * __import__("scipy").stats.t.sf(abs(result.slope.t), result.slope.df))
+
+
+def test_period_series_in_the_given_order(periods):
+    _, _, table = periods
+    series = period_series(table, periods=[3, 1, 2])
+    assert series.labels == (3, 1, 2)
+    assert series.value[0] == table[3].value
+    assert series.lower[1] == pytest.approx(table[1].ci(0.95, "beta")[0])
+    assert period_series(table).labels == (0, 1, 2, 3, 4)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda table: change(table, 2, 2), "two different periods"),
+        (lambda table: change(table, 9, 2), "9"),
+        (lambda table: linear_trend(table, [0, 1]), "at least 3"),
+        (lambda table: linear_trend(table, [0, 1, 2], times=[0, 1]), "times has 2"),
+        (lambda table: period_series(table, periods=[]), "empty"),
+        (lambda table: period_series(table, periods=[1, 1]), "repeated"),
+    ],
+)
+def test_bad_period_arguments_are_rejected(periods, call, message):
+    with pytest.raises(ValueError, match=message):
+        call(periods[2])
