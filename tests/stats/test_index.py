@@ -5,7 +5,12 @@ import pytest
 
 from stats.design import Design
 from stats.index import ElementSpec, IndexSpec, element_indicators, satisfaction_index
-from tests.stats.fixtures.layer.design_reference import linearised_variance, mean_and_influence, synthetic_survey
+from tests.stats.fixtures.layer.design_reference import (
+    linearised_variance,
+    mean_and_influence,
+    satisfied_overall,
+    synthetic_survey,
+)
 
 ELEMENTS = ("e1", "e2", "e3", "e4", "e5")
 SPEC = {
@@ -55,7 +60,7 @@ def test_whole_design_matches_the_definitions(survey, design):
     assert result.composite.value == pytest.approx(composite, rel=1e-12)
     assert result.composite.se == pytest.approx(se, rel=1e-9)
     assert result.composite.lower < composite < result.composite.upper
-    overall, overall_z = mean_and_influence(satisfied(survey["overall"]), survey["weights"], np.ones(900, bool))
+    overall, overall_z = mean_and_influence(satisfied_overall(survey), survey["weights"], np.ones(900, bool))
     assert result.overall.value == pytest.approx(overall, rel=1e-12)
     assert result.overall.se == pytest.approx(np.sqrt(linearised_variance(overall_z, survey["strata"], survey["clusters"])), rel=1e-9)
 

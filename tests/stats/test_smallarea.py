@@ -172,15 +172,9 @@ def test_bad_ranking_parameters_are_rejected():
 
 
 def test_shrink_table_uses_the_design_effective_sample_size():
-    from stats.design import Design
-    from tests.stats.fixtures.layer.design_reference import synthetic_survey
+    from tests.stats.fixtures.layer.design_reference import overall_by_unit_and_period, synthetic_survey
 
-    survey = synthetic_survey(seed=12, rows=1200)
-    design = Design(survey["weights"], strata=survey["strata"], clusters=survey["clusters"])
-    y = np.where(np.isnan(survey["overall"]), np.nan, (survey["overall"] >= 4).astype(float))
-    # Units crossed with periods: domains that span several counters, so each has a design variance.
-    domain = np.char.add(survey["unit"], survey["period"].astype(str))
-    table = design.by(domain).proportion(y)
+    table = overall_by_unit_and_period(synthetic_survey(seed=12, rows=1200))
     result = shrink_table(table)
     p, se = table.values, table.ses
     assert result.labels == tuple(table.labels.tolist())

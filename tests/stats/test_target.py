@@ -164,16 +164,10 @@ def test_report_rejects_mismatched_labels():
 
 
 def test_verdicts_from_a_design_follow_the_korn_graubard_one_sided_bounds():
-    from stats.design import Design
     from stats.target import target_verdicts
-    from tests.stats.fixtures.layer.design_reference import synthetic_survey
+    from tests.stats.fixtures.layer.design_reference import overall_by_unit_and_period, synthetic_survey
 
-    survey = synthetic_survey(seed=21, rows=2400)
-    design = Design(survey["weights"], strata=survey["strata"], clusters=survey["clusters"])
-    y = np.where(np.isnan(survey["overall"]), np.nan, (survey["overall"] >= 4).astype(float))
-    # Units crossed with periods: domains that span several counters, so each has a design variance.
-    domain = np.char.add(survey["unit"], survey["period"].astype(str))
-    table = design.by(domain).proportion(y)
+    table = overall_by_unit_and_period(synthetic_survey(seed=21, rows=2400))
     rule = TargetRule(tau=0.8, min_n=20, min_n_eff=5)
     report = target_verdicts(table, rule)
     seen = set()

@@ -114,6 +114,7 @@ from stats.trend import change, linear_trend, period_series  # noqa: E402
 from tests.stats.fixtures.layer.design_reference import (  # noqa: E402
     linearised_variance,
     mean_and_influence,
+    satisfied_overall,
     synthetic_survey,
 )
 
@@ -122,7 +123,7 @@ from tests.stats.fixtures.layer.design_reference import (  # noqa: E402
 def periods():
     survey = synthetic_survey(seed=8, rows=1600, periods=5)
     design = Design(survey["weights"], strata=survey["strata"], clusters=survey["clusters"])
-    y = np.where(np.isnan(survey["overall"]), np.nan, (survey["overall"] >= 4).astype(float))
+    y = satisfied_overall(survey)
     return survey, y, design.by(survey["period"]).proportion(y)
 
 
