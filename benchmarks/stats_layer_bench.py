@@ -10,13 +10,20 @@ from collections.abc import Callable
 
 import numpy as np
 
+from stats.design import Design
+from stats.index import satisfaction_index
 from stats.reliability import cronbach_alpha
 from stats.smallarea import funnel, rank_units, shrink
-from stats.target import TargetRule, responses_to_settle, target_report_from_arrays
+from stats.target import TargetRule, responses_to_settle, target_report_from_arrays, target_verdicts
 from stats.trend import ewma_chart, mann_kendall
 
 COMMUNES = 3321
 MONTHS = 24
+ROWS = 300_000
+SPEC = {
+    "elements": [{"key": f"e{j}", "weight": 1.0, "item_codes": [f"e{j}"]} for j in range(1, 6)],
+    "overall_item": "overall",
+}
 
 
 def best_of(runs: int, step: Callable[[], object]) -> float:
@@ -51,6 +58,17 @@ def main() -> None:
         (f"Mann-Kendall, {MONTHS} months each", lambda: mann_kendall(monthly)),
         (f"EWMA chart, {MONTHS} months each", lambda: ewma_chart(monthly, monthly_se, baseline=6)),
         ("Cronbach's alpha, 200,000 × 5", lambda: cronbach_alpha(answers)),
+    ]
+    commune = rng.integers(0, COMMUNES, ROWS)
+    counter = commune * 3 + rng.integers(0, 3, ROWS)
+    design = Design(rng.uniform(1, 5, ROWS), strata=commune % 34, clusters=counter)
+    items = {code: rng.choice([1.0, 2, 3, 4, 5, np.nan], ROWS, p=[0.02, 0.03, 0.1, 0.4, 0.4, 0.05]) for code in ("e1", "e2", "e3", "e4", "e5", "overall")}
+    satisfied = [np.where(np.isnan(items[f"e{j}"]), np.nan, items[f"e{j}"] >= 4) for j in range(1, 6)]
+    composite = design.by(commune).composite(satisfied)
+    steps += [
+        (f"index by commune, {ROWS:,} rows", lambda: satisfaction_index(SPEC, items, design, domain=commune)),
+        ("index, whole design", lambda: satisfaction_index(SPEC, items, design)),
+        ("target_verdicts on the commune table", lambda: target_verdicts(composite)),
     ]
     print(f"{COMMUNES} communes; best of 3 runs")
     for name, step in steps:
