@@ -12,10 +12,12 @@ from litestar.plugins.jinja import JinjaTemplateEngine as Jinja
 from litestar.template.config import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
+from survey.accounts.plugin import AccessPlugin, access_routes
 from survey.db.engine import bind, engine_from_settings
 from survey.db.migrate import upgrade
 from survey.errors import EXCEPTION_HANDLERS
 from survey.logs import access_log_middleware, configure_logging
+from survey.security import security_headers
 from survey.settings import Settings, get_settings
 from survey.system.controllers import SystemController
 
@@ -24,6 +26,7 @@ log = logging.getLogger("survey.app")
 TEMPLATES = Path(__file__).parent / "templates"
 
 ROUTE_HANDLERS: list = [SystemController]
+ROUTE_HANDLERS += access_routes()
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -52,7 +55,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         exception_handlers=EXCEPTION_HANDLERS,
+        plugins=[AccessPlugin(settings)],
         middleware=[access_log_middleware],
+        before_send=[security_headers(settings.behind_tls)],
         template_config=TemplateConfig(directory=TEMPLATES, engine=Jinja),
         openapi_config=OpenAPIConfig(
             title="Citizen satisfaction survey",

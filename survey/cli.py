@@ -13,11 +13,13 @@ from typing import Awaitable, Callable, Sequence
 
 from survey.accounts.services import AccountError
 from survey.csvimport import ImportRejected
+from survey.db.backup import BackupError
 from survey.db.migrate import MigrationError
 from survey.settings import SettingsError
 
 EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     AccountError,
+    BackupError,
     ImportRejected,
     MigrationError,
     SettingsError,

@@ -87,15 +87,22 @@ def read_text(path: Path) -> str:
 
 def parse_rows(text: str, columns: tuple[Column, ...]) -> Iterator[tuple[int, dict[str, object]]]:
     """Yield (row number, parsed values) for every row; raise ImportRejected with every problem found."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ImportRejected([RowError(1, "", f"not valid CSV: {exc}")]) from None
     known = {c.name for c in columns}
     errors = [RowError(1, name, "unknown column") for name in header if name not in known]
     errors += [RowError(1, c.name, "required column is missing") for c in columns if c.required and c.name not in header]
     if errors:
         raise ImportRejected(errors)
     parsed: list[tuple[int, dict[str, object]]] = []
-    for number, raw in enumerate(reader, start=2):
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise ImportRejected([RowError(reader.line_num, "", f"not valid CSV: {exc}")]) from None
+    for number, raw in enumerate(records, start=2):
         if None in raw:
             errors.append(RowError(number, "", "more fields than the header has"))
             continue

@@ -1,8 +1,11 @@
-"""``survey db upgrade``."""
+"""``survey db upgrade|backup|restore``."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from survey.db.backup import BackupError, backup_sqlite, restore_sqlite
 
 
 def upgrade_command(_args: argparse.Namespace) -> None:
@@ -16,8 +19,46 @@ def upgrade_command(_args: argparse.Namespace) -> None:
     run_with_database(done)
 
 
+def sqlite_path() -> Path:
+    from survey.settings import get_settings
+
+    settings = get_settings()
+    if settings.engine != "sqlite":
+        raise BackupError("this database is PostgreSQL: use pg_dump --format=custom and pg_restore (see README)")
+    return settings.sqlite_path
+
+
+def backup_command(args: argparse.Namespace) -> None:
+    count = backup_sqlite(sqlite_path(), Path(args.file))
+    print(f"backed up {count} responses to {args.file}")
+
+
+def restore_command(args: argparse.Namespace) -> None:
+    target = sqlite_path()
+    if target.exists() and not args.force:
+        raise BackupError(f"{target} exists; stop the server and pass --force to replace it")
+    count = restore_sqlite(Path(args.file), target)
+    print(f"restored {count} responses into {target}")
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")
     sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = sub.add_parser("upgrade", help="apply pending migrations", description="Apply pending schema migrations.")
     upgrade.set_defaults(handler=upgrade_command)
+    backup = sub.add_parser(
+        "backup",
+        help="copy the SQLite database while it is in use",
+        description="Write a consistent copy of the SQLite database to FILE while the server keeps running.",
+    )
+    backup.add_argument("file", metavar="FILE")
+    backup.set_defaults(handler=backup_command)
+    restore = sub.add_parser(
+        "restore",
+        help="replace the SQLite database with a backup",
+        description="Replace the SQLite database with FILE (a backup made by `survey db backup`). "
+        "Stop the server first.",
+    )
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument("--force", action="store_true", help="replace an existing database")
+    restore.set_defaults(handler=restore_command)
