@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+from scipy import stats as sps
 
 from stats.design import Design
 from stats.index import ElementSpec, IndexSpec, element_indicators, satisfaction_index
@@ -80,13 +81,7 @@ def test_mean_score_index_is_the_rescaled_mean(survey, design):
     score = result.mean_scores["e3"]
     assert score.value == pytest.approx(100 * (mean - 1) / 4, rel=1e-12)
     assert score.se == pytest.approx(25 * se, rel=1e-9)
-    assert score.lower == pytest.approx(100 * (mean - 1) / 4 - 25 * se * _t975(score.df), rel=1e-9)
-
-
-def _t975(df):
-    from scipy import stats
-
-    return stats.t.ppf(0.975, df)
+    assert score.lower == pytest.approx(100 * (mean - 1) / 4 - 25 * se * sps.t.ppf(0.975, score.df), rel=1e-9)
 
 
 @pytest.mark.parametrize("domain_name", ["unit", "period"])

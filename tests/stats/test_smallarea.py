@@ -3,6 +3,7 @@ import pytest
 from scipy import stats as sps
 
 from stats.smallarea import fit_prior, funnel, funnel_limits, rank_units, shrink, shrink_table
+from tests.stats.fixtures.layer.design_reference import overall_by_unit_and_period, synthetic_survey
 
 TRUE_ALPHA, TRUE_BETA = 17.0, 3.0
 
@@ -172,8 +173,6 @@ def test_bad_ranking_parameters_are_rejected():
 
 
 def test_shrink_table_uses_the_design_effective_sample_size():
-    from tests.stats.fixtures.layer.design_reference import overall_by_unit_and_period, synthetic_survey
-
     table = overall_by_unit_and_period(synthetic_survey(seed=12, rows=1200))
     result = shrink_table(table)
     p, se = table.values, table.ses

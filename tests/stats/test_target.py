@@ -13,7 +13,9 @@ from stats.target import (
     classify,
     responses_to_settle,
     target_report_from_arrays,
+    target_verdicts,
 )
+from tests.stats.fixtures.layer.design_reference import overall_by_unit_and_period, synthetic_survey
 
 TAU = 0.95
 
@@ -164,9 +166,6 @@ def test_report_rejects_mismatched_labels():
 
 
 def test_verdicts_from_a_design_follow_the_korn_graubard_one_sided_bounds():
-    from stats.target import target_verdicts
-    from tests.stats.fixtures.layer.design_reference import overall_by_unit_and_period, synthetic_survey
-
     table = overall_by_unit_and_period(synthetic_survey(seed=21, rows=2400))
     rule = TargetRule(tau=0.8, min_n=20, min_n_eff=5)
     report = target_verdicts(table, rule)

@@ -3,8 +3,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import stats as sps
 
-from stats.trend import ewma_chart, linear_trend_weights, mann_kendall
+from stats.design import Design
+from stats.trend import change, ewma_chart, linear_trend, linear_trend_weights, mann_kendall, period_series
+from tests.stats.fixtures.layer.design_reference import (
+    linearised_variance,
+    mean_and_influence,
+    satisfied_overall,
+    synthetic_survey,
+)
 
 PYMK = json.loads((Path(__file__).parent / "fixtures" / "layer" / "mann_kendall_pymannkendall.json").read_text())
 SERIES = [name for name in PYMK if name != "pymannkendall_version"]
@@ -107,18 +115,6 @@ def test_bad_input_is_rejected(call, message):
         call()
 
 
-# --- design-based change and trend -------------------------------------------------------------
-
-from stats.design import Design  # noqa: E402
-from stats.trend import change, linear_trend, period_series  # noqa: E402
-from tests.stats.fixtures.layer.design_reference import (  # noqa: E402
-    linearised_variance,
-    mean_and_influence,
-    satisfied_overall,
-    synthetic_survey,
-)
-
-
 @pytest.fixture(scope="module")
 def periods():
     survey = synthetic_survey(seed=8, rows=1600, periods=5)
@@ -160,7 +156,7 @@ def test_linear_trend_is_the_least_squares_slope_with_design_variance(periods):
     result = linear_trend(table, order)
     assert result.slope.value == pytest.approx(np.polyfit(order, values, 1)[0], rel=1e-10)
     assert result.slope.se == pytest.approx(se, rel=1e-9)
-    assert result.slope.p_value == pytest.approx(2 * __import__("scipy").stats.t.sf(abs(result.slope.t), result.slope.df))
+    assert result.slope.p_value == pytest.approx(2 * sps.t.sf(abs(result.slope.t), result.slope.df))
 
 
 def test_period_series_in_the_given_order(periods):
