@@ -20,12 +20,14 @@ from survey.logs import access_log_middleware, configure_logging
 from survey.security import security_headers
 from survey.settings import Settings, get_settings
 from survey.system.controllers import SystemController
+from survey.citizen.controllers import SurveyPageController
 
 log = logging.getLogger("survey.app")
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 ROUTE_HANDLERS: list = [SystemController]
+ROUTE_HANDLERS += [SurveyPageController]
 ROUTE_HANDLERS += access_routes()
 
 

@@ -1,0 +1,141 @@
+"""``GET /q/<token>`` shows the survey, ``POST /q/<token>`` stores it: plain HTML forms, no JavaScript."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.exceptions import ServiceUnavailableException
+from litestar.response import Template
+
+import instruments
+from instruments import AnswerErrors
+
+from survey.citizen import nonce as nonces
+from survey.citizen.availability import DatabaseUnavailable, is_unavailable
+from survey.citizen.device import device_hash
+from survey.citizen.page import PageState, context, form_values, language, words
+from survey.citizen.submissions import Stored, Submission, find_by_nonce, store
+from survey.citizen.targets import RECEIPT_USED, Target, TargetRefused, procedures, resolve
+from survey.settings import Settings
+
+NO_STORE = {"Cache-Control": "no-store"}
+RETRY_AFTER_S = 5
+
+BAD_FORM = ("Biểu mẫu không hợp lệ. Vui lòng mở lại trang đánh giá.",
+            "The form is not valid. Please open the survey page again.")
+EXPIRED_FORM = ("Biểu mẫu đã mở quá lâu. Câu trả lời vẫn còn nguyên, vui lòng bấm Gửi đánh giá lần nữa.",
+                "The form was open too long. Your answers are kept; please press Send once more.")
+
+
+def _message(lang: str, status: int, heading: str, *lines: str, resubmit: dict | None = None) -> Template:
+    headers = dict(NO_STORE)
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_S)
+    return Template("citizen/message.html", status_code=status, headers=headers,
+                    context={"lang": lang, "heading": heading, "lines": lines, "resubmit": resubmit})
+
+
+def _refused(lang: str, refused: TargetRefused) -> Template:
+    heading = "Không thể mở trang đánh giá" if lang == "vi" else "The survey cannot be opened"
+    return _message(lang, refused.refusal.status, heading, refused.refusal.text(lang))
+
+
+def _thanks(lang: str, stored: Stored) -> Template:
+    w = words(lang)
+    lines = [w["thanks_text"]] + ([w["already"]] if stored.duplicate else [])
+    return _message(lang, 200, w["thanks"], *lines)
+
+
+async def _form(
+    settings: Settings, target: Target, lang: str, state: PageState, status: int = 200, nonce: str | None = None
+) -> Template:
+    instrument = instruments.get(target.place.instrument_key)
+    headers = dict(NO_STORE)
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_S)
+    page = context(target, instrument, lang, await procedures(),
+                   nonce or nonces.issue(settings.secret_key, target.token), state)
+    return Template("citizen/survey.html", context=page, status_code=status, headers=headers)
+
+
+def _client(request: Request) -> tuple[str, str]:
+    return (request.client.host if request.client else ""), request.headers.get("user-agent", "")
+
+
+async def _target_or_unavailable(token: str, settings: Settings) -> Target:
+    try:
+        return await resolve(token, settings.secret_key)
+    except TargetRefused:
+        raise
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise DatabaseUnavailable(str(exc)) from exc
+        raise
+
+
+class SurveyPageController(Controller):
+    path = "/q"
+    tags = ["citizen"]
+    include_in_schema = False
+
+    @get("/{token:str}", summary="The survey page behind a QR code or receipt")
+    async def show(self, request: Request, token: FromPath[str], lang: FromQuery[str | None] = None) -> Template:
+        settings: Settings = request.app.state["settings"]
+        lang = language(lang, settings.language)
+        try:
+            target = await _target_or_unavailable(token, settings)
+        except TargetRefused as refused:
+            return _refused(lang, refused)
+        except DatabaseUnavailable:
+            raise ServiceUnavailableException("Hệ thống đang bận, vui lòng thử lại. / Busy, please try again.")
+        return await _form(settings, target, lang, PageState())
+
+    @post("/{token:str}", summary="Store the answers")
+    async def submit(self, request: Request, token: FromPath[str]) -> Template:
+        settings: Settings = request.app.state["settings"]
+        raw = (await request.form()).dict()
+        values = form_values(raw)
+        lang = language(values.get("lang"), settings.language)
+        nonce = values.get("nonce", "")
+        try:
+            issued_at = nonces.check_signature(settings.secret_key, token, nonce)
+        except nonces.NonceRefused:
+            return _message(lang, 400, BAD_FORM[lang == "en"], resubmit=None)
+        try:
+            target = await _target_or_unavailable(token, settings)
+        except TargetRefused as refused:
+            stored = await find_by_nonce(nonce) if refused.refusal is RECEIPT_USED else None
+            return _thanks(lang, stored) if stored else _refused(lang, refused)
+        except DatabaseUnavailable:
+            w = words(lang)
+            return _message(lang, 503, w["busy"], resubmit={"token": token, "values": values, "label": w["retry"]})
+        try:
+            nonces.check_fresh(issued_at)
+        except nonces.NonceRefused:
+            stored = await find_by_nonce(nonce)
+            if stored:
+                return _thanks(lang, stored)
+            state = PageState(values=values, errors={"_form": EXPIRED_FORM[lang == "en"]})
+            return await _form(settings, target, lang, state, status=400)
+        instrument = instruments.get(target.place.instrument_key)
+        try:
+            answers = instrument.validate_answers(
+                raw, procedures=[code for code, _ in await procedures()], ignore=("nonce", "lang")
+            )
+        except AnswerErrors as errors:
+            state = PageState(values=values, errors=errors.messages(lang))
+            return await _form(settings, target, lang, state, status=422, nonce=nonce)
+        ip, agent = _client(request)
+        submission = Submission(
+            target=target, instrument=instrument, answers=answers, nonce=nonce, channel=target.channel,
+            device=device_hash(settings.secret_key, ip, agent, datetime.now(timezone.utc), settings.timezone),
+        )
+        try:
+            stored = await store(submission, settings.timezone)
+        except TargetRefused as refused:
+            return _refused(lang, refused)
+        except DatabaseUnavailable:
+            return await _form(settings, target, lang, PageState(values=values, busy=True), status=503, nonce=nonce)
+        return _thanks(lang, stored)

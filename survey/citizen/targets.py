@@ -1,0 +1,154 @@
+"""From the token in ``/q/<token>`` to the counter being rated, or a refusal saying why not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from survey.db.tables import Counter, Procedure, Receipt, Unit
+from survey.qr.cache import EngineCache
+from survey.qr.keys import kid_status
+from survey.qr.tokens import CounterToken, TokenRefused, parse
+
+_places = EngineCache(ttl=60.0)
+_procedures = EngineCache(ttl=60.0)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    vi: str
+    en: str
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.vi
+
+
+NOT_OURS = Refusal(404, "Mã QR này không hợp lệ hoặc không do hệ thống phát hành.",
+                   "This QR code is not valid or was not issued by this service.")
+RETIRED = Refusal(410, "Mã QR này đã hết hiệu lực. Vui lòng quét mã mới tại quầy.",
+                  "This QR code is no longer in use. Please scan the new code at the counter.")
+COUNTER_CLOSED = Refusal(410, "Quầy này hiện không nhận đánh giá.", "This counter is not taking ratings at the moment.")
+RECEIPT_EXPIRED = Refusal(410, "Mã trên phiếu hẹn đã hết hạn đánh giá.", "The code on this receipt has expired.")
+RECEIPT_USED = Refusal(409, "Phiếu hẹn này đã được dùng để đánh giá. Cảm ơn Ông/Bà!",
+                       "This receipt has already been used to give a rating. Thank you!")
+
+
+class TargetRefused(Exception):
+    def __init__(self, refusal: Refusal, reason: str) -> None:
+        self.refusal = refusal
+        self.reason = reason
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A counter with what the page shows and the response records about where it is."""
+
+    counter_id: int
+    counter_code: str
+    counter_name: str
+    instrument_key: str
+    active: bool
+    unit_id: int
+    unit_name: str
+    stratum_id: int
+
+
+@dataclass(frozen=True)
+class Target:
+    token: str
+    channel: str
+    place: Place
+    receipt_id: int | None = None
+    procedure_code: str | None = None
+
+
+def stratum_of(path: str, levels: dict[int, str]) -> int:
+    """The province on the unit's path; without one, the top unit below the root (or the root itself)."""
+    ids = [int(part) for part in path.strip("/").split("/") if part]
+    provinces = [unit_id for unit_id in ids if levels.get(unit_id) == "province"]
+    if provinces:
+        return provinces[-1]
+    return ids[1] if len(ids) > 1 else ids[0]
+
+
+async def _load_place(counter_id: int) -> Place | None:
+    row = await Counter.select(
+        Counter.id, Counter.code, Counter.name, Counter.instrument_key, Counter.active,
+        Counter.unit.id, Counter.unit.name, Counter.unit.path,
+    ).where(Counter.id == counter_id).first()
+    if row is None:
+        return None
+    path = row["unit.path"]
+    ancestor_ids = [int(part) for part in path.strip("/").split("/") if part]
+    levels = {r["id"]: r["level"] for r in await Unit.select(Unit.id, Unit.level).where(Unit.id.is_in(ancestor_ids))}
+    return Place(
+        counter_id=row["id"], counter_code=row["code"], counter_name=row["name"],
+        instrument_key=row["instrument_key"], active=row["active"], unit_id=row["unit.id"],
+        unit_name=row["unit.name"], stratum_id=stratum_of(path, levels),
+    )
+
+
+async def place(counter_id: int) -> Place | None:
+    return await _places.get(counter_id, lambda: _load_place(counter_id))
+
+
+def forget_places() -> None:
+    _places.forget()
+
+
+async def procedures() -> list[tuple[str, str]]:
+    """Active procedures as (code, name), by name: the choices of the procedure item."""
+
+    async def load() -> list[tuple[str, str]]:
+        rows = await Procedure.select(Procedure.code, Procedure.name).where(Procedure.active == True)  # noqa: E712
+        return sorted(((r["code"], r["name"]) for r in rows), key=lambda pair: pair[1])
+
+    return await _procedures.get("active", load)
+
+
+async def procedure_id(code: str) -> int | None:
+    row = await Procedure.select(Procedure.id).where(Procedure.code == code).first()
+    return row["id"] if row else None
+
+
+async def _counter_target(token: CounterToken) -> Target:
+    status = await kid_status(token.kid)
+    if status == "unknown":
+        raise TargetRefused(NOT_OURS, "unknown key id")
+    if status == "retired":
+        raise TargetRefused(RETIRED, "retired key id")
+    found = await place(token.counter_id)
+    if found is None:
+        raise TargetRefused(NOT_OURS, "unknown counter")
+    if not found.active:
+        raise TargetRefused(COUNTER_CLOSED, "inactive counter")
+    return Target(token=token.text, channel="qr", place=found)
+
+
+async def _receipt_target(text: str, token_id: str) -> Target:
+    row = await Receipt.select(
+        Receipt.id, Receipt.counter, Receipt.procedure.code, Receipt.expires_at, Receipt.response
+    ).where(Receipt.token_id == token_id).first()
+    if row is None:
+        raise TargetRefused(NOT_OURS, "unknown receipt")
+    if row["response"] is not None:
+        raise TargetRefused(RECEIPT_USED, "receipt used")
+    if row["expires_at"] is not None and row["expires_at"] <= datetime.now(timezone.utc):
+        raise TargetRefused(RECEIPT_EXPIRED, "receipt expired")
+    found = await place(row["counter"])
+    if found is None or not found.active:
+        raise TargetRefused(COUNTER_CLOSED, "inactive counter")
+    return Target(token=text, channel="receipt", place=found, receipt_id=row["id"],
+                  procedure_code=row["procedure.code"])
+
+
+async def resolve(text: str, secret_key: str) -> Target:
+    try:
+        token = parse(text, secret_key)
+    except TokenRefused as refused:
+        raise TargetRefused(NOT_OURS, refused.reason) from None
+    if isinstance(token, CounterToken):
+        return await _counter_target(token)
+    return await _receipt_target(token.text, token.token_id)
