@@ -14,7 +14,7 @@ import numpy as np
 
 from stats import calibration as cal
 from stats.estimate import DomainTable, Estimate
-from stats.estimators import VARIANCE_METHODS, Estimator
+from stats.estimators import VARIANCE_METHODS, Estimator, degrees_of_freedom
 from stats.labels import combine_codes, decode, factorize
 from stats.linearization import StrataSpec
 from stats.totals import ClusterTotals, ItemSums
@@ -139,12 +139,11 @@ class Design:
 
     @property
     def degf(self) -> float:
-        """R's ``degf``: clusters minus strata among rows of positive weight (jackknife: clusters − 1)."""
+        """R's ``degf``: clusters minus strata among rows of positive weight (jackknife: the rank of the
+        replicate weights minus one)."""
         pos = self._w0 > 0
-        n_clusters = len(np.unique(self._cluster[pos]))
-        if self._variance != "linearization":
-            return float(n_clusters - 1)
-        return float(n_clusters - len(np.unique(self._stratum[pos])))
+        return float(degrees_of_freedom(self._cluster[pos], np.zeros(pos.sum(), np.int64), 1,
+                                        self._spec, self._variance)[0])
 
     # --- estimates for the whole population ------------------------------------------------------------
     def mean(self, y) -> Estimate:

@@ -44,11 +44,14 @@ def bounds(kind: str, values, ses, dfs, ns, n_kish, level: float, method: str | 
     method = method or default_method(kind)
     if method not in intervals.METHODS:
         raise ValueError(f"unknown interval method {method!r}; choose one of {', '.join(intervals.METHODS)}")
+    values, ses, dfs, ns = (np.asarray(a, float) for a in (values, ses, dfs, ns))
     if kind not in BOUNDED_KINDS and method != "wald":
-        raise ValueError(f"interval method {method!r} applies to proportions; a {kind} takes 'wald'")
+        # A mean of a 0/1 item is a proportion: proportion intervals apply to values inside [0, 1].
+        if not ((values >= 0) & (values <= 1)).all():
+            raise ValueError(f"interval method {method!r} applies to proportions; a {kind} outside [0, 1] takes 'wald'")
+        kind = "proportion"
     notes = interval_notes(kind, values, ses, dfs)
     ok = notes == ""
-    values, ses, dfs, ns = (np.asarray(a, float) for a in (values, ses, dfs, ns))
     low = np.full(values.shape, np.nan)
     high = np.full(values.shape, np.nan)
     if ok.any():

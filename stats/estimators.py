@@ -155,24 +155,16 @@ class Estimator:
                                  shape=(len(self.spec.labels), t.n_domains)).sign()
 
     def _df(self, keep: np.ndarray) -> np.ndarray:
-        """R's degf of each domain: clusters minus strata among rows of positive weight (replicate
-        designs: clusters minus one, the rank of the replicate weights)."""
+        """R's degf of each domain (see :func:`degrees_of_freedom`)."""
         t, pos = self.totals, self._positive()
-        n_dom = t.n_domains
-        clusters = np.unique(t.cluster[pos].astype(np.int64) * n_dom + t.domain[pos]) % n_dom
-        n_clusters = np.bincount(clusters, minlength=n_dom)
-        if self.variance != "linearization":
-            return (n_clusters - 1.0)[keep]
-        strata = np.unique(t.stratum[pos].astype(np.int64) * n_dom + t.domain[pos]) % n_dom
-        return (n_clusters - np.bincount(strata, minlength=n_dom)).astype(float)[keep]
+        return degrees_of_freedom(t.cluster[pos], t.domain[pos], t.n_domains, self.spec,
+                                  self.variance)[keep]
 
     def _union_df(self, domains: np.ndarray) -> float:
         t = self.totals
         rows = self._positive() & np.isin(t.domain, domains)
-        n_clusters = len(np.unique(t.cluster[rows]))
-        if self.variance != "linearization":
-            return float(n_clusters - 1)
-        return float(n_clusters - len(np.unique(t.stratum[rows])))
+        return float(degrees_of_freedom(t.cluster[rows], np.zeros(rows.sum(), np.int64), 1,
+                                        self.spec, self.variance)[0])
 
     def _sizes(self, kind: str, item: ItemSums | None, values: np.ndarray, se: np.ndarray, keep: np.ndarray):
         """n_eff = s²/se², R's deff and Kish's n, per kept domain."""
@@ -202,3 +194,24 @@ class Estimator:
             srs = spread * answered / (answered - 1) * (total_weight - answered) / (total_weight * answered)
             deff = np.where((total_weight >= answered) & (answered > 1), np.square(se) / srs, np.nan)
         return n_eff, deff, n_kish
+
+
+def degrees_of_freedom(cluster: np.ndarray, domain: np.ndarray, n_domains: int,
+                       spec: StrataSpec, variance: str) -> np.ndarray:
+    """R's ``degf`` per domain from the cluster and domain of each row (or group) of positive weight.
+
+    Linearization: clusters minus strata present. Jackknife: the rank of the replicate weights minus
+    one, which for delete-one replicates is clusters present minus the number of strata whose every
+    cluster is present (at least one).
+    """
+    pairs = np.unique(cluster.astype(np.int64) * n_domains + domain)
+    present_cluster, present_domain = pairs // n_domains, pairs % n_domains
+    n_clusters = np.bincount(present_domain, minlength=n_domains)
+    strata = np.unique(spec.cluster_stratum[present_cluster].astype(np.int64) * n_domains + present_domain)
+    strata_stratum, strata_domain = strata // n_domains, strata % n_domains
+    if variance == "linearization":
+        return (n_clusters - np.bincount(strata_domain, minlength=n_domains)).astype(float)
+    per_stratum = np.bincount(spec.cluster_stratum[present_cluster].astype(np.int64) * n_domains + present_domain,
+                              minlength=len(spec.labels) * n_domains)[strata]
+    complete = np.bincount(strata_domain, weights=per_stratum == spec.n_psu[strata_stratum], minlength=n_domains)
+    return (n_clusters - np.maximum(complete, 1)).astype(float)
