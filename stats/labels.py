@@ -16,9 +16,10 @@ def factorize(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     labels = np.asarray(labels)
     if labels.dtype.kind in "iub" and labels.size:
-        low, high = int(labels.min()), int(labels.max())
+        numbers = labels.astype(np.int64) if labels.dtype.kind == "b" else labels
+        low, high = int(numbers.min()), int(numbers.max())
         if high - low < _DENSE_LIMIT:
-            codes, present = dense_codes(labels - low if low else labels, high - low + 1)
+            codes, present = dense_codes(numbers - low if low else numbers, high - low + 1)
             return codes, (np.flatnonzero(present) + low).astype(labels.dtype)
     uniques, codes = np.unique(labels, return_inverse=True)
     return codes.reshape(-1).astype(np.int64), uniques
