@@ -1,0 +1,214 @@
+"""The report as plain data: what every renderer (HTML, PDF, XLSX, JSON) shows.
+
+Numbers that do not exist (no answers in a domain) are ``None``, never NaN, so the JSON form is valid
+JSON and a renderer shows a dash.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class IndexValue:
+    """A satisfied share with its design-based standard error and two-sided interval."""
+
+    value: float | None
+    se: float | None
+    lower: float | None
+    upper: float | None
+    df: float | None
+    n: int
+    n_eff: float | None
+    n_kish: float | None = None
+    interval_note: str | None = None
+
+    @classmethod
+    def missing(cls, n: int = 0) -> "IndexValue":
+        return cls(None, None, None, None, None, n, None)
+
+    @property
+    def stable_n_eff(self) -> float | None:
+        """The effective n capped at Kish's: a domain with a handful of counters can show a variance
+        far below what its weights allow by chance, and ranking must not trust that."""
+        if self.n_eff is None or self.n_kish is None:
+            return self.n_eff
+        return min(self.n_eff, self.n_kish)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Against the target: met / not_met / inconclusive / insufficient_data, from one-sided bounds."""
+
+    verdict: str
+    lower_one_sided: float | None
+    upper_one_sided: float | None
+    further_responses: int | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ElementRow:
+    key: str
+    title: str
+    weight: float
+    index: IndexValue
+
+
+@dataclass(frozen=True)
+class Change:
+    """Current minus previous period, a design-based contrast (counters in both periods covary)."""
+
+    previous_period: str
+    previous: IndexValue
+    difference: float | None
+    se: float | None
+    df: float | None
+    p_value: float | None
+    lower: float | None
+    upper: float | None
+    significant: bool
+    se_if_independent: float | None
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    code: str
+    name: str
+    level: str
+    n: int
+    composite: IndexValue
+    overall: IndexValue
+    verdict: Verdict
+    elements: dict[str, IndexValue]
+
+
+@dataclass(frozen=True)
+class RankRow:
+    code: str
+    name: str
+    estimate: float
+    n_eff: float
+    posterior_mean: float
+    lower: float
+    upper: float
+    rank: int
+    rank_lower: int
+    rank_upper: int
+    prob_top: float
+    prob_bottom: float
+
+
+@dataclass(frozen=True)
+class Ranking:
+    rows: list[RankRow]
+    prior_mean: float | None
+    overdispersion: float | None
+    fraction: float
+    note: str | None
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: str
+    value: float | None
+    lower: float | None
+    upper: float | None
+    n: int
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    code: str
+    name: str
+    estimate: float
+    n_eff: float
+    position: str
+
+
+@dataclass(frozen=True)
+class FunnelCurve:
+    level: float
+    n_eff: list[float]
+    lower: list[float]
+    upper: list[float]
+
+
+@dataclass(frozen=True)
+class Funnel:
+    centre: float | None
+    points: list[FunnelPoint]
+    curves: list[FunnelCurve]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Counts:
+    valid: int
+    flagged: int
+    excluded: int
+
+
+@dataclass(frozen=True)
+class Method:
+    weighted: bool
+    weighting: str
+    design: str
+    variance: str
+    interval: str
+    verdict_rule: str
+    domains: str
+    r_equivalent: str
+    unit_months: int
+    missing_volumes: int
+
+
+@dataclass(frozen=True)
+class Scope:
+    code: str
+    name: str
+    level: str
+
+
+@dataclass(frozen=True)
+class Report:
+    scope: Scope
+    period: str
+    months: list[str]
+    instrument: str
+    instrument_title: str
+    target: float
+    generated_at: str
+    data_cutoff: str | None
+    composite: IndexValue
+    composite_verdict: Verdict
+    overall: IndexValue
+    overall_verdict: Verdict
+    elements: list[ElementRow]
+    change: Change | None
+    subunits: list[UnitRow]
+    centres: list[UnitRow] | None
+    ranking: Ranking
+    trend: list[TrendPoint]
+    funnel: Funnel
+    counts: Counts
+    response_rate: float | None
+    method: Method
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(dataclasses.asdict(self))
+
+
+def _clean(value: Any) -> Any:
+    """NaN and infinities become None so the result is strict JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value

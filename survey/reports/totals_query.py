@@ -1,0 +1,168 @@
+"""The database side of a report: one ``GROUP BY`` returning counts per design cell.
+
+A cell is (stratum, counter, unit, month). Post-stratification weights are constant within a
+(unit, month), so the weighted sums the estimators need are the weight times these counts; the
+database never returns a response row. The filter covers whole strata (every province the scope
+touches), because a domain must be estimated within the full design of its strata: dropping a
+province's other counters would change the variance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from survey.db.tables import DossierVolume, Response, Unit
+
+# Response columns holding the element ratings, in the instrument's element order.
+ELEMENT_COLUMNS = ("e1", "e2", "e3", "e4", "e5")
+OVERALL_COLUMN = "overall"
+
+
+class UnknownUnit(ValueError):
+    """The scope names a unit that does not exist."""
+
+
+@dataclass(frozen=True)
+class ScopeUnit:
+    id: int
+    code: str
+    name: str
+    level: str
+    path: str
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """Units under the scope, by id: code, name, level and path (for mapping centres to sub-units)."""
+
+    ids: np.ndarray
+    codes: list[str]
+    names: list[str]
+    levels: list[str]
+    paths: list[str]
+    parents: list[int | None]
+
+
+@dataclass(frozen=True)
+class CellCounts:
+    """Per cell: its keys and counts of valid responses, of answers and of satisfied answers per item."""
+
+    stratum: np.ndarray
+    counter: np.ndarray
+    unit: np.ndarray
+    month: np.ndarray  # month numbers (see periods.month_number)
+    rows: np.ndarray
+    answered: dict[str, np.ndarray]
+    satisfied: dict[str, np.ndarray]
+
+    @property
+    def size(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    valid: int
+    flagged: int
+    excluded: int
+    last_received: datetime | None
+
+
+async def scope_unit(code: str) -> ScopeUnit:
+    row = await Unit.select(Unit.id, Unit.code, Unit.name, Unit.level, Unit.path).where(Unit.code == code).first()
+    if row is None:
+        raise UnknownUnit(f"unknown unit {code!r}")
+    return ScopeUnit(row["id"], row["code"], row["name"], row["level"], row["path"])
+
+
+async def units_under(scope: ScopeUnit) -> UnitInfo:
+    rows = await Unit.select(Unit.id, Unit.code, Unit.name, Unit.level, Unit.path, Unit.parent).where(
+        Unit.path.like(scope.path + "%"))
+    return UnitInfo(np.array([r["id"] for r in rows], dtype=np.int64), [r["code"] for r in rows],
+                    [r["name"] for r in rows], [r["level"] for r in rows], [r["path"] for r in rows],
+                    [r["parent"] for r in rows])
+
+
+async def strata_of(scope: ScopeUnit) -> list[int]:
+    """Strata the scope touches: those under it, or the one above it (a commune's province)."""
+    ancestors = scope.ancestor_ids
+    marks = ", ".join("{}" for _ in ancestors)
+    # EXISTS probes the stratum index once per candidate unit instead of scanning the responses.
+    rows = await Unit.raw(
+        f"SELECT u.id FROM unit u WHERE (u.path LIKE {{}} OR u.id IN ({marks})) "
+        "AND EXISTS (SELECT 1 FROM response r WHERE r.stratum = u.id)",
+        scope.path + "%", *ancestors)
+    return sorted(int(r["id"]) for r in rows)
+
+
+def _in_list(values: Sequence[int]) -> str:
+    return ", ".join("{}" for _ in values)
+
+
+async def cell_counts(strata: Sequence[int], instrument_key: str, first_month: str, last_month: str,
+                      items: Sequence[str], satisfied_values: Sequence[int]) -> CellCounts:
+    """Counts per (stratum, counter, unit, month) of valid responses in ``strata`` and the months."""
+    from survey.reports.periods import month_number
+
+    if not strata:
+        empty = np.zeros(0)
+        return CellCounts(empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64),
+                          empty.astype(np.int64), empty, {i: empty for i in items}, {i: empty for i in items})
+    satisfied_marks = _in_list(satisfied_values)
+    aggregates = []
+    parameters: list[object] = []
+    for position, column in enumerate(items):
+        aggregates.append(f"COUNT({column}) AS a{position}, "
+                          f"SUM(CASE WHEN {column} IN ({satisfied_marks}) THEN 1 ELSE 0 END) AS s{position}")
+        parameters += list(satisfied_values)
+    sql = (f"SELECT stratum, counter, unit, period, COUNT(*) AS n, {', '.join(aggregates)} FROM response "
+           f"WHERE stratum IN ({_in_list(strata)}) AND instrument_key = {{}} AND status = 'valid' "
+           "AND period >= {} AND period <= {} GROUP BY stratum, counter, unit, period")
+    rows = await Response.raw(sql, *parameters, *strata, instrument_key, first_month, last_month)
+
+    def column(name: str, dtype: type = np.int64) -> np.ndarray:
+        return np.fromiter((r[name] for r in rows), dtype=dtype, count=len(rows))
+
+    months = np.array([month_number(r["period"]) for r in rows], dtype=np.int64)
+    return CellCounts(column("stratum"), column("counter"), column("unit"), months, column("n", float),
+                      {item: column(f"a{k}", float) for k, item in enumerate(items)},
+                      {item: column(f"s{k}", float) for k, item in enumerate(items)})
+
+
+async def dossier_volumes(first_month: str, last_month: str, unit_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """Known dossier volumes per (unit, month) for the units with responses."""
+    if not len(unit_ids):
+        return {}
+    rows = await DossierVolume.select(DossierVolume.unit, DossierVolume.period, DossierVolume.dossiers).where(
+        (DossierVolume.period >= first_month) & (DossierVolume.period <= last_month)
+        & DossierVolume.unit.is_in([int(u) for u in unit_ids]))
+    return {(r["unit"], r["period"]): r["dossiers"] for r in rows}
+
+
+async def status_counts(scope: ScopeUnit, strata: Sequence[int], instrument_key: str, first_month: str,
+                        last_month: str) -> StatusCounts:
+    """Responses in the scope and period by status, and when the last one arrived."""
+    if not strata:
+        return StatusCounts(0, 0, 0, None)
+    rows = await Response.raw(
+        "SELECT r.status AS status, COUNT(*) AS n, MAX(r.received_at) AS last FROM response r "
+        f"JOIN unit u ON u.id = r.unit WHERE r.stratum IN ({_in_list(strata)}) AND r.instrument_key = {{}} "
+        "AND r.period >= {} AND r.period <= {} AND u.path LIKE {} GROUP BY r.status",
+        *strata, instrument_key, first_month, last_month, scope.path + "%")
+    by_status = {r["status"]: int(r["n"]) for r in rows}
+    lasts = [_as_datetime(r["last"]) for r in rows if r["last"] is not None]
+    return StatusCounts(by_status.get("valid", 0), by_status.get("flagged", 0), by_status.get("excluded", 0),
+                        max(lasts) if lasts else None)
+
+
+def _as_datetime(value: object) -> datetime:
+    # SQLite returns the stored text, PostgreSQL a datetime.
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

@@ -1,0 +1,58 @@
+"""A small demo in a real database, and the same figures computed independently from its rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from survey.db.tables import DossierVolume, Response, Unit
+from survey.demo import generator, loader
+
+DEMO_END = "2026-09"
+ELEMENTS = ("e1", "e2", "e3", "e4", "e5")
+
+
+@pytest.fixture
+async def demo(db):
+    """Two provinces over six months to 2026-09 (Q2 and Q3 of 2026), about 1,500 responses."""
+    data = generator.generate(seed=11, end_period=DEMO_END, months=6, scale=0.12)
+    await loader.load(data)
+    return data
+
+
+@dataclass
+class Rows:
+    """Valid responses as arrays, with their post-stratification weights from the dossier volumes."""
+
+    weight: np.ndarray
+    stratum: np.ndarray
+    counter: np.ndarray
+    unit_path: np.ndarray
+    period: np.ndarray
+    satisfied: dict[str, np.ndarray]
+
+
+async def response_rows(instrument: str = "sipas_qr") -> Rows:
+    rows = await Response.select(
+        Response.stratum, Response.counter, Response.unit, Response.unit.path, Response.period,
+        *(getattr(Response, c) for c in (*ELEMENTS, "overall")),
+    ).where((Response.status == "valid") & (Response.instrument_key == instrument))
+    volumes = {(v["unit"], v["period"]): v["dossiers"] for v in await DossierVolume.select()}
+    cell = [(r["unit"], r["period"]) for r in rows]
+    sampled: dict[tuple, int] = {}
+    for key in cell:
+        sampled[key] = sampled.get(key, 0) + 1
+    weight = np.array([volumes.get(key, np.nan) / sampled[key] for key in cell])
+
+    def indicator(column: str) -> np.ndarray:
+        return np.array([np.nan if r[column] is None else float(r[column] >= 4) for r in rows])
+
+    return Rows(weight, np.array([r["stratum"] for r in rows]), np.array([r["counter"] for r in rows]),
+                np.array([r["unit.path"] for r in rows], dtype=object), np.array([r["period"] for r in rows]),
+                {c: indicator(c) for c in (*ELEMENTS, "overall")})
+
+
+async def unit_path(code: str) -> str:
+    return (await Unit.select(Unit.path).where(Unit.code == code).first())["path"]
