@@ -20,14 +20,16 @@ from survey.logs import access_log_middleware, configure_logging
 from survey.security import security_headers
 from survey.settings import Settings, get_settings
 from survey.system.controllers import SystemController
+from survey.citizen.api import ResponseApiController
 from survey.citizen.controllers import SurveyPageController
+from survey.receipts.controllers import ReceiptController
 
 log = logging.getLogger("survey.app")
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 ROUTE_HANDLERS: list = [SystemController]
-ROUTE_HANDLERS += [SurveyPageController]
+ROUTE_HANDLERS += [SurveyPageController, ResponseApiController, ReceiptController]
 ROUTE_HANDLERS += access_routes()
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
+from typing import Iterator
 
 import asyncpg
 
@@ -30,3 +32,14 @@ def is_unavailable(exc: BaseException) -> bool:
 
 def is_duplicate_key(exc: BaseException) -> bool:
     return isinstance(exc, (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError))
+
+
+@contextmanager
+def unavailability_reported() -> Iterator[None]:
+    """Inside, a busy or unreachable database surfaces as DatabaseUnavailable; other errors pass unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise DatabaseUnavailable(str(exc)) from exc
+        raise

@@ -13,11 +13,11 @@ import instruments
 from instruments import AnswerErrors
 
 from survey.citizen import nonce as nonces
-from survey.citizen.availability import DatabaseUnavailable, is_unavailable
+from survey.citizen.availability import DatabaseUnavailable
 from survey.citizen.device import device_hash
 from survey.citizen.page import PageState, context, form_values, language, words
 from survey.citizen.submissions import Stored, Submission, find_by_nonce, store
-from survey.citizen.targets import RECEIPT_USED, Target, TargetRefused, procedures, resolve
+from survey.citizen.targets import RECEIPT_USED, Target, TargetRefused, procedures, resolve_or_unavailable
 from survey.settings import Settings
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -29,11 +29,12 @@ EXPIRED_FORM = ("Biểu mẫu đã mở quá lâu. Câu trả lời vẫn còn n
                 "The form was open too long. Your answers are kept; please press Send once more.")
 
 
+def _headers(status: int) -> dict[str, str]:
+    return {**NO_STORE, "Retry-After": str(RETRY_AFTER_S)} if status == 503 else dict(NO_STORE)
+
+
 def _message(lang: str, status: int, heading: str, *lines: str, resubmit: dict | None = None) -> Template:
-    headers = dict(NO_STORE)
-    if status == 503:
-        headers["Retry-After"] = str(RETRY_AFTER_S)
-    return Template("citizen/message.html", status_code=status, headers=headers,
+    return Template("citizen/message.html", status_code=status, headers=_headers(status),
                     context={"lang": lang, "heading": heading, "lines": lines, "resubmit": resubmit})
 
 
@@ -52,27 +53,15 @@ async def _form(
     settings: Settings, target: Target, lang: str, state: PageState, status: int = 200, nonce: str | None = None
 ) -> Template:
     instrument = instruments.get(target.place.instrument_key)
-    headers = dict(NO_STORE)
-    if status == 503:
-        headers["Retry-After"] = str(RETRY_AFTER_S)
     page = context(target, instrument, lang, await procedures(),
                    nonce or nonces.issue(settings.secret_key, target.token), state)
-    return Template("citizen/survey.html", context=page, status_code=status, headers=headers)
+    return Template("citizen/survey.html", context=page, status_code=status, headers=_headers(status))
 
 
-def _client(request: Request) -> tuple[str, str]:
-    return (request.client.host if request.client else ""), request.headers.get("user-agent", "")
-
-
-async def _target_or_unavailable(token: str, settings: Settings) -> Target:
-    try:
-        return await resolve(token, settings.secret_key)
-    except TargetRefused:
-        raise
-    except Exception as exc:
-        if is_unavailable(exc):
-            raise DatabaseUnavailable(str(exc)) from exc
-        raise
+def device_of(request: Request, settings: Settings) -> str:
+    ip = request.client.host if request.client else ""
+    agent = request.headers.get("user-agent", "")
+    return device_hash(settings.secret_key, ip, agent, datetime.now(timezone.utc), settings.timezone)
 
 
 class SurveyPageController(Controller):
@@ -85,7 +74,7 @@ class SurveyPageController(Controller):
         settings: Settings = request.app.state["settings"]
         lang = language(lang, settings.language)
         try:
-            target = await _target_or_unavailable(token, settings)
+            target = await resolve_or_unavailable(token, settings.secret_key)
         except TargetRefused as refused:
             return _refused(lang, refused)
         except DatabaseUnavailable:
@@ -102,9 +91,9 @@ class SurveyPageController(Controller):
         try:
             issued_at = nonces.check_signature(settings.secret_key, token, nonce)
         except nonces.NonceRefused:
-            return _message(lang, 400, BAD_FORM[lang == "en"], resubmit=None)
+            return _message(lang, 400, BAD_FORM[lang == "en"])
         try:
-            target = await _target_or_unavailable(token, settings)
+            target = await resolve_or_unavailable(token, settings.secret_key)
         except TargetRefused as refused:
             stored = await find_by_nonce(nonce) if refused.refusal is RECEIPT_USED else None
             return _thanks(lang, stored) if stored else _refused(lang, refused)
@@ -127,11 +116,8 @@ class SurveyPageController(Controller):
         except AnswerErrors as errors:
             state = PageState(values=values, errors=errors.messages(lang))
             return await _form(settings, target, lang, state, status=422, nonce=nonce)
-        ip, agent = _client(request)
-        submission = Submission(
-            target=target, instrument=instrument, answers=answers, nonce=nonce, channel=target.channel,
-            device=device_hash(settings.secret_key, ip, agent, datetime.now(timezone.utc), settings.timezone),
-        )
+        submission = Submission(target=target, instrument=instrument, answers=answers, nonce=nonce,
+                                channel=target.channel, device=device_of(request, settings))
         try:
             stored = await store(submission, settings.timezone)
         except TargetRefused as refused:

@@ -91,6 +91,10 @@ def questions(instrument: Instrument, lang: str, procedures: list[tuple[str, str
     return result
 
 
+def instrument_codes(instrument: Instrument) -> set[str]:
+    return {item.code for item in instrument.items}
+
+
 def context(
     target: Target, instrument: Instrument, lang: str, procedures: list[tuple[str, str]], nonce: str,
     state: PageState,
@@ -107,6 +111,8 @@ def context(
         "unit_name": target.place.unit_name,
         "counter_name": target.place.counter_name,
         "questions": questions(instrument, lang, procedures),
+        # Problems not tied to a question (an unknown field, a stale form) go in the summary at the top.
+        "general_errors": [message for code, message in state.errors.items() if code not in instrument_codes(instrument)],
         "token": target.token,
         "nonce": nonce,
         "values": values,

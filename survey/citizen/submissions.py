@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from instruments import Instrument
 
-from survey.citizen.availability import DatabaseUnavailable, is_duplicate_key, is_unavailable
+from survey.citizen.availability import is_duplicate_key, unavailability_reported
 from survey.citizen.device import BURST_LIMIT, BURST_WINDOW_S
 from survey.citizen.targets import RECEIPT_USED, Target, TargetRefused, procedure_id
 from survey.db.engine import write_transaction
@@ -32,6 +32,8 @@ class Stored:
     response_id: int
     status: str
     duplicate: bool
+    instrument_key: str
+    instrument_version: int
 
 
 def ratings(instrument: Instrument, answers: dict[str, int | str]) -> dict[str, int | None]:
@@ -51,8 +53,12 @@ def period_of(moment: datetime, tz: str) -> str:
 
 
 async def find_by_nonce(nonce: str) -> Stored | None:
-    row = await Response.select(Response.id, Response.status).where(Response.nonce == nonce).first()
-    return Stored(row["id"], row["status"], duplicate=True) if row else None
+    row = await Response.select(
+        Response.id, Response.status, Response.instrument_key, Response.instrument_version
+    ).where(Response.nonce == nonce).first()
+    if row is None:
+        return None
+    return Stored(row["id"], row["status"], True, row["instrument_key"], row["instrument_version"])
 
 
 async def stored_answers(response_id: int) -> dict[str, int | str]:
@@ -109,22 +115,19 @@ async def _write(sub: Submission, tz: str) -> Stored:
             if not claimed:
                 # Rolls the response back with the transaction: a receipt takes one answer only.
                 raise TargetRefused(RECEIPT_USED, "receipt used")
-    return Stored(response_id, status, duplicate=False)
+    return Stored(response_id, status, False, sub.instrument.key, sub.instrument.version)
 
 
 async def store(sub: Submission, tz: str) -> Stored:
     """Store ``sub`` once; a second call with the same nonce returns the first result."""
-    try:
-        return await _write(sub, tz)
-    except TargetRefused:
-        raise
-    except Exception as exc:
-        if is_duplicate_key(exc):
+    with unavailability_reported():
+        try:
+            return await _write(sub, tz)
+        except Exception as exc:
+            if not is_duplicate_key(exc):
+                raise
             # Two copies of one submission raced past the nonce check; the other one was stored.
             existing = await find_by_nonce(sub.nonce)
-            if existing:
-                return existing
-            raise
-        if is_unavailable(exc):
-            raise DatabaseUnavailable(str(exc)) from exc
-        raise
+            if existing is None:
+                raise
+            return existing

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from survey.citizen.availability import unavailability_reported
 from survey.db.tables import Counter, Procedure, Receipt, Unit
 from survey.qr.cache import EngineCache
 from survey.qr.keys import kid_status
@@ -152,3 +153,9 @@ async def resolve(text: str, secret_key: str) -> Target:
     if isinstance(token, CounterToken):
         return await _counter_target(token)
     return await _receipt_target(token.text, token.token_id)
+
+
+async def resolve_or_unavailable(text: str, secret_key: str) -> Target:
+    """``resolve``, with a busy or unreachable database reported as DatabaseUnavailable."""
+    with unavailability_reported():
+        return await resolve(text, secret_key)

@@ -1,0 +1,91 @@
+"""``POST /api/v1/responses``: the same submission as the survey page, as JSON, idempotent by key.
+
+The idempotency key becomes the response's nonce (keyed with the token, so two devices choosing the same key
+never collide): the same key and the same answers give the same result again; the same key with other
+answers is a 409 conflict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from litestar import Controller, Request, Response, post
+
+import instruments
+from instruments import AnswerErrors
+
+from survey.citizen.availability import DatabaseUnavailable, unavailability_reported
+from survey.citizen.controllers import device_of
+from survey.citizen.page import words
+from survey.citizen.schemas import ResponseReceived, ResponseSubmission
+from survey.citizen.submissions import Stored, Submission, find_by_nonce, store, stored_answers
+from survey.citizen.targets import TargetRefused, procedures, resolve_or_unavailable
+from survey.errors import error_response
+from survey.settings import Settings
+
+CONFLICT = "this idempotency key was already used with different answers"
+BUSY = "the database is busy; send the same request again"
+
+
+def api_nonce(secret_key: str, token: str, key: str) -> str:
+    digest = hmac.new(secret_key.encode(), f"idempotency:{token}\n{key}".encode(), hashlib.sha256).hexdigest()
+    return "api:" + digest[:56]
+
+
+def _as_form(answers: dict[str, str | int | None]) -> dict[str, str]:
+    return {code: "" if value is None else str(value) for code, value in answers.items()}
+
+
+async def _same_answers(stored: Stored, answers: dict[str, str]) -> bool:
+    instrument = instruments.get(stored.instrument_key, stored.instrument_version)
+    try:
+        cleaned = instrument.validate_answers(answers, procedures=[code for code, _ in await procedures()])
+    except AnswerErrors:
+        return False
+    return cleaned == await stored_answers(stored.response_id)
+
+
+class ResponseApiController(Controller):
+    path = "/api/v1/responses"
+    tags = ["citizen"]
+
+    @post("/", summary="Submit one questionnaire (kiosks and apps)", status_code=201)
+    async def submit(self, request: Request, data: ResponseSubmission) -> Response[ResponseReceived]:
+        settings: Settings = request.app.state["settings"]
+        answers = _as_form(data.answers)
+        nonce = api_nonce(settings.secret_key, data.token, data.idempotency_key)
+        received = ResponseReceived(received=True, message=words(data.lang)["thanks"])
+
+        async def replay(stored: Stored) -> Response:
+            if not await _same_answers(stored, answers):
+                return error_response(request, 409, CONFLICT)
+            return Response(received, status_code=201, headers={"Idempotent-Replayed": "true"})
+
+        try:
+            with unavailability_reported():
+                stored = await find_by_nonce(nonce)
+            if stored:
+                return await replay(stored)
+            target = await resolve_or_unavailable(data.token, settings.secret_key)
+        except TargetRefused as refused:
+            return error_response(request, refused.refusal.status, refused.refusal.text(data.lang))
+        except DatabaseUnavailable:
+            return error_response(request, 503, BUSY)
+        instrument = instruments.get(target.place.instrument_key)
+        try:
+            cleaned = instrument.validate_answers(answers, procedures=[code for code, _ in await procedures()])
+        except AnswerErrors as errors:
+            return error_response(request, 422, "some answers are not valid", {"errors": errors.messages(data.lang)})
+        submission = Submission(
+            target=target, instrument=instrument, answers=cleaned, nonce=nonce,
+            channel="receipt" if target.channel == "receipt" else data.channel, device=device_of(request, settings),
+        )
+        try:
+            stored = await store(submission, settings.timezone)
+        except TargetRefused as refused:
+            return error_response(request, refused.refusal.status, refused.refusal.text(data.lang))
+        except DatabaseUnavailable:
+            return error_response(request, 503, BUSY)
+        if stored.duplicate:
+            return await replay(stored)
+        return Response(received, status_code=201)

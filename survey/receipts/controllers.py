@@ -1,0 +1,44 @@
+"""``POST /api/v1/receipts``: the one-stop-shop software asks for a survey code to print on a receipt."""
+
+from __future__ import annotations
+
+import base64
+
+from litestar import Controller, Request, Response, post
+from litestar.exceptions import NotAuthorizedException
+
+from survey.errors import error_response
+from survey.qr import render
+from survey.receipts import apikeys
+from survey.receipts.schemas import ReceiptCreated, ReceiptRequest
+from survey.receipts.services import ReceiptRefused, mint
+from survey.settings import Settings
+
+
+async def api_key(request: Request, settings: Settings) -> apikeys.ApiKey:
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    found = await apikeys.authenticate(settings.secret_key, key.strip()) if scheme.lower() == "bearer" else None
+    if found is None:
+        raise NotAuthorizedException("an API key is required: Authorization: Bearer <key>")
+    return found
+
+
+class ReceiptController(Controller):
+    path = "/api/v1/receipts"
+    tags = ["receipts"]
+
+    @post("/", summary="Mint a one-time survey code for one dossier's receipt", status_code=201)
+    async def create(self, request: Request, data: ReceiptRequest) -> Response[ReceiptCreated]:
+        settings: Settings = request.app.state["settings"]
+        key = await api_key(request, settings)
+        try:
+            minted = await mint(settings.secret_key, key, data.counter, data.procedure, data.dossier, data.valid_days)
+        except ReceiptRefused as refused:
+            return error_response(request, refused.status, str(refused))
+        url = render.survey_url(settings.base_url, minted.token)
+        body = ReceiptCreated(
+            token=minted.token, url=url, expires_at=minted.expires_at, qr_svg=render.svg(url),
+            qr_png_base64=base64.b64encode(render.png(url, box_size=6)).decode("ascii"),
+        )
+        return Response(body, status_code=201)
