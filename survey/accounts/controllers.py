@@ -1,0 +1,108 @@
+"""Login, logout and the officer home page."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from survey.accounts.guards import (
+    SESSION_OFFICER,
+    SESSION_PASSWORD,
+    OfficerDependency,
+    load_officer,
+    officer_required,
+    password_tag,
+)
+from survey.accounts.passwords import hash_password, needs_rehash, verify_password
+from survey.accounts.sessions import start_session
+from survey.accounts.throttle import LoginThrottle
+from survey.audit import record
+from survey.db.engine import write_transaction
+from survey.db.tables import Officer
+
+LOGIN_FAILED = "Tên đăng nhập hoặc mật khẩu không đúng. / Wrong user name or password."
+# Verifying against a real hash when the user does not exist keeps both failures equally slow.
+_UNKNOWN_USER_HASH = hash_password("no-such-officer-placeholder")
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local officer path may follow login: an open redirect would make phishing links look genuine."""
+    if target and target.startswith("/officer") and "//" not in target and "\\" not in target:
+        return target
+    return "/officer"
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def login_page(request: Request, error: str = "", status: int = 200, headers: dict | None = None) -> Template:
+    return Template(
+        "officer/login.html",
+        context={"error": error, "next": safe_next(request.query_params.get("next"))},
+        status_code=status,
+        headers=headers,
+    )
+
+
+class LoginController(Controller):
+    tags = ["officer"]
+    include_in_schema = False
+
+    @get("/login")
+    async def form(self, request: Request) -> Template | Redirect:
+        if await load_officer(request):
+            return Redirect(safe_next(request.query_params.get("next")), status_code=303)
+        return login_page(request)
+
+    @post("/login", status_code=303)
+    async def submit(self, request: Request) -> Template | Redirect:
+        form = await request.form()
+        username = str(form.get("username", "")).strip().lower()[:64]
+        password = str(form.get("password", ""))[:1024]
+        throttle: LoginThrottle = request.app.state["login_throttle"]
+        ip = client_ip(request)
+        wait = await throttle.retry_after(username, ip)
+        if wait:
+            async with write_transaction():
+                await record("login.throttled", "anonymous", target=username)
+            message = (
+                f"Quá nhiều lần đăng nhập sai. Thử lại sau {wait} giây. / "
+                f"Too many failed logins; try again in {wait} seconds."
+            )
+            return login_page(request, message, 429, {"Retry-After": str(wait)})
+        officer = await Officer.select().where(Officer.username == username, Officer.active.eq(True)).first()
+        ok = verify_password(officer["password_hash"] if officer else _UNKNOWN_USER_HASH, password)
+        if not (officer and ok):
+            await throttle.failed(username, ip)
+            async with write_transaction():
+                await record("login.failure", "anonymous", target=username if officer else "(unknown)")
+            return login_page(request, LOGIN_FAILED, 401)
+        stored_hash = officer["password_hash"]
+        async with write_transaction():
+            if needs_rehash(stored_hash):
+                stored_hash = hash_password(password)
+                await Officer.update({Officer.password_hash: stored_hash}).where(Officer.id == officer["id"])
+            await record("login.success", username, target=username)
+        await throttle.succeeded(username, ip)
+        start_session(request, {SESSION_OFFICER: officer["id"], SESSION_PASSWORD: password_tag(stored_hash)})
+        return Redirect(safe_next(str(form.get("next", ""))), status_code=303)
+
+    @post("/logout", status_code=303)
+    async def logout(self, request: Request) -> Redirect:
+        officer = await load_officer(request)
+        if officer:
+            async with write_transaction():
+                await record("logout", officer.username, target=officer.username)
+        request.clear_session()
+        return Redirect("/login", status_code=303)
+
+
+class OfficerHomeController(Controller):
+    path = "/officer"
+    guards = [officer_required]
+    include_in_schema = False
+
+    @get("/")
+    async def home(self, officer: OfficerDependency) -> Template:
+        return Template("officer/home.html", context={"officer": officer})
