@@ -22,6 +22,7 @@ from survey.settings import Settings, get_settings
 from survey.system.controllers import SystemController
 from survey.citizen.api import ResponseApiController
 from survey.citizen.controllers import SurveyPageController
+from survey.qr.controllers import PosterController
 from survey.receipts.controllers import ReceiptController
 
 log = logging.getLogger("survey.app")
@@ -29,7 +30,7 @@ log = logging.getLogger("survey.app")
 TEMPLATES = Path(__file__).parent / "templates"
 
 ROUTE_HANDLERS: list = [SystemController]
-ROUTE_HANDLERS += [SurveyPageController, ResponseApiController, ReceiptController]
+ROUTE_HANDLERS += [SurveyPageController, ResponseApiController, ReceiptController, PosterController]
 ROUTE_HANDLERS += access_routes()
 
 
