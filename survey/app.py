@@ -24,6 +24,7 @@ from survey.citizen.api import ResponseApiController
 from survey.citizen.controllers import SurveyPageController
 from survey.qr.controllers import PosterController
 from survey.receipts.controllers import ReceiptController
+from survey.reports.controllers import ReportController
 
 log = logging.getLogger("survey.app")
 
@@ -32,6 +33,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 ROUTE_HANDLERS: list = [SystemController]
 ROUTE_HANDLERS += [SurveyPageController, ResponseApiController, ReceiptController, PosterController]
 ROUTE_HANDLERS += access_routes()
+ROUTE_HANDLERS += [ReportController]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -260,9 +260,11 @@ def compute_report(inputs: ReportInputs) -> Report:
     overall = figures(periods.overall).get(CURRENT, IndexValue.missing()) if periods else IndexValue.missing()
     composite_verdict = (verdicts(periods.composite, rule) if periods else {}).get(CURRENT, no_data_verdict(rule, composite.n))
     overall_verdict = (verdicts(periods.overall, rule) if periods else {}).get(CURRENT, no_data_verdict(rule, overall.n))
+    current = labeller.months_between(inputs.period)
     element_rows = [
         ElementRow(e.key, e.title, e.weight,
-                   figures(periods.elements[e.key]).get(CURRENT, IndexValue.missing()) if periods else IndexValue.missing())
+                   figures(periods.elements[e.key]).get(CURRENT, IndexValue.missing()) if periods else IndexValue.missing(),
+                   int(inputs.cells.answered[e.column][current].sum()))
         for e in inputs.elements
     ]
     units = inputs.units

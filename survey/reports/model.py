@@ -56,6 +56,7 @@ class ElementRow:
     title: str
     weight: float
     index: IndexValue
+    answered: int
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import instruments
@@ -58,7 +59,19 @@ def element_specs(instrument: instruments.Instrument, lang: str) -> tuple[Elemen
                  for e, column in zip(definition.elements, query.ELEMENT_COLUMNS))
 
 
-async def build_report(request: ReportRequest, lang: str = "vi") -> Report:
+async def receipt_response_rate(scope_code: str, period: Period, timezone: str) -> float | None:
+    """Share of receipts issued in the period (scope and below) that were answered; None without receipts."""
+    from survey.receipts.services import response_rate
+
+    issued = answered = 0
+    for month in period.months:
+        rate = await response_rate(scope_code, month, timezone)
+        issued, answered = issued + rate.issued, answered + rate.answered
+    return answered / issued if issued else None
+
+
+async def build_report(request: ReportRequest, lang: str = "vi", timezone: str = "Asia/Ho_Chi_Minh") -> Report:
+    """Query the cell counts, then compute off the event loop (a national report is seconds of numpy)."""
     instrument = instruments.get(request.instrument)
     elements = element_specs(instrument, lang)
     satisfied = instrument.index_definition().satisfied_values
@@ -72,8 +85,10 @@ async def build_report(request: ReportRequest, lang: str = "vi") -> Report:
                                     [e.column for e in elements] + [query.OVERALL_COLUMN], satisfied)
     volumes = await query.dossier_volumes(month_label(first), period.last_month, sorted(set(cells.unit.tolist())))
     status = await query.status_counts(scope, strata, instrument.key, period.first_month, period.last_month)
-    return compute_report(ReportInputs(
+    rate = await receipt_response_rate(scope.code, period, timezone)
+    return await asyncio.to_thread(compute_report, ReportInputs(
         scope=scope, units=units, cells=cells, weighting=post_stratification(cells, volumes), status=status,
         period=period, trend_window=window, instrument_key=instrument.key, instrument_title=instrument.title(lang),
         elements=elements, rule=TargetRule(tau=request.target), include_centres=request.centres,
+        response_rate=rate,
     ))

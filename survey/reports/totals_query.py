@@ -166,3 +166,13 @@ async def status_counts(scope: ScopeUnit, strata: Sequence[int], instrument_key:
 def _as_datetime(value: object) -> datetime:
     # SQLite returns the stored text, PostgreSQL a datetime.
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+async def latest_month(strata: Sequence[int], instrument_key: str) -> str | None:
+    """The last month with a valid response in these strata (the dashboard's default period)."""
+    if not strata:
+        return None
+    rows = await Response.raw(
+        f"SELECT MAX(period) AS last FROM response WHERE stratum IN ({_in_list(strata)}) "
+        "AND instrument_key = {} AND status = 'valid'", *strata, instrument_key)
+    return rows[0]["last"] if rows else None

@@ -1,0 +1,77 @@
+"""Report charts as PNG bytes: the index trend and the funnel plot.
+
+Each chart builds its own ``matplotlib.figure.Figure`` on an Agg canvas (never pyplot, whose global
+state is not safe under concurrent requests). DejaVu Sans, matplotlib's own font, renders Vietnamese.
+"""
+
+from __future__ import annotations
+
+import io
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter, PercentFormatter, ScalarFormatter
+
+from survey.reports.model import Report
+
+FONT = "DejaVu Sans"
+INDEX_COLOUR = "#1f5f99"
+TARGET_COLOUR = "#b03a2e"
+
+
+def _figure(width: float = 7.0, height: float = 3.4) -> tuple[Figure, object]:
+    figure = Figure(figsize=(width, height), dpi=110, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    axes.grid(axis="y", alpha=0.3)
+    return figure, axes
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def trend_chart(report: Report) -> bytes:
+    """Composite index per month with its 95% interval band and the target line."""
+    figure, axes = _figure()
+    points = [p for p in report.trend if p.value is not None]
+    x = [p.period for p in points]
+    if points:
+        axes.fill_between(x, [p.lower for p in points], [p.upper for p in points], color=INDEX_COLOUR, alpha=0.18,
+                          label="Khoảng tin cậy 95%")
+        axes.plot(x, [p.value for p in points], marker="o", color=INDEX_COLOUR, label="Chỉ số hài lòng")
+    else:
+        axes.text(0.5, 0.5, "Chưa đủ dữ liệu", transform=axes.transAxes, ha="center", family=FONT)
+    axes.axhline(report.target, color=TARGET_COLOUR, linestyle="--", label=f"Mục tiêu {report.target:.0%}")
+    axes.set_title(f"Chỉ số hài lòng theo tháng — {report.scope.name}", family=FONT, fontsize=11)
+    axes.tick_params(axis="x", labelrotation=45, labelsize=8)
+    axes.legend(loc="lower right", fontsize=8, prop={"family": FONT, "size": 8})
+    return _png(figure)
+
+
+def funnel_chart(report: Report) -> bytes:
+    """Each centre's index against its effective sample size, with control limits around the scope's index."""
+    figure, axes = _figure(7.0, 4.0)
+    funnel = report.funnel
+    if funnel.points and funnel.centre is not None:
+        for curve, style in zip(funnel.curves, ("--", ":")):
+            axes.plot(curve.n_eff, curve.lower, color="grey", linestyle=style, linewidth=1,
+                      label=f"Giới hạn {curve.level:.1%}")
+            axes.plot(curve.n_eff, curve.upper, color="grey", linestyle=style, linewidth=1)
+        outside = [p.position != "within" for p in funnel.points]
+        axes.scatter([p.n_eff for p in funnel.points], [p.estimate for p in funnel.points], s=14,
+                     c=[TARGET_COLOUR if o else INDEX_COLOUR for o in outside], alpha=0.8)
+        axes.axhline(funnel.centre, color=INDEX_COLOUR, linewidth=1, label=f"Chung {funnel.centre:.1%}")
+        axes.set_xscale("log")
+        axes.xaxis.set_major_formatter(ScalarFormatter())
+        axes.xaxis.set_minor_formatter(NullFormatter())
+        axes.set_xlabel("Cỡ mẫu hiệu dụng", family=FONT)
+        axes.legend(loc="lower right", prop={"family": FONT, "size": 8})
+    else:
+        axes.text(0.5, 0.5, "Chưa đủ dữ liệu", transform=axes.transAxes, ha="center", family=FONT)
+    axes.axhline(report.target, color=TARGET_COLOUR, linestyle="--", linewidth=1)
+    axes.set_title("Biểu đồ phễu: chỉ số của từng trung tâm", family=FONT, fontsize=11)
+    return _png(figure)

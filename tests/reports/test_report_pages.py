@@ -1,0 +1,162 @@
+"""Report pages and downloads: who may see what, parameter errors, and numbers equal to ``stats``."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from survey.accounts.services import create_officer
+from survey.demo.loader import DEMO_ADMIN, DEMO_MANAGER
+from tests.accounts.fixtures import HTML, app_client, login
+from tests.reports.conftest import ELEMENTS, response_rows, unit_path
+from tests.reports.test_report_figures import Q3, row_design
+
+URLS = ("/officer/reports", "/officer/reports/report.pdf", "/officer/reports/report.xlsx",
+        "/officer/reports/report.json", "/officer/dashboard")
+PASSWORDS = {DEMO_ADMIN[0]: DEMO_ADMIN[1], DEMO_MANAGER[0]: DEMO_MANAGER[1], "lcmanager": "lc-manager-pass-1",
+             "researcher": "researcher-pass-1"}
+
+
+@pytest.fixture
+async def web(demo, db):
+    await create_officer("lcmanager", PASSWORDS["lcmanager"], "manager", "LC")
+    await create_officer("researcher", PASSWORDS["researcher"], "researcher")
+    async with app_client(db) as client:
+        yield client
+
+
+async def as_officer(client, username: str):
+    response = await login(client, username, PASSWORDS[username])
+    assert response.status_code == 303, response.text
+    return client
+
+
+async def expected_nb_q3():
+    """NB's composite index for 2026-Q3 from the rows, with stats.Design (not the report code)."""
+    rows = await response_rows()
+    in_nb = np.char.startswith(rows.unit_path.astype(str), await unit_path("NB"))
+    domain = np.where(np.isin(rows.period[in_nb], Q3), "cur", "other")
+    return row_design(rows, in_nb).by(domain).composite([rows.satisfied[c][in_nb] for c in ELEMENTS])["cur"]
+
+
+async def test_anonymous_visitors_are_sent_to_login(web):
+    for url in URLS:
+        page = await web.get(url, params={"scope": "NB", "period": "2026-Q3"}, headers=HTML, follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"].startswith("/login"), url
+        api = await web.get(url, params={"scope": "NB", "period": "2026-Q3"}, follow_redirects=False)
+        assert api.status_code == 401, url
+
+
+async def test_researchers_are_refused(web):
+    await as_officer(web, "researcher")
+    for url in URLS:
+        response = await web.get(url, params={"scope": "NB", "period": "2026-Q3"})
+        assert response.status_code == 403, url
+
+
+@pytest.mark.parametrize("scope", ["LC", "VN", "LC-001", "LC-001-TT"])
+async def test_a_manager_cannot_read_other_units_by_changing_the_scope(web, scope):
+    await as_officer(web, DEMO_MANAGER[0])
+    for url in URLS:
+        response = await web.get(url, params={"scope": scope, "period": "2026-Q3"})
+        assert response.status_code == 403, (url, response.text)
+        assert "Lào Cai" not in response.text
+
+
+async def test_a_manager_reads_their_province_and_its_communes(web):
+    await as_officer(web, DEMO_MANAGER[0])
+    for scope in ("NB", "NB-001", "NB-001-TT"):
+        for url in URLS:
+            response = await web.get(url, params={"scope": scope, "period": "2026-Q3"})
+            assert response.status_code == 200, (scope, url, response.text[:300])
+    dashboard = await web.get("/officer/dashboard", headers=HTML)
+    assert dashboard.status_code == 200
+    assert "Tỉnh Ninh Bình" in dashboard.text and "Lào Cai" not in dashboard.text
+
+
+async def test_admin_sees_the_country(web):
+    await as_officer(web, DEMO_ADMIN[0])
+    response = await web.get("/officer/reports/report.json", params={"scope": "VN", "period": "2026-Q3"})
+    assert response.status_code == 200
+    assert {row["code"] for row in response.json()["subunits"]} == {"NB", "LC"}
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"scope": "NB", "period": "2026-13"}, "is not a month"),
+    ({"scope": "NB", "period": "2026-Q5"}, "2026-Q5"),
+    ({"scope": "NB", "period": "2026-09..2026-05"}, "ends before it starts"),
+    ({"scope": "NB", "period": "2026-Q3", "target": "1.5"}, "target"),
+    ({"scope": "NB", "period": "2026-Q3", "target": "0"}, "target"),
+    ({"scope": "NB", "period": "2026-Q3", "target": "abc"}, "not a number"),
+    ({"scope": "ZZ-404", "period": "2026-Q3"}, "unknown unit"),
+    ({"scope": "NB", "period": "2026-Q3", "instrument": "nope"}, "unknown instrument"),
+    ({"scope": "NB"}, "period is missing"),
+])
+async def test_bad_parameters_get_400_with_a_clear_message(web, params, message):
+    await as_officer(web, DEMO_ADMIN[0])
+    for url in URLS[:4]:
+        response = await web.get(url, params=params)
+        assert response.status_code == 400, (url, response.text)
+        assert message in response.json()["detail"]
+
+
+async def test_unknown_format_is_400(web):
+    await as_officer(web, DEMO_ADMIN[0])
+    response = await web.get("/officer/reports", params={"scope": "NB", "period": "2026-Q3", "format": "doc"})
+    assert response.status_code == 400 and "unknown report format" in response.json()["detail"]
+
+
+async def test_json_and_xlsx_numbers_equal_the_row_level_design(web):
+    expected = await expected_nb_q3()
+    await as_officer(web, DEMO_MANAGER[0])
+    params = {"scope": "NB", "period": "2026-Q3"}
+    data = (await web.get("/officer/reports", params={**params, "format": "json"})).json()
+    assert data["composite"]["value"] == pytest.approx(expected.value, rel=1e-9)
+    assert data["composite"]["se"] == pytest.approx(expected.se, rel=1e-9)
+    low, high = expected.ci(0.95, "beta")
+    assert data["composite"]["lower"] == pytest.approx(low, rel=1e-9)
+    json.dumps(data, allow_nan=False)
+
+    workbook = load_workbook(io.BytesIO((await web.get("/officer/reports/report.xlsx", params=params)).content))
+    assert {"Tóm tắt", "Yếu tố", "Đơn vị trực thuộc", "Xếp hạng", "Xu hướng", "Phương pháp"} <= set(workbook.sheetnames)
+    summary = {row[0]: row for row in workbook["Tóm tắt"].iter_rows(values_only=True) if row and row[0]}
+    composite = summary["Chỉ số hài lòng (5 yếu tố)"]
+    assert composite[1] == pytest.approx(expected.value, rel=1e-9)
+    assert composite[2] == pytest.approx(low, rel=1e-9) and composite[3] == pytest.approx(high, rel=1e-9)
+    units = {row[0]: row for row in workbook["Đơn vị trực thuộc"].iter_rows(min_row=2, values_only=True)}
+    assert {code for code in units} == {row["code"] for row in data["subunits"]}
+
+
+async def test_pdf_shows_the_figures_in_vietnamese(web):
+    expected = await expected_nb_q3()
+    await as_officer(web, DEMO_MANAGER[0])
+    response = await web.get("/officer/reports/report.pdf", params={"scope": "NB", "period": "2026-Q3"})
+    assert response.headers["content-type"] == "application/pdf"
+    assert "attachment" in response.headers["content-disposition"]
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Chỉ số hài lòng" in text
+    assert "Tỉnh Ninh Bình" in text and "Phường Hoa Lư" in text
+    assert f"{100 * expected.value:.1f}%" in text
+    assert f"Trang {len(reader.pages)}/{len(reader.pages)}" in text
+
+
+async def test_empty_period_says_insufficient_data(web):
+    await as_officer(web, DEMO_MANAGER[0])
+    page = await web.get("/officer/reports", params={"scope": "NB", "period": "2019-01"}, headers=HTML)
+    assert page.status_code == 200 and "Chưa đủ dữ liệu" in page.text
+    pdf = await web.get("/officer/reports/report.pdf", params={"scope": "NB", "period": "2019"})
+    assert "Chưa đủ dữ liệu" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+
+
+async def test_report_page_carries_no_inline_script_or_style(web):
+    await as_officer(web, DEMO_MANAGER[0])
+    page = await web.get("/officer/reports", params={"scope": "NB", "period": "2026-Q3"}, headers=HTML)
+    assert page.status_code == 200
+    assert "<script" not in page.text and "<style" not in page.text and " style=" not in page.text
+    assert 'src="data:image/png;base64,' in page.text
