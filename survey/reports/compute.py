@@ -24,7 +24,7 @@ from survey.reports.model import (
     TrendPoint, UnitRow, Verdict,
 )
 from survey.reports.periods import Period, month_label
-from survey.reports.totals_query import OVERALL_COLUMN, CellCounts, ScopeUnit, StatusCounts, UnitInfo
+from survey.reports.totals_query import OVERALL_COLUMN, CellCounts, ScopeUnit, UnitInfo, as_datetime
 from survey.reports.weighting import Weighting, totals_design
 
 LEVEL = 0.95
@@ -49,9 +49,9 @@ class ReportInputs:
 
     scope: ScopeUnit
     units: UnitInfo
-    cells: CellCounts
+    cells: CellCounts  # valid responses only
+    all_cells: CellCounts  # every status, for the counts of flagged and excluded responses
     weighting: Weighting
-    status: StatusCounts
     period: Period
     trend_window: Period
     instrument_key: str
@@ -252,6 +252,19 @@ def period_change(tables: IndexTables | None, period: Period, current: IndexValu
                   _float(difference.se_if_independent))
 
 
+def status_counts(inputs: ReportInputs) -> tuple[Counts, str | None]:
+    """Responses by status in the scope and period, and when the latest of them arrived."""
+    cells, period = inputs.all_cells, inputs.period
+    inside = np.isin(cells.unit, inputs.units.ids) & (cells.month >= period.first) & (cells.month <= period.last)
+
+    def count(status: str) -> int:
+        return int(cells.rows[inside & (cells.status == status)].sum())
+
+    lasts = [as_datetime(v) for v in cells.last_received[inside].tolist() if v is not None]
+    cutoff = max(lasts).isoformat(timespec="seconds") if lasts else None
+    return Counts(count("valid"), count("flagged"), count("excluded")), cutoff
+
+
 def compute_report(inputs: ReportInputs) -> Report:
     labeller = Labeller(inputs)
     rule = inputs.rule
@@ -273,7 +286,7 @@ def compute_report(inputs: ReportInputs) -> Report:
     subunits = unit_rows(_design(inputs, labeller.subunits()), inputs, sorted(child_codes))
     centre_codes = sorted({c for c in labeller.centres().tolist() if c != OUTSIDE})
     centres = unit_rows(_design(inputs, labeller.centres()), inputs, centre_codes)
-    status = inputs.status
+    counts, cutoff = status_counts(inputs)
     return Report(
         scope=Scope(inputs.scope.code, inputs.scope.name, inputs.scope.level),
         period=inputs.period.label,
@@ -282,7 +295,7 @@ def compute_report(inputs: ReportInputs) -> Report:
         instrument_title=inputs.instrument_title,
         target=rule.tau,
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        data_cutoff=status.last_received.isoformat(timespec="seconds") if status.last_received else None,
+        data_cutoff=cutoff,
         composite=composite,
         composite_verdict=composite_verdict,
         overall=overall,
@@ -294,7 +307,7 @@ def compute_report(inputs: ReportInputs) -> Report:
         ranking=ranking(subunits),
         trend=trend_points(_design(inputs, labeller.months()), inputs.trend_window),
         funnel=funnel_data(centres, composite.value),
-        counts=Counts(status.valid, status.flagged, status.excluded),
+        counts=counts,
         response_rate=inputs.response_rate,
         method=method_note.method(inputs.weighting, rule, LEVEL),
     )

@@ -81,13 +81,13 @@ async def build_report(request: ReportRequest, lang: str = "vi", timezone: str =
     window = request.period.ending_window(TREND_MONTHS)
     first = min(window.first, request.period.previous().first)
     period = request.period
-    cells = await query.cell_counts(strata, instrument.key, month_label(first), period.last_month,
-                                    [e.column for e in elements] + [query.OVERALL_COLUMN], satisfied)
+    all_cells = await query.cell_counts(strata, instrument.key, month_label(first), period.last_month,
+                                        [e.column for e in elements] + [query.OVERALL_COLUMN], satisfied)
+    cells = all_cells.valid()
     volumes = await query.dossier_volumes(month_label(first), period.last_month, sorted(set(cells.unit.tolist())))
-    status = await query.status_counts(scope, strata, instrument.key, period.first_month, period.last_month)
     rate = await receipt_response_rate(scope.code, period, timezone)
     return await asyncio.to_thread(compute_report, ReportInputs(
-        scope=scope, units=units, cells=cells, weighting=post_stratification(cells, volumes), status=status,
+        scope=scope, units=units, cells=cells, all_cells=all_cells, weighting=post_stratification(cells, volumes),
         period=period, trend_window=window, instrument_key=instrument.key, instrument_title=instrument.title(lang),
         elements=elements, rule=TargetRule(tau=request.target), include_centres=request.centres,
         response_rate=rate,

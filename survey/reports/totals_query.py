@@ -20,6 +20,7 @@ from survey.db.tables import DossierVolume, Response, Unit
 # Response columns holding the element ratings, in the instrument's element order.
 ELEMENT_COLUMNS = ("e1", "e2", "e3", "e4", "e5")
 OVERALL_COLUMN = "overall"
+VALID = "valid"
 
 
 class UnknownUnit(ValueError):
@@ -53,27 +54,33 @@ class UnitInfo:
 
 @dataclass(frozen=True)
 class CellCounts:
-    """Per cell: its keys and counts of valid responses, of answers and of satisfied answers per item."""
+    """Per cell: its keys and counts of responses, of answers and of satisfied answers per item.
+
+    ``status`` is the responses' status in the cell and ``last_received`` when its latest one arrived
+    (as the database returns it); only valid cells enter the estimates.
+    """
 
     stratum: np.ndarray
     counter: np.ndarray
     unit: np.ndarray
     month: np.ndarray  # month numbers (see periods.month_number)
+    status: np.ndarray
     rows: np.ndarray
     answered: dict[str, np.ndarray]
     satisfied: dict[str, np.ndarray]
+    last_received: np.ndarray
 
     @property
     def size(self) -> int:
         return len(self.rows)
 
+    def subset(self, mask: np.ndarray) -> "CellCounts":
+        return CellCounts(self.stratum[mask], self.counter[mask], self.unit[mask], self.month[mask], self.status[mask],
+                          self.rows[mask], {k: v[mask] for k, v in self.answered.items()},
+                          {k: v[mask] for k, v in self.satisfied.items()}, self.last_received[mask])
 
-@dataclass(frozen=True)
-class StatusCounts:
-    valid: int
-    flagged: int
-    excluded: int
-    last_received: datetime | None
+    def valid(self) -> "CellCounts":
+        return self.subset(self.status == VALID)
 
 
 async def scope_unit(code: str) -> ScopeUnit:
@@ -109,13 +116,13 @@ def _in_list(values: Sequence[int]) -> str:
 
 async def cell_counts(strata: Sequence[int], instrument_key: str, first_month: str, last_month: str,
                       items: Sequence[str], satisfied_values: Sequence[int]) -> CellCounts:
-    """Counts per (stratum, counter, unit, month) of valid responses in ``strata`` and the months."""
+    """Counts per (stratum, counter, unit, month, status) of responses in ``strata`` and the months.
+
+    Status is grouped rather than filtered so that the same scan also counts flagged and excluded
+    responses for the report.
+    """
     from survey.reports.periods import month_number
 
-    if not strata:
-        empty = np.zeros(0)
-        return CellCounts(empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64),
-                          empty.astype(np.int64), empty, {i: empty for i in items}, {i: empty for i in items})
     satisfied_marks = _in_list(satisfied_values)
     aggregates = []
     parameters: list[object] = []
@@ -123,18 +130,24 @@ async def cell_counts(strata: Sequence[int], instrument_key: str, first_month: s
         aggregates.append(f"COUNT({column}) AS a{position}, "
                           f"SUM(CASE WHEN {column} IN ({satisfied_marks}) THEN 1 ELSE 0 END) AS s{position}")
         parameters += list(satisfied_values)
-    sql = (f"SELECT stratum, counter, unit, period, COUNT(*) AS n, {', '.join(aggregates)} FROM response "
-           f"WHERE stratum IN ({_in_list(strata)}) AND instrument_key = {{}} AND status = 'valid' "
-           "AND period >= {} AND period <= {} GROUP BY stratum, counter, unit, period")
-    rows = await Response.raw(sql, *parameters, *strata, instrument_key, first_month, last_month)
+    rows = []
+    if strata:
+        sql = (f"SELECT stratum, counter, unit, period, status, COUNT(*) AS n, MAX(received_at) AS last, "
+               f"{', '.join(aggregates)} FROM response WHERE stratum IN ({_in_list(strata)}) "
+               "AND instrument_key = {} AND period >= {} AND period <= {} "
+               "GROUP BY stratum, counter, unit, period, status")
+        rows = await Response.raw(sql, *parameters, *strata, instrument_key, first_month, last_month)
 
     def column(name: str, dtype: type = np.int64) -> np.ndarray:
         return np.fromiter((r[name] for r in rows), dtype=dtype, count=len(rows))
 
+    def text(name: str) -> np.ndarray:
+        return np.array([r[name] for r in rows], dtype=object)
+
     months = np.array([month_number(r["period"]) for r in rows], dtype=np.int64)
-    return CellCounts(column("stratum"), column("counter"), column("unit"), months, column("n", float),
-                      {item: column(f"a{k}", float) for k, item in enumerate(items)},
-                      {item: column(f"s{k}", float) for k, item in enumerate(items)})
+    return CellCounts(column("stratum"), column("counter"), column("unit"), months, text("status"),
+                      column("n", float), {item: column(f"a{k}", float) for k, item in enumerate(items)},
+                      {item: column(f"s{k}", float) for k, item in enumerate(items)}, text("last"))
 
 
 async def dossier_volumes(first_month: str, last_month: str, unit_ids: Sequence[int]) -> dict[tuple[int, str], int]:
@@ -147,24 +160,8 @@ async def dossier_volumes(first_month: str, last_month: str, unit_ids: Sequence[
     return {(r["unit"], r["period"]): r["dossiers"] for r in rows}
 
 
-async def status_counts(scope: ScopeUnit, strata: Sequence[int], instrument_key: str, first_month: str,
-                        last_month: str) -> StatusCounts:
-    """Responses in the scope and period by status, and when the last one arrived."""
-    if not strata:
-        return StatusCounts(0, 0, 0, None)
-    rows = await Response.raw(
-        "SELECT r.status AS status, COUNT(*) AS n, MAX(r.received_at) AS last FROM response r "
-        f"JOIN unit u ON u.id = r.unit WHERE r.stratum IN ({_in_list(strata)}) AND r.instrument_key = {{}} "
-        "AND r.period >= {} AND r.period <= {} AND u.path LIKE {} GROUP BY r.status",
-        *strata, instrument_key, first_month, last_month, scope.path + "%")
-    by_status = {r["status"]: int(r["n"]) for r in rows}
-    lasts = [_as_datetime(r["last"]) for r in rows if r["last"] is not None]
-    return StatusCounts(by_status.get("valid", 0), by_status.get("flagged", 0), by_status.get("excluded", 0),
-                        max(lasts) if lasts else None)
-
-
-def _as_datetime(value: object) -> datetime:
-    # SQLite returns the stored text, PostgreSQL a datetime.
+def as_datetime(value: object) -> datetime:
+    """A timestamp as the database returned it: text from SQLite, a datetime from PostgreSQL."""
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
