@@ -12,23 +12,31 @@ from survey.system.cli import add_server_options, serve
 def demo_command(args: argparse.Namespace) -> None:
     from survey.cli import run_with_database
     from survey.demo import generator, loader
+    from survey.qr.services import counter_poster
     from survey.settings import get_settings
 
-    async def prepare() -> None:
+    settings = get_settings()
+    base = f"http://{args.host}:{args.port}"
+
+    async def prepare() -> str:
         if await loader.is_loaded():
             print("demo data already loaded; serving it")
-            return
+        else:
+            await load_demo()
+        poster, _unit_path = await counter_poster(settings.secret_key, base, loader.DEMO_COUNTER)
+        return poster.url
+
+    async def load_demo() -> None:
         end = args.end or generator.previous_month(datetime.now(timezone.utc))
         data = generator.generate(seed=args.seed, end_period=end, months=args.months, scale=args.scale)
         print(f"loading demo: {len(data.units)} units, {len(data.counters)} counters, "
               f"{len(data.responses)} responses over {args.months} months to {end} ...", flush=True)
         await loader.load(data)
 
-    run_with_database(prepare)
-    settings = get_settings()
-    base = f"http://{args.host}:{args.port}"
+    survey_url = run_with_database(prepare)
     print(
         "\nThe demo is ready.\n"
+        f"  Citizen survey:  {survey_url}   (counter {loader.DEMO_COUNTER}; posters: survey qr poster --help)\n"
         f"  Officer login:   {base}/login   user {loader.DEMO_ADMIN[0]} / password {loader.DEMO_ADMIN[1]}\n"
         f"                   (unit manager: {loader.DEMO_MANAGER[0]} / {loader.DEMO_MANAGER[1]})\n"
         f"  Database:        {settings.database_url}\n"

@@ -14,6 +14,7 @@ from survey.units import services
 BATCH = 400
 DEMO_ADMIN = ("admin", "demo-admin-2026")
 DEMO_MANAGER = ("ninhbinh", "demo-manager-2026")
+DEMO_COUNTER = "NB-001-TT-Q1"
 
 
 def as_csv(rows: list[dict]) -> str:
