@@ -3,7 +3,7 @@
 Every unit has its own satisfaction level and every element its own offset (procedures and feedback
 handling lower, the civil servant higher), with a slow improvement over the months, so reports show
 units above and below the 95% target and trends worth reading. The same seed and end month give the
-same data, byte for byte.
+same data, byte for byte. About one receipt in four is answered, so reports show a response rate.
 """
 
 from __future__ import annotations
@@ -31,8 +31,11 @@ class DemoData:
     volumes: list[dict] = field(default_factory=list)
     # One dict per response: counter code, unit code, province code, procedure code or None, channel,
     # received_at (UTC), period, status, nonce, device_hash and "ratings" (element ratings, None = skipped),
-    # "overall" and "comment".
+    # "overall".
     responses: list[dict] = field(default_factory=list)
+    # Receipts printed on dossiers: counter code, token_id, issued_at and the nonce of the response that
+    # answered it (None for the many receipts nobody scanned).
+    receipts: list[dict] = field(default_factory=list)
 
 
 def months_ending(end_period: str, count: int) -> list[str]:
@@ -107,6 +110,14 @@ def generate(seed: int = 2026, end_period: str = "2026-10", months: int = 6, sca
             flagged = rng.random(n) < FLAGGED_SHARE
             start = datetime(year, month, 1, tzinfo=LOCAL)
             nonces = rng.bytes(16 * n).hex()
+            unanswered = int(rng.poisson(3 * (channel == "receipt").sum()))
+            for j, seconds in enumerate(rng.integers(0, days * 86400, size=unanswered)):
+                data.receipts.append({
+                    "counter_code": counter_codes[j % n_counters],
+                    "token_id": rng.bytes(12).hex(),
+                    "issued_at": (start + timedelta(seconds=int(seconds))).astimezone(timezone.utc),
+                    "response_nonce": None,
+                })
             for i in range(n):
                 data.responses.append({
                     "counter_code": counter_codes[counter_index[i]],
@@ -122,4 +133,11 @@ def generate(seed: int = 2026, end_period: str = "2026-10", months: int = 6, sca
                     "ratings": [None if r is None else int(r) for r in ratings[i]],
                     "overall": int(overall[i]),
                 })
+                if channel[i] == "receipt":
+                    data.receipts.append({
+                        "counter_code": counter_codes[counter_index[i]],
+                        "token_id": rng.bytes(12).hex(),
+                        "issued_at": data.responses[-1]["received_at"] - timedelta(minutes=int(rng.integers(5, 600))),
+                        "response_nonce": data.responses[-1]["nonce"],
+                    })
     return data

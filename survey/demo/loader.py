@@ -7,7 +7,7 @@ import io
 
 from survey.accounts.services import create_officer
 from survey.db.engine import write_transaction
-from survey.db.tables import Answer, Counter, Procedure, Response, Unit
+from survey.db.tables import Answer, Counter, Procedure, Receipt, Response, Unit
 from survey.demo.generator import DemoData
 from survey.units import services
 
@@ -81,4 +81,16 @@ async def load(data: DemoData) -> int:
             await Response.insert(*responses)
             for answer_start in range(0, len(answers), BATCH):
                 await Answer.insert(*answers[answer_start:answer_start + BATCH])
+    await _load_receipts(data, counters)
     return len(data.responses)
+
+
+async def _load_receipts(data: DemoData, counters: dict[str, int]) -> None:
+    response_ids = {r["nonce"]: r["id"] for r in await Response.select(Response.id, Response.nonce).where(Response.channel == "receipt")}
+    for start in range(0, len(data.receipts), BATCH):
+        async with write_transaction():
+            await Receipt.insert(*[
+                Receipt(token_id=r["token_id"], counter=counters[r["counter_code"]], issued_at=r["issued_at"],
+                        response=response_ids[r["response_nonce"]] if r["response_nonce"] else None)
+                for r in data.receipts[start:start + BATCH]
+            ])
