@@ -243,28 +243,41 @@ class Domains:
             check_lengths(n, {"domain": domain})
             self._code, self._labels = factorize(domain)
         self._groups: tuple | None = None
+        self._group3: np.ndarray | None = None
 
     def _group_index(self) -> tuple:
         """Group per row for (cluster, domain, cell), and the parts of each group; computed once."""
         if self._groups is None:
             d = self._design
-            sizes = [d._n_clusters, len(self._labels), d._cells.count]
-            group, keys = combine_codes((d._cluster, sizes[0]), (self._code, sizes[1]), (d._cells.code, sizes[2]))
-            cluster, domain, cell = decode(keys, sizes)
+            n_cells = d._cells.count
+            inner = self._code * n_cells + d._cells.code if n_cells > 1 else self._code
+            per_cluster = np.zeros(d._n_clusters, np.int64)
+            per_cluster[d._cluster] = inner
+            if np.array_equal(per_cluster[d._cluster], inner):
+                # Domains nested in clusters (a counter lies in one commune): the cluster is the group.
+                group, cluster = d._cluster, np.arange(d._n_clusters)
+                domain, cell = per_cluster // n_cells, per_cluster % n_cells
+            else:
+                sizes = [d._n_clusters, len(self._labels), n_cells]
+                group, keys = combine_codes((d._cluster, sizes[0]), (self._code, sizes[1]), (d._cells.code, sizes[2]))
+                cluster, domain, cell = decode(keys, sizes)
             w = d.weights
-            n_groups = len(keys)
-            rows = np.bincount(group, weights=(w > 0), minlength=n_groups)
+            n_groups = len(cluster)
+            w_sq = w * w
+            positive = w > 0
+            all_positive = bool(positive.all())
+            rows = np.bincount(group, weights=None if all_positive else positive, minlength=n_groups).astype(float)
             weight = np.bincount(group, weights=w, minlength=n_groups)
-            weight_sq = np.bincount(group, weights=w * w, minlength=n_groups)
-            self._groups = (group, cluster, domain, cell, rows, weight, weight_sq)
+            weight_sq = np.bincount(group, weights=w_sq, minlength=n_groups)
+            self._groups = (group, cluster, domain, cell, rows, weight, weight_sq, w_sq,
+                            None if all_positive else positive)
         return self._groups
 
     def totals(self, items: Mapping[str, np.ndarray], unweighted: bool, binary: bool) -> ClusterTotals:
         """Cluster totals of checked item arrays (NaN = no answer)."""
         d = self._design
-        group, cluster, domain, cell, rows, weight, weight_sq = self._group_index()
+        group, cluster, domain, cell, rows, weight, weight_sq, w_sq, positive = self._group_index()
         w = d.weights
-        positive = w > 0
         n_groups = len(rows)
 
         def total(values: np.ndarray) -> np.ndarray:
@@ -272,17 +285,36 @@ class Domains:
 
         sums = {}
         for name, y in items.items():
+            if binary:
+                sums[name] = self._binary_sums(y, unweighted)
+                continue
             answered = ~np.isnan(y)
-            w_answered = np.where(answered, w, 0.0)
+            counted = answered if positive is None else answered & positive
             y0 = np.where(answered, y, 0.0)
-            wy = w_answered * y0
-            weighted = total(wy)
-            sums[name] = ItemSums(total(w_answered), weighted, total(w_answered * w),
-                                  np.bincount(group, weights=answered & positive, minlength=n_groups),
-                                  weighted if binary else total(wy * y0),
-                                  total(np.where(positive, y0, 0.0)) if unweighted else None)
+            wy = w * y0
+            sums[name] = ItemSums(total(w * answered), total(wy), total(w_sq * answered), total(counted),
+                                  total(wy * y0), total(np.where(counted, y, 0.0)) if unweighted else None)
         return ClusterTotals(d._spec.cluster_stratum[cluster], cluster, domain, cell, rows, weight, weight_sq, sums,
                              d._spec.labels, self._labels, d._n_clusters, d._cells.keys)
+
+    def _binary_sums(self, y: np.ndarray, unweighted: bool) -> ItemSums:
+        """Sums of a 0/1 item in three bincounts: each row goes to (group, 0 / 1 / no answer)."""
+        group, *_, w_sq, positive = self._group_index()
+        if self._group3 is None:
+            self._group3 = group * 3
+        key = self._group3 + ((y == 1.0).view(np.int8) + 2 * np.isnan(y).view(np.int8))
+        size = 3 * len(self._groups[4])
+        by_weight = np.bincount(key, weights=self._design.weights, minlength=size).reshape(-1, 3)
+        by_square = np.bincount(key, weights=w_sq, minlength=size).reshape(-1, 3)
+        by_rows = np.bincount(key, weights=positive, minlength=size).reshape(-1, 3).astype(float)
+        weighted = by_weight[:, 1]
+        return ItemSums(by_weight[:, 0] + weighted, weighted, by_square[:, 0] + by_square[:, 1],
+                        by_rows[:, 0] + by_rows[:, 1], weighted, by_rows[:, 1] if unweighted else None)
+
+    def estimator(self, items: Mapping[str, Any], proportions: bool = True) -> Estimator:
+        """Totals of several named items computed once, for many estimates (e.g. five element
+        proportions and their composite): its methods take item names and return tables."""
+        return self._estimator(items, binary=proportions)
 
     def _estimator(self, items: Mapping[str, Any], binary: bool) -> Estimator:
         d = self._design

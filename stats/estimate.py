@@ -68,8 +68,9 @@ class Estimate:
 
     ``df`` is R's design degrees of freedom for the domain, ``n`` the rows with positive weight in the
     domain, ``n_eff`` the variance-based effective sample size ``s²/se²`` (``p(1-p)/se²`` for a
-    proportion, as R's ``svyciprop``), ``deff`` R's design effect (without-replacement SRS reference), NaN
-    where not defined.
+    proportion, as R's ``svyciprop``; Kish's ``(Σw)²/Σw²``, ``n_kish``, for a proportion at 0 or 1 or
+    without variance), ``deff`` R's design effect (without-replacement SRS reference), NaN where not
+    defined.
     """
 
     value: float

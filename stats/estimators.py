@@ -177,7 +177,7 @@ class Estimator:
         if kind == "composite":
             n_kish = np.square(per_domain(t.weight)) / per_domain(t.weight_sq)
             with np.errstate(divide="ignore", invalid="ignore"):
-                return values * (1 - values) / np.square(se), nan, n_kish
+                return _kish_at_bounds(values * (1 - values) / np.square(se), values, se, n_kish), nan, n_kish
         if item is None:
             return nan, nan, nan
         total_weight = per_domain(item.weight)
@@ -191,9 +191,16 @@ class Estimator:
         answered = per_domain(item.count)
         with np.errstate(divide="ignore", invalid="ignore"):
             n_eff = spread / np.square(se)
+            if kind == "proportion":
+                n_eff = _kish_at_bounds(n_eff, values, se, n_kish)
             srs = spread * answered / (answered - 1) * (total_weight - answered) / (total_weight * answered)
             deff = np.where((total_weight >= answered) & (answered > 1), np.square(se) / srs, np.nan)
         return n_eff, deff, n_kish
+
+
+def _kish_at_bounds(n_eff: np.ndarray, values: np.ndarray, se: np.ndarray, n_kish: np.ndarray) -> np.ndarray:
+    """At 0 or 1 (or without variance) p(1-p)/se² says nothing; Kish's n stands in, as for the interval."""
+    return np.where((values > 0) & (values < 1) & (se > 0), n_eff, n_kish)
 
 
 def degrees_of_freedom(cluster: np.ndarray, domain: np.ndarray, n_domains: int,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-# Above this many possible key values a presence table costs more memory than sorting.
-_DENSE_LIMIT = 1 << 27
+
+
+def _dense_limit(n: int) -> int:
+    """Largest key range worth a presence table instead of a sort: a few bytes per row at most."""
+    return min(1 << 27, max(4 * n, 1 << 16))
 
 
 def factorize(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -18,7 +21,7 @@ def factorize(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if labels.dtype.kind in "iub" and labels.size:
         numbers = labels.astype(np.int64) if labels.dtype.kind == "b" else labels
         low, high = int(numbers.min()), int(numbers.max())
-        if high - low < _DENSE_LIMIT:
+        if high - low < _dense_limit(len(labels)):
             codes, present = dense_codes(numbers - low if low else numbers, high - low + 1)
             return codes, (np.flatnonzero(present) + low).astype(labels.dtype)
     uniques, codes = np.unique(labels, return_inverse=True)
@@ -29,8 +32,11 @@ def dense_codes(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Compact non-negative integer ``keys`` below ``size`` to 0..k-1, keeping their order."""
     present = np.zeros(size, dtype=bool)
     present[keys] = True
-    rank = np.cumsum(present, dtype=np.int64) - 1
-    return rank[keys], present
+    used = np.flatnonzero(present)
+    # np.zeros is lazily mapped: only the pages of keys that occur are ever touched.
+    rank = np.zeros(size, dtype=np.int32 if len(used) < 2**31 else np.int64)
+    rank[used] = np.arange(len(used))
+    return rank[keys].astype(np.int64), present
 
 
 def combine_codes(*codes_and_sizes: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -43,7 +49,7 @@ def combine_codes(*codes_and_sizes: tuple[np.ndarray, int]) -> tuple[np.ndarray,
     for codes, size in codes_and_sizes:
         key = key * size + codes
         total *= size
-    if total < _DENSE_LIMIT:
+    if total < _dense_limit(len(key)):
         codes, present = dense_codes(key, total)
         return codes, np.flatnonzero(present)
     uniques, codes = np.unique(key, return_inverse=True)

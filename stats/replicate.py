@@ -99,7 +99,9 @@ class ReplicateBasis:
         return self.scale * (self.rscales[:, None] * np.square(deviations)).sum(axis=0)
 
     def combine(self, coefficients: np.ndarray) -> "ReplicateBasis":
-        return ReplicateBasis(self.thetas @ coefficients.reshape(-1, 1), self.rscales, self.scale)
+        # Only the domains involved: a missing replicate elsewhere must not spoil the combination.
+        involved = coefficients != 0
+        return ReplicateBasis(self.thetas[:, involved] @ coefficients[involved].reshape(-1, 1), self.rscales, self.scale)
 
     def select(self, columns: np.ndarray) -> "ReplicateBasis":
         return ReplicateBasis(self.thetas[:, columns], self.rscales, self.scale)

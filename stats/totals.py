@@ -58,10 +58,6 @@ class ItemSums:
         return ItemSums(self.weight * factor, self.weighted * factor, self.weight_sq * factor * factor, self.count,
                         None if self.weighted_sq is None else self.weighted_sq * factor, self.plain)
 
-    def subset(self, index: np.ndarray) -> "ItemSums":
-        return ItemSums(*(None if getattr(self, f) is None else getattr(self, f)[index]
-                          for f in ("weight", "weighted", "weight_sq", "count", "weighted_sq", "plain")))
-
 
 @dataclass(frozen=True)
 class ClusterTotals:
