@@ -24,10 +24,33 @@ For a proportion the item is the 0/1 indicator (e.g. ``CASE WHEN score >= 4 THEN
 THEN 0 END``). The ``GROUP BY`` must cover the whole design (no ``WHERE`` on the domain): the number of
 clusters per stratum, which the variance needs, is read from the totals.
 
+Example (PostgreSQL; ``COALESCE`` the sums to 0 where a group has no answer)::
+
+    SELECT province AS stratum, counter_id AS cluster, commune_id AS domain, unit_id AS unit,
+           COUNT(*) FILTER (WHERE w > 0)               AS rows,
+           SUM(w)                                      AS weight,
+           SUM(w * w)                                  AS weight_sq,
+           SUM(w)     FILTER (WHERE e1 IS NOT NULL)    AS e1_weight,
+           SUM(w * e1)                                 AS e1_weighted,
+           SUM(w * w) FILTER (WHERE e1 IS NOT NULL)    AS e1_weight_sq,
+           COUNT(e1)  FILTER (WHERE w > 0)             AS e1_count
+    FROM weighted_responses
+    GROUP BY province, counter_id, commune_id, unit_id
+
+and then::
+
+    totals = ClusterTotals.from_groups(stratum=..., cluster=..., domain=..., rows=..., weight=...,
+                                       weight_sq=..., items={"e1": {"weight": ..., "weighted": ...,
+                                       "weight_sq": ..., "count": ...}}, calibration={"unit": ...})
+    design = Design.from_cluster_totals(totals).poststratify("unit", dossier_volumes)
+    table = design.by().proportion("e1")        # one row per commune, as from the rows
+
 Calibration from totals: put every calibration variable (e.g. the unit whose dossier volume the
 responses are post-stratified to, or each raking margin) into the ``GROUP BY`` and pass them as
 ``calibration=``. Post-stratification and raking then run on the totals with R's variance, exactly as on
 rows. Raking needs ``plain`` and ``count``. Trimming needs the rows and is not available from totals.
+Weights ``N_u/n_u`` computed in SQL give the same estimates, but a variance that ignores the
+post-stratification; grouping by the unit and calling ``poststratify`` gives R's ``postStratify`` variance.
 """
 
 from __future__ import annotations

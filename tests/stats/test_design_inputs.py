@@ -153,6 +153,7 @@ def test_proportion_at_one_falls_back_to_clopper_pearson_on_kish_n():
     kish = w.sum() ** 2 / (w * w).sum()
     e = Design(w, clusters=np.arange(n) // 2).proportion(np.ones(n))
     assert e.n_kish == pytest.approx(kish)
+    assert e.n_eff == pytest.approx(kish)  # p(1-p)/se² is 0/0 here: Kish's n stands in
     assert e.ci()[0] == pytest.approx(sps.beta.ppf(0.025, kish, 1.0), rel=1e-12)
 
 

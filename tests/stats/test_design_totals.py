@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from stats import ClusterTotals, Design
-from tests.stats.conftest import population, table
+from tests.stats.conftest import population, r_case, table
 
 TOL = 1e-10
 ELEMENTS = [f"e{k}" for k in range(1, 6)]
@@ -112,6 +112,9 @@ def test_poststratification_and_raking_from_totals_equal_rows(sat):
     post_rows = d.poststratify(t["unit"], units)
     post_totals = Design.from_cluster_totals(totals, fpc=fpc_map(t)).poststratify("unit", units)
     assert_same(post_rows.mean(t["s1"]), post_totals.mean("s1"))
+    r = r_case("sat-post/mean/s1")  # and R's postStratify, directly
+    assert post_totals.mean("s1").value == pytest.approx(r["value"], rel=1e-6)
+    assert post_totals.mean("s1").se == pytest.approx(r["se"], rel=1e-6)
     assert_same_table(post_rows.by(t["period"]).proportion(t["e1"]), post_totals.by().proportion("e1"))
     margins = {"province": population("province_totals.csv", "province"),
                "period": population("period_totals.csv", "period")}

@@ -93,6 +93,9 @@ def test_api_mean_total_ratio_deff(name):
     assert_close(d.mean(t["api00"]).deff, r_case(f"{name}/deff/api00")["value"], "deff")
     check(d.total(t["enroll"]), f"{name}/total/enroll")
     check(d.ratio(t["api00"], t["api99"]), f"{name}/ratio/api00:api99", ci=False)
+    ratios = d.by(t["stype"]).ratio(t["api00"], t["api99"])
+    for label in r_labels(f"{name}/by-stype/ratio"):
+        check(ratios[label], f"{name}/by-stype/ratio", label, with_df=False, ci=False)
 
 
 @pytest.mark.parametrize("name", ["apistrat", "apiclus1", "apiclus1_nofpc", "apistrat_frac"])
