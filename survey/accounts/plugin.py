@@ -67,5 +67,6 @@ class AccessPlugin(InitPluginProtocol):
 def access_routes() -> list:
     """Login, logout, officer home, back-office screens and the static files they use."""
     from survey.accounts.controllers import LoginController, OfficerHomeController
+    from survey.admin.controllers import ADMIN_ROUTES
 
-    return [LoginController, OfficerHomeController, static_files]
+    return [LoginController, OfficerHomeController, *ADMIN_ROUTES, static_files]

@@ -1,0 +1,205 @@
+"""Back-office pages under /officer/admin and the review queue under /officer/review.
+
+Administrators change everything; managers see their own subtree's units and counters read-only and
+review flagged responses of their units. Every unit, counter or response named in a URL or form goes
+through a scope check, whatever the role.
+"""
+
+from __future__ import annotations
+
+from typing import Awaitable
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.exceptions import ClientException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from survey.accounts.flash import flash
+from survey.accounts.guards import OfficerDependency, authorize_unit, require_roles
+from survey.accounts.services import AccountError, Role, create_officer
+from survey.admin.audit_log import audit_actions, audit_entries
+from survey.admin.counters import (
+    counters_in_scope,
+    create_counter,
+    instrument_keys,
+    set_counter_active,
+    set_counter_instrument,
+)
+from survey.admin.errors import AdminError
+from survey.admin.review import flagged_responses, review_response
+from survey.admin.units import create_unit, rename_unit, set_unit_active, unit_tree
+from survey.admin.users import list_officers, reset_password, set_officer_active
+from survey.admin.volumes import recent_volumes, upload_volumes
+
+UPLOAD_LIMIT = 10 * 1024 * 1024
+ADMIN = require_roles(Role.ADMIN)
+ADMIN_OR_MANAGER = require_roles(Role.ADMIN, Role.MANAGER)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+async def act(request: Request, back: str, change: Awaitable[None], done: str) -> Redirect:
+    """Apply a change; a refused one comes back as an error message on the page the form was on."""
+    try:
+        await change
+    except (AdminError, AccountError) as exc:
+        flash(request, str(exc), "error")
+    else:
+        flash(request, done)
+    return Redirect(back, status_code=303)
+
+
+def flag(value: str) -> bool:
+    if value not in ("0", "1"):
+        raise ClientException("active must be 0 or 1")
+    return value == "1"
+
+
+class UnitsController(Controller):
+    path = "/officer/admin/units"
+    include_in_schema = False
+
+    @get("/", guards=[ADMIN_OR_MANAGER])
+    async def index(self, officer: OfficerDependency) -> Template:
+        return Template("officer/admin/units.html", context={"units": await unit_tree(officer), "officer": officer})
+
+    @post("/", guards=[ADMIN])
+    async def create(self, request: Request, officer: OfficerDependency) -> Redirect:
+        f = await form_fields(request)
+        change = create_unit(officer, f.get("code", ""), f.get("name", ""), f.get("level", ""), f.get("parent_code", ""))
+        return await act(request, self.path, change, "Đã tạo đơn vị")
+
+    @post("/{code:str}/rename", guards=[ADMIN])
+    async def rename(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
+        f = await form_fields(request)
+        return await act(request, self.path, rename_unit(officer, code, f.get("name", "")), "Đã đổi tên đơn vị")
+
+    @post("/{code:str}/active", guards=[ADMIN])
+    async def active(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
+        on = flag((await form_fields(request)).get("active", ""))
+        done = "Đã mở lại đơn vị" if on else "Đã ngừng đơn vị"
+        return await act(request, self.path, set_unit_active(officer, code, on), done)
+
+
+class CountersController(Controller):
+    path = "/officer/admin/counters"
+    include_in_schema = False
+
+    @get("/", guards=[ADMIN_OR_MANAGER])
+    async def index(self, officer: OfficerDependency, unit: FromQuery[str] = "") -> Template:
+        unit_row = await authorize_unit(officer, unit) if unit else None
+        counters = await counters_in_scope(officer, unit_row["path"] if unit_row else None)
+        return Template("officer/admin/counters.html", context={
+            "counters": counters, "unit": unit_row, "officer": officer, "instruments": instrument_keys(),
+        })
+
+    @post("/", guards=[ADMIN])
+    async def create(self, request: Request, officer: OfficerDependency) -> Redirect:
+        f = await form_fields(request)
+        change = create_counter(officer, f.get("code", ""), f.get("name", ""), f.get("unit_code", ""),
+                                f.get("instrument_key", ""))
+        return await act(request, self.path, change, "Đã tạo quầy")
+
+    @post("/{code:str}/instrument", guards=[ADMIN])
+    async def instrument(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
+        key = (await form_fields(request)).get("instrument_key", "")
+        return await act(request, self.path, set_counter_instrument(officer, code, key), "Đã đổi bộ câu hỏi của quầy")
+
+    @post("/{code:str}/active", guards=[ADMIN])
+    async def active(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
+        on = flag((await form_fields(request)).get("active", ""))
+        done = "Đã mở lại quầy" if on else "Đã ngừng quầy"
+        return await act(request, self.path, set_counter_active(officer, code, on), done)
+
+
+class UsersController(Controller):
+    path = "/officer/admin/users"
+    guards = [ADMIN]
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, officer: OfficerDependency) -> Template:
+        return Template("officer/admin/users.html", context={
+            "users": await list_officers(), "roles": [r.value for r in Role], "officer": officer,
+        })
+
+    @post("/")
+    async def create(self, request: Request, officer: OfficerDependency) -> Redirect:
+        f = await form_fields(request)
+        change = create_officer(f.get("username", "").strip(), f.get("password", ""), f.get("role", ""),
+                                f.get("unit_code", "").strip() or None, f.get("full_name", "").strip(),
+                                actor=officer.username)
+        return await act(request, self.path, change, "Đã tạo tài khoản")
+
+    @post("/{username:str}/active")
+    async def active(self, request: Request, officer: OfficerDependency, username: FromPath[str]) -> Redirect:
+        on = flag((await form_fields(request)).get("active", ""))
+        done = "Đã mở khoá tài khoản" if on else "Đã khoá tài khoản"
+        return await act(request, self.path, set_officer_active(officer, username, on), done)
+
+    @post("/{username:str}/password")
+    async def password(self, request: Request, officer: OfficerDependency, username: FromPath[str]) -> Redirect:
+        new = (await form_fields(request)).get("password", "")
+        return await act(request, self.path, reset_password(officer, username, new), "Đã đặt lại mật khẩu")
+
+
+class VolumesController(Controller):
+    path = "/officer/admin/volumes"
+    guards = [ADMIN]
+    include_in_schema = False
+
+    @get("/")
+    async def index(self) -> Template:
+        return Template("officer/admin/volumes.html", context={"volumes": await recent_volumes(), "errors": []})
+
+    @post("/", request_max_body_size=UPLOAD_LIMIT)
+    async def upload(self, request: Request, officer: OfficerDependency) -> Template | Redirect:
+        form = await request.form()
+        upload = form.get("file")
+        text = await upload.read() if isinstance(upload, UploadFile) else str(form.get("csv", "")).encode()
+        summary, errors = await upload_volumes(text, officer.username)
+        if errors:
+            return Template("officer/admin/volumes.html", status_code=400,
+                            context={"volumes": await recent_volumes(), "errors": errors})
+        flash(request, f"Đã nhập số hồ sơ: {summary.created} mới, {summary.updated} cập nhật")
+        return Redirect(self.path, status_code=303)
+
+
+class AuditController(Controller):
+    path = "/officer/admin/audit"
+    guards = [ADMIN]
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, action: FromQuery[str] = "", actor: FromQuery[str] = "",
+                    page: FromQuery[int] = 1) -> Template:
+        if page < 1:
+            raise ClientException("page must be 1 or more")
+        entries, more = await audit_entries(action, actor, page)
+        return Template("officer/admin/audit.html", context={
+            "entries": entries, "more": more, "page": page, "action": action, "actor": actor,
+            "actions": await audit_actions(),
+        })
+
+
+class ReviewController(Controller):
+    path = "/officer/review"
+    guards = [ADMIN_OR_MANAGER]
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, officer: OfficerDependency) -> Template:
+        return Template("officer/review.html", context={"responses": await flagged_responses(officer)})
+
+    @post("/{response_id:int}")
+    async def decide(self, request: Request, officer: OfficerDependency, response_id: FromPath[int]) -> Redirect:
+        decision = (await form_fields(request)).get("decision", "")
+        done = f"Đã ghi nhận quyết định cho phiếu #{response_id}"
+        return await act(request, self.path, review_response(officer, response_id, decision), done)
+
+
+ADMIN_ROUTES = [UnitsController, CountersController, UsersController, VolumesController, AuditController, ReviewController]

@@ -1,0 +1,72 @@
+"""Counters (quầy): listing within scope, creation, the instrument each one uses, (de)activation."""
+
+from __future__ import annotations
+
+import instruments
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+
+from survey.accounts.guards import CurrentOfficer, authorize_unit
+from survey.admin.errors import AdminError
+from survey.admin.units import checked
+from survey.audit import record
+from survey.csvimport import parse_code, parse_text
+from survey.db.engine import write_transaction
+from survey.db.tables import Counter
+
+
+def instrument_keys() -> tuple[str, ...]:
+    return instruments.registry().keys()
+
+
+def checked_instrument(key: str) -> str:
+    if key not in instrument_keys():
+        raise AdminError(f"Bộ câu hỏi {key!r} không có; chọn một trong: {', '.join(instrument_keys())}")
+    return key
+
+
+async def counters_in_scope(officer: CurrentOfficer, unit_path: str | None = None) -> list[dict]:
+    """Counters of the officer's units, or of the subtree at ``unit_path`` (already authorised)."""
+    rows = await (
+        Counter.select(Counter.all_columns(), Counter.unit.code.as_alias("unit_code"), Counter.unit.name.as_alias("unit_name"))
+        .where(Counter.unit.path.like((unit_path or officer.unit_path) + "%"))
+        .order_by(Counter.code)
+    )
+    return rows
+
+
+async def authorize_counter(officer: CurrentOfficer, code: str) -> dict:
+    counter = await Counter.select(Counter.id, Counter.code, Counter.instrument_key, Counter.unit.path).where(
+        Counter.code == code
+    ).first()
+    if counter is None:
+        raise NotFoundException(f"Không có quầy {code!r}. / No counter {code!r}.")
+    if not officer.sees(counter["unit.path"]):
+        raise PermissionDeniedException(f"Quầy {code!r} nằm ngoài phạm vi của bạn. / Counter outside your scope.")
+    return counter
+
+
+async def create_counter(officer: CurrentOfficer, code: str, name: str, unit_code: str, instrument_key: str) -> None:
+    code = checked(parse_code, code, "Mã quầy")
+    name = checked(parse_text, name, "Tên quầy")
+    key = checked_instrument(instrument_key.strip())
+    unit = await authorize_unit(officer, unit_code.strip())
+    async with write_transaction():
+        if await Counter.exists().where(Counter.code == code):
+            raise AdminError(f"Mã quầy {code} đã tồn tại")
+        await Counter.insert(Counter(code=code, name=name, unit=unit["id"], instrument_key=key))
+        await record("counter.create", officer.username, target=code, unit=unit["code"], instrument=key)
+
+
+async def set_counter_instrument(officer: CurrentOfficer, code: str, instrument_key: str) -> None:
+    counter = await authorize_counter(officer, code)
+    key = checked_instrument(instrument_key.strip())
+    async with write_transaction():
+        await Counter.update({Counter.instrument_key: key}).where(Counter.id == counter["id"])
+        await record("counter.instrument", officer.username, target=code, old=counter["instrument_key"], new=key)
+
+
+async def set_counter_active(officer: CurrentOfficer, code: str, active: bool) -> None:
+    counter = await authorize_counter(officer, code)
+    async with write_transaction():
+        await Counter.update({Counter.active: active}).where(Counter.id == counter["id"])
+        await record("counter.activate" if active else "counter.deactivate", officer.username, target=code)

@@ -1,0 +1,70 @@
+"""Units: the tree within an officer's scope, creation, renaming and (de)activation."""
+
+from __future__ import annotations
+
+from survey.accounts.guards import CurrentOfficer, authorize_unit
+from survey.admin.errors import AdminError
+from survey.audit import record
+from survey.csvimport import parse_code, parse_text
+from survey.db.engine import write_transaction
+from survey.db.tables import Unit
+
+
+def checked(parse, value: str, label: str) -> str:
+    """``parse`` from the CSV importers, so a unit typed in a form obeys the same rules as one imported."""
+    value = value.strip()
+    if not value:
+        raise AdminError(f"{label}: chưa nhập")
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise AdminError(f"{label}: {exc}") from None
+
+
+async def unit_tree(officer: CurrentOfficer) -> list[dict]:
+    """Units in scope in tree order (siblings by code), each with its ``depth`` below the officer's top."""
+    rows = await Unit.select().where(Unit.path.like(officer.unit_path + "%"))
+    children: dict[int | None, list[dict]] = {}
+    ids = {row["id"] for row in rows}
+    for row in rows:
+        children.setdefault(row["parent"] if row["parent"] in ids else None, []).append(row)
+    ordered: list[dict] = []
+
+    def visit(parent: int | None, depth: int) -> None:
+        for row in sorted(children.get(parent, []), key=lambda r: r["code"]):
+            ordered.append({**row, "depth": depth})
+            visit(row["id"], depth + 1)
+
+    visit(None, 0)
+    return ordered
+
+
+async def create_unit(officer: CurrentOfficer, code: str, name: str, level: str, parent_code: str) -> None:
+    code = checked(parse_code, code, "Mã đơn vị")
+    name = checked(parse_text, name, "Tên đơn vị")
+    level = checked(parse_code, level, "Cấp")
+    parent = await authorize_unit(officer, parent_code.strip()) if parent_code.strip() else None
+    if parent is None and not officer.is_admin:
+        raise AdminError("Chỉ quản trị viên mới tạo được đơn vị gốc")
+    async with write_transaction():
+        if await Unit.exists().where(Unit.code == code):
+            raise AdminError(f"Mã đơn vị {code} đã tồn tại")
+        inserted = await Unit.insert(Unit(code=code, name=name, level=level, parent=parent and parent["id"], path=""))
+        unit_id = inserted[0]["id"]
+        await Unit.update({Unit.path: f"{parent['path'] if parent else '/'}{unit_id}/"}).where(Unit.id == unit_id)
+        await record("unit.create", officer.username, target=code, name=name, level=level, parent=parent_code or None)
+
+
+async def rename_unit(officer: CurrentOfficer, code: str, name: str) -> None:
+    unit = await authorize_unit(officer, code)
+    name = checked(parse_text, name, "Tên đơn vị")
+    async with write_transaction():
+        await Unit.update({Unit.name: name}).where(Unit.id == unit["id"])
+        await record("unit.rename", officer.username, target=code, old=unit["name"], new=name)
+
+
+async def set_unit_active(officer: CurrentOfficer, code: str, active: bool) -> None:
+    unit = await authorize_unit(officer, code)
+    async with write_transaction():
+        await Unit.update({Unit.active: active}).where(Unit.id == unit["id"])
+        await record("unit.activate" if active else "unit.deactivate", officer.username, target=code)
