@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
+from piccolo.engine.postgres import PostgresEngine
+
 from survey.accounts.services import create_officer
-from survey.db.engine import write_transaction
+from survey.db.engine import current_engine, write_transaction
 from survey.db.tables import Answer, Counter, Procedure, Receipt, Response, Unit
 from survey.demo.generator import DemoData
 from survey.units import services
@@ -81,8 +83,16 @@ async def load(data: DemoData) -> int:
             await Response.insert(*responses)
             for answer_start in range(0, len(answers), BATCH):
                 await Answer.insert(*answers[answer_start:answer_start + BATCH])
+    await _advance_response_ids()
     await _load_receipts(data, counters)
     return len(data.responses)
+
+
+async def _advance_response_ids() -> None:
+    """Responses above were given explicit ids, which PostgreSQL's id sequence does not see: without this,
+    the next citizen's answer would be given an id already taken, and fail."""
+    if isinstance(current_engine(), PostgresEngine):
+        await Response.raw("SELECT setval(pg_get_serial_sequence('response', 'id'), (SELECT MAX(id) FROM response))")
 
 
 async def _load_receipts(data: DemoData, counters: dict[str, int]) -> None:
