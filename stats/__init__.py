@@ -5,6 +5,7 @@ Start with :class:`Design` (rows) or :meth:`Design.from_cluster_totals` (sums fr
 
 from stats.design import Design, Domains, TotalsDesign
 from stats.estimate import DomainTable, Estimate
+from stats.estimators import Estimator
 from stats.totals import ClusterTotals, ItemSums
 
-__all__ = ["ClusterTotals", "Design", "DomainTable", "Domains", "Estimate", "ItemSums", "TotalsDesign"]
+__all__ = ["ClusterTotals", "Design", "DomainTable", "Domains", "Estimate", "Estimator", "ItemSums", "TotalsDesign"]

@@ -41,19 +41,17 @@ def _fpc_factor(fpc, stratum: np.ndarray, n_strata: int, n_psu: np.ndarray, labe
     fpc = np.asarray(fpc, float)
     if np.isnan(fpc).any() or (fpc <= 0).any():
         raise ValueError("fpc must be positive numbers (population size or sampling fraction) on every row")
-    low = np.full(n_strata, np.inf)
-    high = np.full(n_strata, -np.inf)
-    np.minimum.at(low, stratum, fpc)
-    np.maximum.at(high, stratum, fpc)
-    varies = low != high
-    if varies.any():
+    per_stratum = np.zeros(n_strata)
+    per_stratum[stratum] = fpc  # one value per stratum; the check below finds strata where it varies
+    varies = np.unique(stratum[per_stratum[stratum] != fpc])
+    if varies.size:
         raise ValueError(f"fpc varies within stratum {labels[varies][:5].tolist()}")
-    if (low <= 1).all():
-        return 1.0 - low
-    small = low < n_psu
+    if (per_stratum <= 1).all():
+        return 1.0 - per_stratum
+    small = per_stratum < n_psu
     if small.any():
         raise ValueError(f"fpc (population clusters) is below the sampled clusters in stratum {labels[small][:5].tolist()}")
-    return (low - n_psu) / low
+    return (per_stratum - n_psu) / per_stratum
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,8 @@ def test_other_options_are_checked(sat):
         d.trim(upper=1, lower=2)
     with pytest.raises(ValueError, match="trim the weights before"):
         d.poststratify(strata, {"a": 10, "b": 12}).trim(upper=3)
+    with pytest.raises(ValueError, match="jackknife variance of a calibrated design"):
+        d.poststratify(strata, {"a": 10, "b": 12}).jackknife().mean(y)
     with pytest.raises(ValueError, match="score transforms a mean"):
         d.proportion(y).score_0_100()
 
