@@ -1,0 +1,28 @@
+"""A deployment (fresh database with the demo's units, counters and officers) and a live server on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+
+from tests.reliability.server import Deployment, LiveServer, free_port, load_demo
+
+
+@pytest.fixture
+def deployment(database_url: str, tmp_path: Path) -> Deployment:
+    deployed = Deployment(data_dir=tmp_path / "data", database_url=database_url, port=free_port())
+    deployed.data_dir.mkdir(parents=True, exist_ok=True)
+    load_demo(deployed, scale=0.05)
+    return deployed
+
+
+@pytest.fixture
+async def live_server(deployment: Deployment, tmp_path: Path) -> AsyncIterator[LiveServer]:
+    server = LiveServer(deployment, tmp_path / "server.log")
+    await server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
