@@ -1,0 +1,1 @@
+"""Research exports: anonymised microdata with weights, design identifiers, a codebook and disclosure control."""

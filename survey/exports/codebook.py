@@ -1,0 +1,149 @@
+"""The codebook that travels with every export: JSON for programs, Markdown for people."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from instruments.model import Instrument
+from survey.exports.dataset import Variable
+
+READERS = {
+    "csv": ('d <- read.csv("{file}", encoding = "UTF-8")', 'd = pd.read_csv("{file}")'),
+    "parquet": ('d <- as.data.frame(arrow::read_parquet("{file}"))', 'd = pd.read_parquet("{file}")'),
+    "sav": ('d <- as.data.frame(haven::zap_labels(haven::read_sav("{file}")))', 'd = pd.read_spss("{file}", convert_categoricals=False)'),
+    "dta": ('d <- as.data.frame(haven::zap_labels(haven::read_dta("{file}")))', 'd = pd.read_stata("{file}", convert_categoricals=False)'),
+}
+TEXT_POLICY_DROPPED = "free-text answers are not in the file"
+TEXT_POLICY_KEPT = (
+    "free-text answers are kept after removing e-mail addresses, phone numbers, runs of 8 or more digits "
+    "(ID-card, CCCD and other numbers) and capitalised words after a form of address or job title (anh, chị, "
+    "ông, bà, cô, chú, em, cán bộ, ...); names written without such a word, in lower case, or misspelt are not "
+    "detected, so read the text before publishing it"
+)
+
+
+def _variable(variable: Variable, instrument: Instrument) -> dict[str, object]:
+    entry: dict[str, object] = {"name": variable.name, "type": variable.kind, "label": variable.label.to_dict()}
+    if variable.item:
+        entry["question"] = instrument.item(variable.item).text.to_dict()
+        entry["item_type"] = instrument.item(variable.item).type
+    if variable.values:
+        entry["values"] = [{"code": code, **text.to_dict()} for code, text in variable.values.items()]
+    if variable.note:
+        entry["note"] = variable.note
+    return entry
+
+
+def reproduction(instrument: Instrument, file_name: str, file_format: str) -> dict[str, str]:
+    """R and Python code that computes the index from the exported file alone."""
+    definition = instrument.index_definition()
+    satisfied = min(definition.satisfied_values)
+    items = [element.item_codes[0] for element in definition.elements]
+    shares = [element.weight for element in definition.elements]
+    read_r, read_py = (template.format(file=file_name) for template in READERS[file_format])
+    r_items = ", ".join(f'"{code}"' for code in items)
+    r = "\n".join([
+        "library(survey)",
+        read_r,
+        "design <- svydesign(ids = ~cluster, strata = ~stratum, weights = ~weight, nest = TRUE, data = d)",
+        f'svyciprop(~I({items[0]} >= {satisfied}), design, method = "beta", na.rm = TRUE)',
+        f"elements <- c({r_items})",
+        f"shares <- c({', '.join(repr(s) for s in shares)})",
+        f'p <- sapply(elements, function(e) coef(svyciprop(as.formula(paste0("~I(", e, " >= {satisfied})")), '
+        'design, method = "beta", na.rm = TRUE)))',
+        "sum(shares * p)  # the composite index",
+    ])
+    py = "\n".join([
+        "import numpy as np, pandas as pd",
+        "from stats import Design",
+        read_py,
+        'design = Design(d["weight"].to_numpy(float), strata=d["stratum"].to_numpy(), clusters=d["cluster"].to_numpy())',
+        f"satisfied = lambda code: np.where(d[code].isna(), np.nan, d[code] >= {satisfied}).astype(float)",
+        f'print(design.proportion(satisfied("{items[0]}")).ci(method="beta"))',
+        f"print(design.composite([satisfied(code) for code in {items!r}], weights={shares!r}).value)",
+    ])
+    return {"r": r, "python": py}
+
+
+def build(*, instrument: Instrument, variables: Sequence[Variable], dataset: Mapping[str, object],
+          weighting: Mapping[str, object], disclosure: Mapping[str, object], keep_text: bool) -> dict[str, object]:
+    definition = instrument.index_definition()
+    return {
+        "dataset": dict(dataset),
+        "instrument": {"key": instrument.key, "version": instrument.version, "fingerprint": instrument.fingerprint(),
+                       "title": instrument.title_text.to_dict()},
+        "variables": [_variable(variable, instrument) for variable in variables],
+        "weighting": dict(weighting),
+        "design": {
+            "strata": "stratum", "clusters": "cluster", "weights": "weight", "nest": True,
+            "note": "strata are provinces and clusters service counters, both as pseudonyms made with a random key "
+                    "for this export only: stable within the file, not linkable to the database or to other exports",
+        },
+        "index": {
+            "satisfied_values": list(definition.satisfied_values),
+            "elements": [{"key": e.key, "share": e.weight, "items": list(e.item_codes)} for e in definition.elements],
+            "overall_item": definition.overall_item,
+            "definition": "element index = weighted share satisfied among respondents who rated the element; "
+                          "composite = sum of element shares times element indices",
+        },
+        "disclosure": {**disclosure, "free_text": TEXT_POLICY_KEPT if keep_text else TEXT_POLICY_DROPPED,
+                       "timestamps": "no timestamps: each response carries only its period at the written grain",
+                       "limits": "responses are written in the order they were received within the file; the "
+                                 "weight and cluster are constant within a unit and month, so an intruder who knows "
+                                 "response counts per counter could match cluster pseudonyms to counters"},
+        "reproduce": reproduction(instrument, str(dataset["file"]), str(dataset["format"])),
+    }
+
+
+def _values_text(entry: Mapping[str, object]) -> str:
+    values = entry.get("values") or []
+    return "; ".join(f"{v['code']} = {v['vi']} ({v.get('en', v['vi'])})" for v in values)
+
+
+def markdown(book: Mapping[str, object]) -> str:
+    dataset, instrument = book["dataset"], book["instrument"]
+    disclosure = book["disclosure"]
+    lines = [
+        f"# Codebook: {dataset['file']}",
+        "",
+        f"- Instrument: {instrument['title']['vi']} / {instrument['title'].get('en', '')} "
+        f"(`{instrument['key']}` version {instrument['version']}, {instrument['fingerprint']})",
+        f"- Scope: {dataset['scope']}; period {dataset['period']}; {dataset['rows']} responses (valid only)",
+        f"- Format: {dataset['format']}; created {dataset['created_at']}",
+        "",
+        "## Variables",
+        "",
+        "| name | type | label (vi / en) | question (vi / en) | values (code = vi (en)) | note |",
+        "|---|---|---|---|---|---|",
+    ]
+    for entry in book["variables"]:
+        question = entry.get("question", {})
+        cells = [f"`{entry['name']}`", entry["type"], f"{entry['label']['vi']} / {entry['label'].get('en', '')}",
+                 f"{question.get('vi', '')} / {question.get('en', '')}" if question else "",
+                 _values_text(entry), entry.get("note", "")]
+        lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |")
+    lines += ["", "## Weighting and design", "", f"- {book['weighting']['method']}",
+              f"- {book['design']['note']}", "", "## Disclosure control", "",
+              f"- k = {disclosure['k']}; achieved k = {disclosure['achieved_k']} (smallest equivalence class)",
+              f"- Quasi-identifiers: {', '.join(disclosure['quasi_identifiers'])}",
+              f"- Generalisation: {json.dumps(disclosure['generalisation'], ensure_ascii=False)}",
+              f"- Units merged into a unit above: {disclosure['units_merged_upward']}",
+              f"- Values suppressed (set to missing): {json.dumps(disclosure['suppressed_values'], ensure_ascii=False)}",
+              f"- Risk before: {json.dumps(disclosure['risk_before'])}",
+              f"- Risk after: {json.dumps(disclosure['risk_after'])}",
+              f"- Free text: {disclosure['free_text']}",
+              f"- Timestamps: {disclosure['timestamps']}",
+              f"- Limits: {disclosure['limits']}",
+              "", "## Reproducing the index", "", "R (package survey):", "", "```r", book["reproduce"]["r"], "```",
+              "", "Python (this platform's `stats` package):", "", "```python", book["reproduce"]["python"], "```", ""]
+    return "\n".join(lines)
+
+
+def write(book: Mapping[str, object], folder: Path, stem: str) -> list[Path]:
+    json_path = folder / f"{stem}.codebook.json"
+    json_path.write_text(json.dumps(book, ensure_ascii=False, indent=2), encoding="utf-8")
+    md_path = folder / f"{stem}.codebook.md"
+    md_path.write_text(markdown(book), encoding="utf-8")
+    return [json_path, md_path]

@@ -1,0 +1,74 @@
+"""Which months an export covers, and how a month is written at the export's grain.
+
+Responses carry their month (``YYYY-MM``); an export names a month (``2026-07``), a quarter (``2026-Q3``),
+a year (``2026``) or a range of months (``2026-01..2026-06``), and writes each response's period at a
+grain (month, quarter, year) no finer than what disclosure control allows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+GRAINS = ("month", "quarter", "year", "all")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+@dataclass(frozen=True)
+class PeriodSpan:
+    """Months ``first``..``last`` inclusive (``YYYY-MM`` strings compare in time order)."""
+
+    first: str
+    last: str
+    grain: str
+    # As the user wrote it (2026-Q3), the period's name in file names and at the grain "all".
+    label: str
+
+    def months(self) -> list[str]:
+        months, (year, month) = [], map(int, self.first.split("-"))
+        while (current := f"{year:04d}-{month:02d}") <= self.last:
+            months.append(current)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
+
+
+def parse_period(text: str) -> PeriodSpan:
+    """``2026-07``, ``2026-Q3``, ``2026`` or ``2026-01..2026-06``; anything else is a ValueError."""
+    text = text.strip()
+    if match := _MONTH.match(text):
+        return PeriodSpan(text, text, "month", text)
+    if match := _QUARTER.match(text):
+        year, quarter = int(match[1]), int(match[2])
+        return PeriodSpan(f"{year:04d}-{3 * quarter - 2:02d}", f"{year:04d}-{3 * quarter:02d}", "quarter", text)
+    if match := _YEAR.match(text):
+        return PeriodSpan(f"{text}-01", f"{text}-12", "year", text)
+    first, dots, last = text.partition("..")
+    if dots and _MONTH.match(first) and _MONTH.match(last):
+        if first > last:
+            raise ValueError(f"period {text!r} ends before it starts")
+        return PeriodSpan(first, last, "month", text)
+    raise ValueError(f"period {text!r} is not a month (2026-07), quarter (2026-Q3), year (2026) or range (2026-01..2026-06)")
+
+
+def check_grain(grain: str) -> str:
+    if grain not in GRAINS[:3]:
+        raise ValueError(f"grain must be month, quarter or year, not {grain!r}")
+    return grain
+
+
+def coarser(grain: str) -> str | None:
+    """The next grain up, ``all`` meaning the export's whole period; None above that."""
+    position = GRAINS.index(grain)
+    return GRAINS[position + 1] if position + 1 < len(GRAINS) else None
+
+
+def at_grain(month: str, grain: str, span: PeriodSpan) -> str:
+    if grain == "month":
+        return month
+    if grain == "quarter":
+        return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+    if grain == "year":
+        return month[:4]
+    return span.label

@@ -1,0 +1,72 @@
+"""Removing personal data from free-text answers kept in an export (``--keep-text``).
+
+What is removed, each replaced by a bracketed placeholder:
+
+- e-mail addresses;
+- phone numbers: ``+84``/``84``/``0`` followed by 8-10 more digits, spaces, dots or dashes allowed between
+  digit groups;
+- identity numbers: a run of 9 digits (old ID card, CMND) or 12 digits (citizen ID, CCCD), and, to be safe,
+  any other run of 8 or more digits (with or without separators), which catches tax codes, social
+  insurance and dossier numbers as well;
+- personal names introduced by a form of address or a job title (``anh``, ``chị``, ``ông``, ``bà``, ``cô``,
+  ``chú``, ``em``, ``bác``, ``cháu``, ``bạn``, ``cán bộ``, ``công chức``, ``chuyên viên``, ``đồng chí``,
+  ``tên là``, ``tôi là``): the capitalised words that follow (up to four).
+
+Limits, said plainly: a name written without such a word in front ("Hùng làm rất nhanh"), in lower case
+("chị lan"), or misspelt, stays; a capitalised word after a title that is not a name ("chị Hài lòng") is
+removed too. Addresses, licence plates written with letters, and indirect descriptions ("the tall officer
+at counter 2") are not detected. Keeping text is therefore an explicit choice, and the codebook says so.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+EMAIL = "[email]"
+PHONE = "[điện thoại]"
+ID_NUMBER = "[số giấy tờ]"
+NAME = "[tên]"
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_SEPARATOR = r"[\s.\-]?"
+_PHONE = re.compile(rf"(?<![\w+])(?:\+84|84|0){_SEPARATOR}(?:\d{_SEPARATOR}){{7,9}}\d(?!\d)")
+_LONG_NUMBER = re.compile(rf"(?<!\d)\d(?:{_SEPARATOR}\d){{7,}}(?!\d)")
+_TITLES = (
+    "anh", "chị", "ông", "bà", "cô", "chú", "em", "bác", "cháu", "bạn",
+    "cán bộ", "công chức", "chuyên viên", "đồng chí", "tên là", "tôi là",
+)
+_WORD = r"[^\W\d_]+"
+_TITLE = "|".join(title.replace(" ", r"\s+") for title in _TITLES)
+_NAME_AFTER_TITLE = re.compile(
+    rf"\b(?P<title>{_TITLE})(?P<space>\s+)"
+    rf"(?P<words>{_WORD}(?:\s+{_WORD}){{0,3}})",
+    re.IGNORECASE,
+)
+
+
+def _strip_name(match: re.Match[str]) -> str:
+    words = match["words"].split()
+    capitalised = 0
+    for word in words:
+        if not word[0].isupper():
+            break
+        capitalised += 1
+    if capitalised == 0:
+        return match[0]
+    rest = " ".join(words[capitalised:])
+    return f"{match['title']}{match['space']}{NAME}" + (f" {rest}" if rest else "")
+
+
+def scrub(text: str) -> str:
+    """``text`` without e-mail addresses, phone and ID numbers, and titled names (see the module notes)."""
+    # Vietnamese typed on some phones arrives decomposed (NFD); the patterns are written composed.
+    text = unicodedata.normalize("NFC", text)
+    text = _EMAIL.sub(EMAIL, text)
+    text = _PHONE.sub(PHONE, text)
+    text = _LONG_NUMBER.sub(ID_NUMBER, text)
+    # A match may swallow a later title ("cán bộ Hùng giúp em Lan"), so repeat until nothing changes; each
+    # pass that changes something replaces at least one word, so this ends.
+    while (scrubbed := _NAME_AFTER_TITLE.sub(_strip_name, text)) != text:
+        text = scrubbed
+    return text

@@ -1,0 +1,149 @@
+"""Running an export: check the request, plan disclosure control on counts, stream the rows, write the codebook.
+
+Nothing reaches the output folder unless the whole export succeeds: files are written in a hidden folder
+inside it and moved into place at the end.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import instruments
+from instruments.registry import UnknownInstrument
+from survey.audit import record
+from survey.exports import codebook, source
+from survey.exports.dataset import RowBuilder, layout, post_stratified_weights, unit_month_counts
+from survey.exports.disclosure import check_k, plan_disclosure
+from survey.exports.periods import PeriodSpan, check_grain, parse_period
+from survey.exports.source import Scope, Selection
+from survey.exports.writers import check_format, open_writer
+
+BATCH_SIZE = 20_000
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    scope: str
+    period: str
+    format: str = "csv"
+    instrument: str | None = None
+    version: int | None = None
+    k: int = 5
+    keep_text: bool = False
+    grain: str | None = None
+    max_suppression: float = 0.05
+
+    def checked(self) -> tuple[PeriodSpan, str]:
+        """The parsed period and grain, after every check that needs no database."""
+        check_k(self.k)
+        check_format(self.format)
+        span = parse_period(self.period)
+        return span, check_grain(self.grain or span.grain)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    files: list[Path]
+    rows: int
+    disclosure: dict[str, object] = field(repr=False)
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, object]:
+        return {"files": [p.name for p in self.files], "rows": self.rows, "seconds": round(self.seconds, 3),
+                "achieved_k": self.disclosure["achieved_k"], "risk_before": self.disclosure["risk_before"],
+                "risk_after": self.disclosure["risk_after"]}
+
+
+async def _instrument(request: ExportRequest, scope: Scope, span: PeriodSpan) -> instruments.Instrument:
+    present = await source.instrument_versions(scope, span)
+    wanted = [(key, version) for key, version, _n in present
+              if (request.instrument in (None, key)) and (request.version in (None, version))]
+    if not wanted:
+        raise ValueError(f"no valid responses in {scope.root.code} for {span.label}"
+                         + (f" with instrument {request.instrument}" if request.instrument else ""))
+    if len({key for key, _ in wanted}) > 1:
+        listed = ", ".join(f"{key} v{version}" for key, version in wanted)
+        raise ValueError(f"responses of several instruments match ({listed}): choose one with --instrument")
+    key, version = wanted[-1]
+    try:
+        return instruments.get(key, version)
+    except UnknownInstrument as exc:
+        raise ValueError(str(exc)) from None
+
+
+def file_stem(instrument: instruments.Instrument, scope: Scope, span: PeriodSpan) -> str:
+    name = f"{instrument.key}-v{instrument.version}-{scope.root.code}-{span.label.replace('..', '_to_')}"
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
+async def run_export(request: ExportRequest, out: Path, actor: str, progress: Progress | None = None,
+                     batch_size: int = BATCH_SIZE) -> ExportResult:
+    """Write the export into ``out``; on any error nothing is left there and the refusal is audited."""
+    try:
+        result = await _run(request, out, progress, batch_size)
+    except Exception as exc:
+        await record("export.refused", actor, target=request.scope, settings=request.to_dict(), error=str(exc))
+        raise
+    await record("export", actor, target=request.scope, settings=request.to_dict(), **result.summary())
+    return result
+
+
+async def _run(request: ExportRequest, out: Path, progress: Progress | None, batch_size: int) -> ExportResult:
+    started = time.perf_counter()
+    span, grain = request.checked()
+    scope = await source.load_scope(request.scope)
+    instrument = await _instrument(request, scope, span)
+    demographics = tuple(code for code in instrument.quasi_identifiers() if instrument.item(code).coded)
+    selection = Selection(scope, span, instrument.key, instrument.version, await source.last_response_id())
+    cells = await source.cell_counts(selection, demographics)
+    outcome = plan_disclosure(cells, scope, span, grain, demographics, request.k, request.max_suppression)
+    weights, weighting = post_stratified_weights(unit_month_counts(cells), await source.dossier_volumes(scope, span))
+    lay = layout(instrument, outcome, request.keep_text)
+    builder = RowBuilder(lay, outcome, scope, span, weights)
+    total = sum(cells.values())
+    stem = file_stem(instrument, scope, span)
+    created = not out.exists()
+    staging = out / f".export-{uuid.uuid4().hex}"
+    staging.mkdir(parents=True)
+    try:
+        data_path = staging / f"{stem}.{request.format}"
+        writer = open_writer(request.format, data_path, lay.variables)
+        written = 0
+        wanted_answers = (*lay.answer_items, *lay.text_items)
+        async for rows in source.stream_rows(selection, batch_size):
+            answers = await source.answers_between(rows[0]["id"], rows[-1]["id"], wanted_answers)
+            writer.write([builder.row(row, answers.get(row["id"], {})) for row in rows])
+            written += len(rows)
+            if progress:
+                progress(written, total)
+        writer.close()
+        if written != total:
+            raise RuntimeError(f"responses changed during the export ({total} counted, {written} read); run it again")
+        book = codebook.build(
+            instrument=instrument, variables=lay.variables, weighting=weighting,
+            disclosure=outcome.report(), keep_text=request.keep_text,
+            dataset={"file": data_path.name, "format": request.format, "rows": written,
+                     "scope": scope.root.code, "period": span.label, "period_grain": outcome.plan.grain,
+                     "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+        )
+        staged = [data_path, *codebook.write(book, staging, stem)]
+        files = []
+        for path in staged:
+            files.append(out / path.name)
+            path.replace(files[-1])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not any(out.iterdir()):
+            out.rmdir()
+    return ExportResult(files, written, outcome.report(), time.perf_counter() - started)
