@@ -7,7 +7,8 @@ through a scope check, whatever the role.
 
 from __future__ import annotations
 
-from typing import Awaitable
+from functools import partial
+from typing import Awaitable, Callable
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
@@ -53,10 +54,15 @@ async def act(request: Request, back: str, change: Awaitable[None], done: str) -
     return Redirect(back, status_code=303)
 
 
-def flag(value: str) -> bool:
+async def switch(
+    request: Request, back: str, change: Callable[[bool], Awaitable[None]], done: tuple[str, str]
+) -> Redirect:
+    """Apply an activate/deactivate form (``active`` = 1 or 0); ``done`` is the (activated, deactivated) message."""
+    value = (await form_fields(request)).get("active", "")
     if value not in ("0", "1"):
         raise ClientException("active must be 0 or 1")
-    return value == "1"
+    on = value == "1"
+    return await act(request, back, change(on), done[0] if on else done[1])
 
 
 class UnitsController(Controller):
@@ -80,9 +86,8 @@ class UnitsController(Controller):
 
     @post("/{code:str}/active", guards=[ADMIN])
     async def active(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
-        on = flag((await form_fields(request)).get("active", ""))
-        done = "Đã mở lại đơn vị" if on else "Đã ngừng đơn vị"
-        return await act(request, self.path, set_unit_active(officer, code, on), done)
+        change = partial(set_unit_active, officer, code)
+        return await switch(request, self.path, change, ("Đã mở lại đơn vị", "Đã ngừng đơn vị"))
 
 
 class CountersController(Controller):
@@ -111,9 +116,8 @@ class CountersController(Controller):
 
     @post("/{code:str}/active", guards=[ADMIN])
     async def active(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
-        on = flag((await form_fields(request)).get("active", ""))
-        done = "Đã mở lại quầy" if on else "Đã ngừng quầy"
-        return await act(request, self.path, set_counter_active(officer, code, on), done)
+        change = partial(set_counter_active, officer, code)
+        return await switch(request, self.path, change, ("Đã mở lại quầy", "Đã ngừng quầy"))
 
 
 class UsersController(Controller):
@@ -137,9 +141,8 @@ class UsersController(Controller):
 
     @post("/{username:str}/active")
     async def active(self, request: Request, officer: OfficerDependency, username: FromPath[str]) -> Redirect:
-        on = flag((await form_fields(request)).get("active", ""))
-        done = "Đã mở khoá tài khoản" if on else "Đã khoá tài khoản"
-        return await act(request, self.path, set_officer_active(officer, username, on), done)
+        change = partial(set_officer_active, officer, username)
+        return await switch(request, self.path, change, ("Đã mở khoá tài khoản", "Đã khoá tài khoản"))
 
     @post("/{username:str}/password")
     async def password(self, request: Request, officer: OfficerDependency, username: FromPath[str]) -> Redirect:

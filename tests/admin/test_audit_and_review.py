@@ -1,0 +1,56 @@
+"""The audit log viewer and the review queue for flagged responses (scope-checked, audited)."""
+
+from __future__ import annotations
+
+from survey.db.tables import AuditLog, Response
+from tests.accounts.fixtures import HTML, login, post_form
+
+
+async def status(response_id: int) -> str:
+    return (await Response.select(Response.status).where(Response.id == response_id).first())["status"]
+
+
+async def test_audit_viewer_filters_by_action_and_actor(client):
+    await login(client, "nbmanager")
+    await login(client, "nobody", "wrong-password-x")
+    await login(client, "admin")
+    everything = (await client.get("/officer/admin/audit", headers=HTML)).text
+    assert "login.failure" in everything and "nbmanager" in everything
+    failures = (await client.get("/officer/admin/audit?action=login.failure", headers=HTML)).text
+    assert "(unknown)" in failures and "<td>nbmanager</td>" not in failures
+    by_actor = (await client.get("/officer/admin/audit?actor=nbmanager", headers=HTML)).text
+    assert "<td>nbmanager</td>" in by_actor and "(unknown)" not in by_actor
+    assert (await client.get("/officer/admin/audit?page=0", headers=HTML)).status_code == 400
+
+
+async def test_manager_reviews_own_flagged_response(client, places):
+    await login(client, "nbmanager")
+    queue = (await client.get("/officer/review", headers=HTML)).text
+    assert f"/officer/review/{places['NB']}" in queue and f"/officer/review/{places['LC']}" not in queue
+    response = await post_form(client, f"/officer/review/{places['NB']}", {"decision": "excluded"})
+    assert response.status_code == 303
+    assert await status(places["NB"]) == "excluded"
+    entry = await AuditLog.select(AuditLog.actor, AuditLog.target, AuditLog.detail).where(
+        AuditLog.action == "response.review").first()
+    assert entry["actor"] == "nbmanager" and entry["target"] == f"response:{places['NB']}"
+    assert "excluded" in str(entry["detail"])
+    again = await post_form(client, f"/officer/review/{places['NB']}", {"decision": "valid"})
+    assert again.status_code == 303
+    assert "đã được xem xét" in (await client.get("/officer/review", headers=HTML)).text
+    assert await status(places["NB"]) == "excluded"
+
+
+async def test_manager_cannot_review_another_province_by_id(client, places):
+    await login(client, "nbmanager")
+    response = await post_form(client, f"/officer/review/{places['LC']}", {"decision": "valid"})
+    assert response.status_code == 403
+    assert await status(places["LC"]) == "flagged"
+    assert (await post_form(client, "/officer/review/999999", {"decision": "valid"})).status_code == 404
+    assert not await AuditLog.exists().where(AuditLog.action == "response.review")
+
+
+async def test_bad_decision_changes_nothing(client, places):
+    await login(client, "admin")
+    await post_form(client, f"/officer/review/{places['LC']}", {"decision": "delete"})
+    assert await status(places["LC"]) == "flagged"
+    assert "Quyết định phải là" in (await client.get("/officer/review", headers=HTML)).text

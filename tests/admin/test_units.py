@@ -1,0 +1,60 @@
+"""Units: the tree each officer sees, and the administrator's changes (audited, scope-checked)."""
+
+from __future__ import annotations
+
+from survey.db.tables import AuditLog, Unit
+from tests.accounts.fixtures import HTML, login, post_form
+
+
+async def unit(code: str) -> dict | None:
+    return await Unit.select().where(Unit.code == code).first()
+
+
+async def test_manager_sees_only_their_subtree_in_tree_order(client):
+    await login(client, "nbmanager")
+    page = (await client.get("/officer/admin/units", headers=HTML)).text
+    assert "NB-001-TT" in page and "LC-001" not in page and "Lào Cai" not in page
+    assert page.index(">NB<") < page.index(">NB-001<") < page.index(">NB-001-TT<")
+    assert "/rename" not in page  # read-only for managers
+
+
+async def test_admin_sees_everything(client):
+    await login(client, "admin")
+    page = (await client.get("/officer/admin/units", headers=HTML)).text
+    for code in ("VN", "NB-001-TT", "LC-001-TT"):
+        assert f">{code}<" in page
+
+
+async def test_create_rename_deactivate(client):
+    await login(client, "admin")
+    created = await post_form(client, "/officer/admin/units",
+                               {"code": "NB-002", "name": "Xã Ba", "level": "commune", "parent_code": "NB"})
+    assert created.status_code == 303
+    parent, child = await unit("NB"), await unit("NB-002")
+    assert child["parent"] == parent["id"] and child["path"] == f"{parent['path']}{child['id']}/"
+    page = (await client.get("/officer/admin/units", headers=HTML)).text
+    assert "Đã tạo đơn vị" in page
+    await post_form(client, "/officer/admin/units/NB-002/rename", {"name": "Xã Ba Mới"})
+    assert (await unit("NB-002"))["name"] == "Xã Ba Mới"
+    await post_form(client, "/officer/admin/units/NB-002/active", {"active": "0"})
+    assert (await unit("NB-002"))["active"] is False
+    actions = [r["action"] for r in await AuditLog.select(AuditLog.action).where(AuditLog.target == "NB-002")]
+    assert actions == ["unit.create", "unit.rename", "unit.deactivate"]
+
+
+async def test_bad_unit_forms_are_refused_with_a_message(client):
+    await login(client, "admin")
+    for form, message in [
+        ({"code": "NB", "name": "Trùng", "level": "province", "parent_code": "VN"}, "đã tồn tại"),
+        ({"code": "bad code!", "name": "X", "level": "commune", "parent_code": "NB"}, "Mã đơn vị"),
+        ({"code": "NB-003", "name": "", "level": "commune", "parent_code": "NB"}, "Tên đơn vị: chưa nhập"),
+    ]:
+        await post_form(client, "/officer/admin/units", form)
+        page = (await client.get("/officer/admin/units", headers=HTML)).text
+        assert message in page, form
+    assert await unit("NB-003") is None
+    missing_parent = await post_form(client, "/officer/admin/units",
+                                     {"code": "XX-1", "name": "X", "level": "commune", "parent_code": "NOPE"})
+    assert missing_parent.status_code == 404
+    assert (await post_form(client, "/officer/admin/units/NOPE/rename", {"name": "x"})).status_code == 404
+    assert (await post_form(client, "/officer/admin/units/NB/active", {"active": "maybe"})).status_code == 400
