@@ -53,3 +53,27 @@ async def create_officer(
         )
         await record("officer.create", actor, target=username, role=role, unit=unit_code)
     return rows[0]["id"]
+
+
+async def set_password(username: str, password: str, actor: str = "system") -> None:
+    """Replace an officer's password; their open sessions end, since they carry the old hash's fingerprint."""
+    try:
+        password_hash = hash_password(password)
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+    async with write_transaction():
+        changed = await Officer.update({Officer.password_hash: password_hash}).where(
+            Officer.username == username
+        ).returning(Officer.id)
+        if not changed:
+            raise AccountError(f"no officer named {username!r}")
+        await record("officer.password_reset", actor, target=username)
+
+
+async def list_officers() -> list[dict]:
+    return await (
+        Officer.select(
+            Officer.id, Officer.username, Officer.full_name, Officer.role, Officer.active, Officer.created_at,
+            Officer.unit.code.as_alias("unit_code"),
+        ).order_by(Officer.username)
+    )

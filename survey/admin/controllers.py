@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 
 from survey.accounts.flash import flash
 from survey.accounts.guards import OfficerDependency, authorize_unit, require_roles
-from survey.accounts.services import AccountError, Role, create_officer
+from survey.accounts.services import AccountError, Role, create_officer, list_officers
 from survey.admin.audit_log import audit_actions, audit_entries
 from survey.admin.counters import (
     counters_in_scope,
@@ -30,7 +30,7 @@ from survey.admin.counters import (
 from survey.admin.errors import AdminError
 from survey.admin.review import flagged_responses, review_response
 from survey.admin.units import create_unit, rename_unit, set_unit_active, unit_tree
-from survey.admin.users import list_officers, reset_password, set_officer_active
+from survey.admin.users import reset_password, set_officer_active
 from survey.admin.volumes import recent_volumes, upload_volumes
 
 UPLOAD_LIMIT = 10 * 1024 * 1024

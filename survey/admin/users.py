@@ -5,21 +5,11 @@ from __future__ import annotations
 from litestar.exceptions import NotFoundException
 
 from survey.accounts.guards import CurrentOfficer
-from survey.accounts.passwords import hash_password
-from survey.accounts.services import AccountError
+from survey.accounts.services import set_password
 from survey.admin.errors import AdminError
 from survey.audit import record
 from survey.db.engine import write_transaction
 from survey.db.tables import Officer
-
-
-async def list_officers() -> list[dict]:
-    return await (
-        Officer.select(
-            Officer.id, Officer.username, Officer.full_name, Officer.role, Officer.active, Officer.created_at,
-            Officer.unit.code.as_alias("unit_code"),
-        ).order_by(Officer.username)
-    )
 
 
 async def officer_id(username: str) -> int:
@@ -39,12 +29,5 @@ async def set_officer_active(actor: CurrentOfficer, username: str, active: bool)
 
 
 async def reset_password(actor: CurrentOfficer, username: str, password: str) -> None:
-    """Set a new password; the officer's open sessions end, since they carry the old hash's fingerprint."""
-    target = await officer_id(username)
-    try:
-        new_hash = hash_password(password)
-    except ValueError as exc:
-        raise AccountError(str(exc)) from None
-    async with write_transaction():
-        await Officer.update({Officer.password_hash: new_hash}).where(Officer.id == target)
-        await record("officer.password_reset", actor.username, target=username)
+    await officer_id(username)  # an unknown name in the URL is a 404, not a message
+    await set_password(username, password, actor.username)
