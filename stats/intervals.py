@@ -44,7 +44,12 @@ def _alpha(level: float) -> float:
 def t_quantile(q: float, df: np.ndarray) -> np.ndarray:
     """Student t quantile; infinite df gives the normal quantile."""
     df = np.asarray(df, dtype=float)
-    return np.where(np.isinf(df), stats.norm.ppf(q), stats.t.ppf(q, np.where(np.isinf(df), 1.0, df)))
+    # Thousands of domains share a few dozen degrees of freedom: evaluate each once.
+    unique, inverse = np.unique(df, return_inverse=True)
+    infinite = np.isinf(unique)
+    quantiles = np.full(unique.shape, stats.norm.ppf(q))
+    quantiles[~infinite] = stats.t.ppf(q, unique[~infinite])
+    return quantiles[inverse].reshape(df.shape)
 
 
 def wald(p, se, df, n, level: float = 0.95):
