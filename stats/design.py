@@ -229,7 +229,11 @@ class Design:
 
 
 class Domains:
-    """Estimates by domain on a row-level design (built by :meth:`Design.by`)."""
+    """Estimates by domain on a row-level design (built by :meth:`Design.by`).
+
+    Each method returns a :class:`DomainTable`. Several items of one report are faster through
+    :meth:`estimator`, which sums them once.
+    """
 
     def __init__(self, design: Design, domain) -> None:
         self._design = design
@@ -344,7 +348,11 @@ class Domains:
 
 
 class TotalsDesign:
-    """A design given by :class:`ClusterTotals`; items are referred to by name."""
+    """A design given by :class:`ClusterTotals`; items are referred to by name.
+
+    ``mean``/``proportion``/... estimate over all domains of the totals together; :meth:`by` gives the
+    :class:`Estimator` whose methods return a :class:`DomainTable` over the totals' domains.
+    """
 
     def __init__(self, totals: ClusterTotals, fpc: Mapping[Any, float] | None = None, *, lonely_psu: str = "fail",
                  variance: str = "linearization", calibration: cal.Calibration | None = None) -> None:

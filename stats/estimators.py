@@ -72,7 +72,8 @@ class Estimator:
         return self._table([Part(1.0, _numerator(num), _numerator(den))], "ratio")
 
     def composite(self, names: list[str], weights=None) -> DomainTable:
-        """Weighted mean of element proportions, each over its own respondents."""
+        """Weighted mean of element proportions, each over its own respondents (``weights`` are
+        normalised to sum to one). A domain where some element has no answer has no composite."""
         if not names:
             raise ValueError("a composite needs at least one element")
         a = np.full(len(names), 1.0) if weights is None else np.asarray(weights, float)
@@ -109,29 +110,33 @@ class Estimator:
                            kind, basis, lambda mask: self._union_df(keep[mask]))
 
     def _basis(self, parts, thetas, denominators, valid):
+        if self.variance == "linearization":
+            return self._linearized(parts, thetas, denominators, valid)
+        return self._jackknife(parts)
+
+    def _linearized(self, parts, thetas, denominators, valid) -> LinearizationBasis:
+        t = self.totals
+
+        def influence(field: str) -> np.ndarray | None:
+            """Per group: Σ a_e (N_e,g − θ_e D_e,g)/D_e from the weighted (or unweighted) sums."""
+            total = np.zeros(len(t.domain))
+            for part, theta, den in zip(parts, thetas, denominators):
+                num = getattr(part.numerator, field)
+                d = None if part.denominator is None else getattr(part.denominator, field)
+                if num is None or (part.denominator is not None and d is None):
+                    return None
+                scale = np.where(valid, part.coefficient / np.where(valid, den, 1.0), 0.0)[t.domain]
+                total += scale * (num if d is None else num - np.where(valid, theta, 0.0)[t.domain] * d)
+            return total
+
+        plain = influence("plain") if self.calibration.needs_unweighted else None
+        z = adjusted_influence(self.calibration, t.cell, t.cluster, t.domain, t.weight, t.rows,
+                               influence("weighted"), plain, (t.n_clusters, t.n_domains))
+        return LinearizationBasis(z, self._presence(), self.spec)
+
+    def _jackknife(self, parts) -> ReplicateBasis:
         t = self.totals
         shape = (t.n_clusters, t.n_domains)
-        if self.variance == "linearization":
-            def influence(field: str) -> np.ndarray | None:
-                total = np.zeros(len(t.domain))
-                for part, theta, den in zip(parts, thetas, denominators):
-                    num = getattr(part.numerator, field)
-                    if num is None:
-                        return None
-                    scale = np.where(valid, part.coefficient / np.where(valid, den, 1.0), 0.0)[t.domain]
-                    if part.denominator is None:
-                        total += scale * num
-                    else:
-                        d = getattr(part.denominator, field)
-                        if d is None:
-                            return None
-                        total += scale * (num - np.where(valid, theta, 0.0)[t.domain] * d)
-                return total
-
-            plain = influence("plain") if self.calibration.needs_unweighted else None
-            z = adjusted_influence(self.calibration, t.cell, t.cluster, t.domain, t.weight, t.rows,
-                                   influence("weighted"), plain, shape)
-            return LinearizationBasis(z, self._presence(), self.spec)
         if self.calibration.steps:
             raise ValueError("jackknife variance of a calibrated design is not supported; use linearization")
         plan = ReplicatePlan.build(self.spec, self.variance)
