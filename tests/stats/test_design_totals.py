@@ -136,3 +136,31 @@ def test_totals_without_the_calibration_variable_or_item_are_refused(sat):
     with pytest.raises(ValueError, match="lacks the sums"):
         ClusterTotals.from_groups(stratum=["a"], cluster=["c"], rows=[1], weight=[1.0], weight_sq=[1.0],
                                   items={"y": {"weight": [1.0]}})
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_designs_with_zero_weights_agree_between_rows_and_group_by(seed):
+    rng = np.random.default_rng(seed)
+    n_strata = int(rng.integers(1, 4))
+    counters = np.concatenate([[f"s{h}c{c}" for c in range(int(rng.integers(2, 6)))] for h in range(n_strata)])
+    counter = counters[rng.integers(0, len(counters), 400)]
+    counter[: len(counters)] = counters  # every counter answers at least once
+    t = {"counter": counter, "province": np.array([c.split("c")[0] for c in counter]),
+         "w": np.where(rng.random(400) < 0.05, 0.0, rng.gamma(2.0, 10.0, 400)),
+         "period": rng.choice(["a", "b", "c"], 400), "unit": rng.choice(["u1", "u2", "u3", "u4"], 400)}
+    for k in ELEMENTS + ["s1"]:
+        y = (rng.random(400) < 0.8).astype(float) if k != "s1" else rng.integers(1, 6, 400).astype(float)
+        y[rng.random(400) < 0.1] = np.nan
+        t[k] = y
+    d = Design(t["w"], t["province"], t["counter"], lonely_psu="adjust")
+    by_totals = Design.from_cluster_totals(group_by(t, "period"), lonely_psu="adjust").by()
+    by_rows = d.by(t["period"])
+    assert_same_table(by_rows.proportion(t["e2"]), by_totals.proportion("e2"))
+    assert_same_table(by_rows.mean(t["s1"]), by_totals.mean("s1"))
+    assert_same_table(by_rows.composite([t[k] for k in ELEMENTS]), by_totals.composite(ELEMENTS))
+    assert_same(by_rows.proportion(t["e1"]).contrast({"a": 1, "c": -1}), by_totals.proportion("e1").contrast({"a": 1, "c": -1}))
+    units = {u: 1000.0 + 10 * i for i, u in enumerate(["u1", "u2", "u3", "u4"])}
+    post_rows = d.poststratify(t["unit"], units).by(t["period"]).proportion(t["e3"])
+    post_totals = Design.from_cluster_totals(group_by(t, "period", ("unit",)), lonely_psu="adjust") \
+        .poststratify("unit", units).by().proportion("e3")
+    assert_same_table(post_rows, post_totals)
