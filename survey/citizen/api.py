@@ -18,7 +18,8 @@ from survey.citizen.availability import DatabaseUnavailable, unavailability_repo
 from survey.citizen.controllers import device_of
 from survey.citizen.page import words
 from survey.citizen.schemas import ResponseReceived, ResponseSubmission
-from survey.citizen.submissions import Stored, Submission, find_by_nonce, store, stored_answers
+from survey.citizen.submissions import Stored, Submission, find_by_nonce, stored_answers
+from survey.citizen.writer import store
 from survey.citizen.targets import TargetRefused, procedures, resolve_or_unavailable
 from survey.errors import error_response
 from survey.settings import Settings

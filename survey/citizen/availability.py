@@ -30,10 +30,6 @@ def is_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, (OSError, TimeoutError, *_UNAVAILABLE_PG))
 
 
-def is_duplicate_key(exc: BaseException) -> bool:
-    return isinstance(exc, (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError))
-
-
 @contextmanager
 def unavailability_reported() -> Iterator[None]:
     """Inside, a busy or unreachable database surfaces as DatabaseUnavailable; other errors pass unchanged."""

@@ -16,7 +16,8 @@ from survey.citizen import nonce as nonces
 from survey.citizen.availability import DatabaseUnavailable
 from survey.citizen.device import device_hash
 from survey.citizen.page import PageState, context, form_values, language, words
-from survey.citizen.submissions import Stored, Submission, find_by_nonce, store
+from survey.citizen.submissions import Stored, Submission, find_by_nonce
+from survey.citizen.writer import store
 from survey.citizen.targets import RECEIPT_USED, Target, TargetRefused, procedures, resolve_or_unavailable
 from survey.settings import Settings
 

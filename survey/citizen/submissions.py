@@ -8,13 +8,15 @@ from zoneinfo import ZoneInfo
 
 from instruments import Instrument
 
-from survey.citizen.availability import is_duplicate_key, unavailability_reported
+from survey.citizen import bulk
 from survey.citizen.device import BURST_LIMIT, BURST_WINDOW_S
-from survey.citizen.targets import RECEIPT_USED, Target, TargetRefused, procedure_id
+from survey.citizen.targets import RECEIPT_USED, Target, TargetRefused, procedure_ids_by_code
 from survey.db.engine import write_transaction
 from survey.db.tables import Answer, Receipt, Response
 
 RATING_COLUMNS = ("e1", "e2", "e3", "e4", "e5")
+# Rows per INSERT of answers: 4 parameters each, well under the engines' limits on bound parameters.
+ANSWER_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -68,66 +70,126 @@ async def stored_answers(response_id: int) -> dict[str, int | str]:
     return {r["item_code"]: r["value_num"] if r["value_num"] is not None else r["value_text"] for r in rows}
 
 
-async def _status(device: str, counter_id: int, now: datetime) -> str:
-    since = now - timedelta(seconds=BURST_WINDOW_S)
-    recent = await Response.count().where(
-        (Response.device_hash == device) & (Response.counter == counter_id) & (Response.received_at >= since)
+Outcome = Stored | TargetRefused
+
+
+async def _recent_counts(subs: list[Submission], now: datetime) -> dict[tuple[str, int], int]:
+    """Submissions per (device, counter) within the burst window, for the devices in this batch."""
+    devices = sorted({sub.device for sub in subs})
+    rows = await bulk.fetch(
+        f"SELECT device_hash, counter, COUNT(*) AS n FROM response WHERE device_hash IN ({bulk.marks(len(devices))})"
+        " AND received_at >= ? GROUP BY device_hash, counter",
+        [*devices, now - timedelta(seconds=BURST_WINDOW_S)],
     )
-    return "flagged" if recent >= BURST_LIMIT else "valid"
+    return {(row["device_hash"], row["counter"]): row["n"] for row in rows}
 
 
-async def _write(sub: Submission, tz: str) -> Stored:
+async def _used_receipts(subs: list[Submission]) -> set[int]:
+    ids = [sub.target.receipt_id for sub in subs if sub.target.receipt_id is not None]
+    if not ids:
+        return set()
+    rows = await bulk.fetch(
+        f"SELECT id FROM receipt WHERE id IN ({bulk.marks(len(ids))}) AND response IS NOT NULL", ids)
+    return {row["id"] for row in rows}
+
+
+async def _existing(nonces: list[str]) -> dict[str, Stored]:
+    rows = await bulk.fetch(
+        "SELECT id, nonce, status, instrument_key, instrument_version FROM response"
+        f" WHERE nonce IN ({bulk.marks(len(nonces))})", nonces)
+    return {r["nonce"]: Stored(r["id"], r["status"], True, r["instrument_key"], r["instrument_version"]) for r in rows}
+
+
+RESPONSE_COLUMNS = (
+    "instrument_key", "instrument_version", "counter", "unit", "stratum", "procedure", "channel", "received_at",
+    "period", "status", "nonce", "device_hash", *RATING_COLUMNS, "overall",
+)
+ANSWER_COLUMNS = ("response", "item_code", "value_num", "value_text")
+
+
+def _response_row(sub: Submission, status: str, now: datetime, tz: str, procedure_ids: dict[str, int]) -> tuple:
     place = sub.target.place
-    now = datetime.now(timezone.utc)
     answered = sub.answers.get("procedure")
     procedure_code = answered if isinstance(answered, str) else sub.target.procedure_code
+    ratings_ = ratings(sub.instrument, sub.answers)
+    return (
+        sub.instrument.key, sub.instrument.version, place.counter_id, place.unit_id, place.stratum_id,
+        procedure_ids.get(procedure_code) if procedure_code else None, sub.channel, now, period_of(now, tz),
+        status, sub.nonce, sub.device, *(ratings_[column] for column in (*RATING_COLUMNS, "overall")),
+    )
+
+
+def _answer_rows(response_id: int, answers: dict[str, int | str]) -> list[tuple]:
+    return [
+        (response_id, code, value if isinstance(value, int) else None, value if isinstance(value, str) else None)
+        for code, value in answers.items()
+    ]
+
+
+async def _claim(sub: Submission, response_id: int) -> bool:
+    """Mark the receipt answered; False if another worker claimed it first (its response is then undone)."""
+    claimed = await Receipt.update({Receipt.response: response_id}).where(
+        (Receipt.id == sub.target.receipt_id) & Receipt.response.is_null()
+    ).returning(Receipt.id)
+    if not claimed:
+        await Answer.delete().where(Answer.response == response_id)
+        await Response.delete().where(Response.id == response_id)
+    return bool(claimed)
+
+
+async def _insert(
+    subs: list[Submission], new: dict[str, tuple[int, str]], now: datetime, tz: str
+) -> dict[str, int]:
+    """Insert the new responses and their answers; the id of each by nonce (a nonce stored meanwhile by
+    another worker is skipped by the database and missing here)."""
+    if not new:
+        return {}
+    procedure_ids = await procedure_ids_by_code()
+    rows = [_response_row(subs[index], status, now, tz, procedure_ids) for index, status in new.values()]
+    inserted = await bulk.insert("response", RESPONSE_COLUMNS, rows, on_conflict_ignore="nonce",
+                                 returning=("id", "nonce"))
+    ids = {row["nonce"]: row["id"] for row in inserted}
+    answers = [answer for nonce, response_id in ids.items()
+               for answer in _answer_rows(response_id, subs[new[nonce][0]].answers)]
+    for start in range(0, len(answers), ANSWER_CHUNK):
+        await bulk.insert("answer", ANSWER_COLUMNS, answers[start:start + ANSWER_CHUNK])
+    return ids
+
+
+async def write_batch(subs: list[Submission], tz: str) -> list[Outcome]:
+    """Store several submissions in ONE write transaction, each with its own outcome.
+
+    A nonce already stored (or repeated within the batch) yields the stored response; a receipt already
+    answered yields a refusal; neither disturbs the other submissions. A burst from one device at one
+    counter is stored as ``flagged``.
+    """
+    now = datetime.now(timezone.utc)
+    outcomes: dict[int, Outcome] = {}
     async with write_transaction():
-        existing = await find_by_nonce(sub.nonce)
-        if existing:
-            return existing
-        status = await _status(sub.device, place.counter_id, now)
-        inserted = await Response.insert(Response(
-            instrument_key=sub.instrument.key,
-            instrument_version=sub.instrument.version,
-            counter=place.counter_id,
-            unit=place.unit_id,
-            stratum=place.stratum_id,
-            procedure=await procedure_id(procedure_code) if procedure_code else None,
-            channel=sub.channel,
-            received_at=now,
-            period=period_of(now, tz),
-            status=status,
-            nonce=sub.nonce,
-            device_hash=sub.device,
-            **ratings(sub.instrument, sub.answers),
-        ))
-        response_id = inserted[0]["id"]
-        await Answer.insert(*[
-            Answer(response=response_id, item_code=code,
-                   value_num=value if isinstance(value, int) else None,
-                   value_text=value if isinstance(value, str) else None)
-            for code, value in sub.answers.items()
-        ])
-        if sub.target.receipt_id is not None:
-            claimed = await Receipt.update({Receipt.response: response_id}).where(
-                (Receipt.id == sub.target.receipt_id) & Receipt.response.is_null()
-            ).returning(Receipt.id)
-            if not claimed:
-                # Rolls the response back with the transaction: a receipt takes one answer only.
-                raise TargetRefused(RECEIPT_USED, "receipt used")
-    return Stored(response_id, status, False, sub.instrument.key, sub.instrument.version)
-
-
-async def store(sub: Submission, tz: str) -> Stored:
-    """Store ``sub`` once; a second call with the same nonce returns the first result."""
-    with unavailability_reported():
-        try:
-            return await _write(sub, tz)
-        except Exception as exc:
-            if not is_duplicate_key(exc):
-                raise
-            # Two copies of one submission raced past the nonce check; the other one was stored.
-            existing = await find_by_nonce(sub.nonce)
-            if existing is None:
-                raise
-            return existing
+        existing = await _existing(sorted({sub.nonce for sub in subs}))
+        used = await _used_receipts(subs)
+        counts = await _recent_counts(subs, now)
+        new: dict[str, tuple[int, str]] = {}
+        for index, sub in enumerate(subs):
+            if sub.nonce in existing or sub.nonce in new:
+                continue
+            receipt = sub.target.receipt_id
+            if receipt is not None:
+                if receipt in used:
+                    outcomes[index] = TargetRefused(RECEIPT_USED, "receipt used")
+                    continue
+                used.add(receipt)
+            key = (sub.device, sub.target.place.counter_id)
+            new[sub.nonce] = (index, "flagged" if counts.get(key, 0) >= BURST_LIMIT else "valid")
+            counts[key] = counts.get(key, 0) + 1
+        for nonce, response_id in (await _insert(subs, new, now, tz)).items():
+            index, status = new[nonce]
+            sub = subs[index]
+            if sub.target.receipt_id is not None and not await _claim(sub, response_id):
+                outcomes[index] = TargetRefused(RECEIPT_USED, "receipt used")
+            else:
+                outcomes[index] = Stored(response_id, status, False, sub.instrument.key, sub.instrument.version)
+        unresolved = {sub.nonce for index, sub in enumerate(subs) if index not in outcomes} - existing.keys()
+        if unresolved:
+            existing.update(await _existing(sorted(unresolved)))
+    return [outcomes[index] if index in outcomes else existing[sub.nonce] for index, sub in enumerate(subs)]

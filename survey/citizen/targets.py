@@ -109,9 +109,11 @@ async def procedures() -> list[tuple[str, str]]:
     return await _procedures.get("active", load)
 
 
-async def procedure_id(code: str) -> int | None:
-    row = await Procedure.select(Procedure.id).where(Procedure.code == code).first()
-    return row["id"] if row else None
+async def procedure_ids_by_code() -> dict[str, int]:
+    async def load() -> dict[str, int]:
+        return {row["code"]: row["id"] for row in await Procedure.select(Procedure.id, Procedure.code)}
+
+    return await _procedures.get("ids", load)
 
 
 async def _counter_target(token: CounterToken) -> Target:
