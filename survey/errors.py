@@ -14,6 +14,8 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from survey.logs import loggable_path
+
 log = logging.getLogger("survey.errors")
 
 _TITLES = {
@@ -66,7 +68,7 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
 
 def handle_unexpected(request: Request, exc: Exception) -> Response:
     error_id = uuid.uuid4().hex[:12]
-    log.exception("unhandled error", extra={"error_id": error_id, "path": request.url.path})
+    log.exception("unhandled error", extra={"error_id": error_id, "path": loggable_path(request.url.path)})
     return error_response(
         request,
         HTTP_500_INTERNAL_SERVER_ERROR,

@@ -27,6 +27,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 
+QUIET_DRIVERS = ("aiosqlite", "asyncpg")
+
+
 def configure_logging(level: str, fmt: str) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(
@@ -35,13 +38,23 @@ def configure_logging(level: str, fmt: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Database drivers log each statement with its parameters (session ids, password hashes) at DEBUG:
+    # they stay at WARNING whatever level the operator asks for.
+    for driver in QUIET_DRIVERS:
+        logging.getLogger(driver).setLevel(logging.WARNING)
 
 
 access_log = logging.getLogger("survey.access")
+SURVEY_PREFIX = "/q/"
+
+
+def loggable_path(path: str) -> str:
+    """``path`` without a survey token: a receipt token read from a log would answer that dossier's survey."""
+    return SURVEY_PREFIX + "<token>" if path.startswith(SURVEY_PREFIX) else path
 
 
 def access_log_middleware(app: ASGIApp) -> ASGIApp:
-    """Log method, path, status and duration of every HTTP request; never query strings or bodies."""
+    """Log method, path, status and duration of every HTTP request; never query strings, bodies or tokens."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,7 +76,7 @@ def access_log_middleware(app: ASGIApp) -> ASGIApp:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": loggable_path(scope["path"]),
                     "status": status,
                     "ms": round((time.perf_counter() - started) * 1000, 1),
                 },
