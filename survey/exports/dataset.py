@@ -10,17 +10,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from instruments.model import Instrument
 from instruments.text import Text
 from survey.exports.disclosure import CHANNEL, GROUP, PERIOD, UNIT, Outcome
-from survey.exports.periods import PeriodSpan
 from survey.exports.scrub import scrub
-from survey.exports.source import ELEMENT_COLUMNS, OVERALL_COLUMN, Scope
+from survey.exports.source import ELEMENT_COLUMNS, OVERALL_COLUMN, ROW, Scope
 
 STRING, INTEGER, REAL = "string", "integer", "real"
+# Cells remembered by the row builder; cleared when full, so memory stays bounded on very sparse data.
+CELL_CACHE = 100_000
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,17 @@ class Pseudonyms:
 
     def __init__(self) -> None:
         self._key = secrets.token_bytes(32)
-        self._cache: dict[tuple[str, int], str] = {}
+        self._tables: dict[str, dict[int, str]] = {}
+
+    def table(self, kind: str) -> dict[int, str]:
+        """The pseudonyms of ``kind`` made so far (for fast look-up before calling)."""
+        return self._tables.setdefault(kind, {})
 
     def __call__(self, kind: str, database_id: int) -> str:
-        key = (kind, database_id)
-        if (cached := self._cache.get(key)) is None:
+        table = self.table(kind)
+        if (cached := table.get(database_id)) is None:
             digest = hmac.new(self._key, f"{kind}:{database_id}".encode(), hashlib.sha256).hexdigest()
-            cached = self._cache[key] = f"{kind[0]}{digest[:12]}"
+            cached = table[database_id] = f"{kind[0]}{digest[:12]}"
         return cached
 
 
@@ -111,11 +116,13 @@ def layout(instrument: Instrument, outcome: Outcome, keep_text: bool) -> Layout:
 
 
 class RowBuilder:
-    """Turns database rows into written rows: pseudonyms, weight, generalised quasi-identifiers, items."""
+    """Turns database rows into written rows: pseudonyms, weight, generalised quasi-identifiers, items.
 
-    def __init__(self, lay: Layout, outcome: Outcome, scope: Scope, span: PeriodSpan,
-                 weights: Mapping[tuple[int, str], float]) -> None:
-        self._layout = lay
+    Everything a row shares with its (unit, month, procedure group, channel, demographics) cell is
+    computed once per cell (a bounded cache), so a row costs a few dictionary look-ups.
+    """
+
+    def __init__(self, lay: Layout, outcome: Outcome, scope: Scope, weights: Mapping[tuple[int, str], float]) -> None:
         self._outcome = outcome
         self._scope = scope
         self._weights = weights
@@ -123,48 +130,63 @@ class RowBuilder:
         self._demographics = outcome.names[CHANNEL + 1:]
         self._channel = "channel" in outcome.kept
         self._group = "procedure_group" in outcome.kept
-        self._items = [self._source(variable.item) for variable in lay.variables if variable.item]
+        self._cells: dict[tuple, tuple] = {}
+        columns = dict(lay.response_items)
+        self._items = [self._source(variable.item, columns, lay) for variable in lay.variables if variable.item]
+        self._needs_answers = any(source != "response" for source, _ in self._items)
 
-    def _source(self, code: str) -> tuple[str, str]:
-        """Where an item's value comes from: ("response", column), ("demographic" | "text" | "answer", item)."""
-        columns = dict(self._layout.response_items)
+    def _source(self, code: str, columns: Mapping[str, str], lay: Layout) -> tuple[str, object]:
+        """Where an item's value comes from: ("response", column position), or ("demographic" | "text" |
+        "answer", item code)."""
         if code in columns:
-            return "response", columns[code]
+            return "response", ROW[columns[code]]
         if code in self._demographics:
-            return "demographic", code
-        return ("text" if code in self._layout.text_items else "answer"), code
+            return "demographic", self._demographics.index(code)
+        return ("text" if code in lay.text_items else "answer"), code
 
-    def row(self, response: Mapping[str, object], answers: Mapping[str, object]) -> tuple:
-        demographic_values = tuple(answers.get(code) for code in self._demographics)
-        cell = (response["unit"], response["period"], response["procedure_group"] or None, response["channel"],
-                *demographic_values)
-        shown = self._outcome.written.get(cell)
+    def _cell(self, key: tuple) -> tuple:
+        shown = self._outcome.written(key)
         if shown is None:
             raise RuntimeError("responses changed during the export (a response changed status); run it again")
         unit = self._scope.units[shown[UNIT]]
-        values: list[object] = [
-            self._pseudonyms("stratum", response["stratum"]),
-            self._pseudonyms("cluster", response["counter"]),
-            self._weights[(response["unit"], response["period"])],
-            unit.code, unit.level, shown[PERIOD],
-        ]
+        values: list[object] = [self._weights[(key[UNIT], key[PERIOD])], unit.code, unit.level, shown[PERIOD]]
         if self._channel:
             values.append(shown[CHANNEL])
         if self._group:
             values.append(shown[GROUP])
-        values.append(response["status"])
-        demographic_shown = dict(zip(self._demographics, shown[CHANNEL + 1:]))
-        for source, code in self._items:
+        if len(self._cells) >= CELL_CACHE:
+            self._cells.clear()
+        self._cells[key] = cell = (tuple(values), shown[CHANNEL + 1:])
+        return cell
+
+    def rows(self, batch: Sequence[tuple], answers: Mapping[int, Mapping[str, object]]) -> list[tuple]:
+        unit, period, group, channel, status, stratum, counter = (ROW[name] for name in (
+            "unit", "period", "procedure_group", "channel", "status", "stratum", "counter"))
+        strata, clusters = self._pseudonyms.table("stratum"), self._pseudonyms.table("cluster")
+        out = []
+        for row in batch:
+            given = answers.get(row[0], {}) if self._needs_answers else {}
+            key = (row[unit], row[period], row[group] or None, row[channel],
+                   *(given.get(code) for code in self._demographics))
+            shared, demographics_shown = self._cells.get(key) or self._cell(key)
+            out.append((strata.get(row[stratum]) or self._pseudonyms("stratum", row[stratum]),
+                        clusters.get(row[counter]) or self._pseudonyms("cluster", row[counter]),
+                        *shared, row[status], *self._item_values(row, given, demographics_shown)))
+        return out
+
+    def _item_values(self, row: tuple, given: Mapping[str, object], demographics_shown: tuple) -> list[object]:
+        values = []
+        for source, where in self._items:
             if source == "response":
-                values.append(response[code])
+                values.append(row[where])
             elif source == "demographic":
-                values.append(demographic_shown[code])
+                values.append(demographics_shown[where])
             elif source == "text":
-                text = answers.get(code)
+                text = given.get(where)
                 values.append(scrub(text) if isinstance(text, str) else None)
             else:
-                values.append(answers.get(code))
-        return tuple(values)
+                values.append(given.get(where))
+        return values
 
 
 def post_stratified_weights(unit_month_counts: Mapping[tuple[int, str], int],

@@ -24,8 +24,8 @@ read back from other records sharing the weight or cluster.
 
 from __future__ import annotations
 
-from collections import Counter as Tally
-from collections.abc import Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from survey.exports.periods import PeriodSpan, at_grain, coarser
@@ -33,6 +33,7 @@ from survey.exports.source import Scope
 
 UNIT, PERIOD, GROUP, CHANNEL = 0, 1, 2, 3
 FIXED_NAMES = ("unit", "period", "procedure_group", "channel")
+REACHED, OVER_LIMIT, UNREACHABLE = "reached", "over the suppression limit", "not reachable"
 
 
 @dataclass(frozen=True)
@@ -70,18 +71,28 @@ class Risk:
 
 @dataclass
 class Outcome:
-    """What disclosure control decided: ``written[fine cell]`` is the row's written quasi-identifiers."""
+    """What disclosure control decided; :meth:`written` gives a cell's written quasi-identifiers."""
 
     k: int
     plan: Plan
     names: tuple[str, ...]
-    written: dict[tuple, tuple]
+    generalise: "Generaliser"
+    final: dict[tuple, tuple]
     unit_labels: dict[int, int]
     merged_units: int
     suppressed: dict[str, int]
+    touched: int
     before: Risk
     after: Risk
     steps_tried: list[dict[str, object]] = field(default_factory=list)
+
+    def written(self, cell: tuple) -> tuple | None:
+        """The written quasi-identifiers of a (unit, month, group, channel, *demographics) cell; None for a
+        cell the plan never saw."""
+        try:
+            return self.final.get(self.generalise(cell))
+        except KeyError:
+            return None
 
     @property
     def kept(self) -> tuple[str, ...]:
@@ -95,6 +106,7 @@ class Outcome:
             "generalisation": self.plan.describe(),
             "units_merged_upward": self.merged_units,
             "suppressed_values": self.suppressed,
+            "suppressed_share": self.touched / self.before.records,
             "risk_before": self.before.to_dict(),
             "risk_after": self.after.to_dict(),
             "steps_tried": self.steps_tried,
@@ -115,9 +127,7 @@ def merge_small_units(unit_counts: Mapping[int, int], scope: Scope, k: int) -> d
     """Shown unit of every unit with responses: itself, or the nearest ancestor whose group reaches k."""
     label = {unit: unit for unit in unit_counts}
     while True:
-        sizes: Tally[int] = Tally()
-        for unit, count in unit_counts.items():
-            sizes[label[unit]] += count
+        sizes = _sizes(unit_counts, label.__getitem__)
         small = {shown for shown, size in sizes.items() if size < k and shown != scope.root.id}
         if not small:
             return label
@@ -152,79 +162,97 @@ def ladder(grain: str, demographics: Sequence[str], depth: int) -> Iterator[Plan
         yield replace(plan, units_up=up)
 
 
-def _generalise(cells: Mapping[tuple, int], plan: Plan, names: Sequence[str], unit_labels: Mapping[int, int],
-                scope: Scope, span: PeriodSpan) -> dict[tuple, tuple]:
-    written = {}
-    for cell in cells:
+class Generaliser:
+    """A plan's global recoding of one cell: unit lifted, period at the plan's grain, dropped names blank."""
+
+    def __init__(self, cells: Mapping[tuple, int], plan: Plan, names: Sequence[str], unit_labels: Mapping[int, int],
+                 scope: Scope, span: PeriodSpan) -> None:
+        self._units = {unit: _lift(shown, plan.units_up, scope) for unit, shown in unit_labels.items()}
+        self._periods = {month: at_grain(month, plan.grain, span) for month in {cell[PERIOD] for cell in cells}}
+        self._dropped = [position for position, name in enumerate(names) if name in plan.dropped]
+
+    def __call__(self, cell: tuple) -> tuple:
         values = list(cell)
-        values[UNIT] = _lift(unit_labels[cell[UNIT]], plan.units_up, scope)
-        values[PERIOD] = at_grain(cell[PERIOD], plan.grain, span)
-        for position, name in enumerate(names):
-            if name in plan.dropped:
-                values[position] = None
-        written[cell] = tuple(values)
-    return written
+        values[UNIT] = self._units[cell[UNIT]]
+        values[PERIOD] = self._periods[cell[PERIOD]]
+        for position in self._dropped:
+            values[position] = None
+        return tuple(values)
 
 
-def _sizes(cells: Mapping[tuple, int], written: Mapping[tuple, tuple]) -> Tally[tuple]:
-    sizes: Tally[tuple] = Tally()
-    for cell, count in cells.items():
-        sizes[written[cell]] += count
+def _sizes(counts: Mapping[tuple, int], mapping: Callable[[tuple], tuple]) -> dict[tuple, int]:
+    """Records per class, the class of a key being ``mapping(key)``."""
+    sizes: dict[tuple, int] = defaultdict(int)
+    for key, count in counts.items():
+        sizes[mapping(key)] += count
     return sizes
 
 
-def _suppress(cells: Mapping[tuple, int], written: dict[tuple, tuple], names: Sequence[str], plan: Plan,
-              k: int) -> tuple[dict[tuple, tuple], dict[str, int], int] | None:
-    """Local suppression; None when some class stays below k. Returns (written, per-attribute counts,
-    records touched)."""
-    order = [p for p in (*range(CHANNEL + 1, len(names)), CHANNEL, GROUP) if names[p] not in plan.dropped]
-    suppressed = {names[p]: 0 for p in order}
-    touched: set[tuple] = set()
+class _Suppression:
+    """Local suppression on the classes of one plan: ``final[class]`` is what the class is written as."""
 
-    def blank(cell: tuple, positions: Sequence[int]) -> None:
-        values = list(written[cell])
+    def __init__(self, classes: Mapping[tuple, int], names: Sequence[str], plan: Plan) -> None:
+        self.classes = classes
+        self.names = names
+        self.order = [p for p in (*range(CHANNEL + 1, len(names)), CHANNEL, GROUP) if names[p] not in plan.dropped]
+        self.final = {values: values for values in classes}
+        self.suppressed = {names[p]: 0 for p in self.order}
+        self.touched: set[tuple] = set()
+        self.touched_records = 0
+
+    def blank(self, origin: tuple, positions: Sequence[int]) -> None:
+        values = list(self.final[origin])
         for position in positions:
             if values[position] is not None:
                 values[position] = None
-                suppressed[names[position]] += cells[cell]
-                touched.add(cell)
-        written[cell] = tuple(values)
+                self.suppressed[self.names[position]] += self.classes[origin]
+                if origin not in self.touched:
+                    self.touched.add(origin)
+                    self.touched_records += self.classes[origin]
+        self.final[origin] = tuple(values)
 
-    for position in order:
-        sizes = _sizes(cells, written)
-        for cell, values in written.items():
-            if sizes[values] < k:
-                blank(cell, (position,))
-    if not _complete_residuals(cells, written, order, k, blank):
-        return None
-    return written, suppressed, sum(cells[cell] for cell in touched)
+    def run(self, k: int, limit: int) -> str:
+        """Blank attributes one at a time for classes below k, then complete what is left. Stops early once
+        more than ``limit`` records are touched. Returns "reached", "over the suppression limit" or
+        "not reachable"."""
+        for position in self.order:
+            sizes = _sizes(self.classes, self.final.__getitem__)
+            for origin, values in self.final.items():
+                if sizes[values] < k and values[position] is not None:
+                    self.blank(origin, (position,))
+                    if self.touched_records > limit:
+                        return OVER_LIMIT
+        if not self._complete_residuals(k):
+            return UNREACHABLE
+        return OVER_LIMIT if self.touched_records > limit else REACHED
 
-
-def _complete_residuals(cells: Mapping[tuple, int], written: dict[tuple, tuple], order: Sequence[int], k: int,
-                        blank) -> bool:
-    """A class still below k now has every suppressible value missing; fill it up to k by suppressing the
-    smallest other classes of the same unit and period entirely (they merge into it). False if the unit
-    and period together have fewer than k records."""
-    fixed = [p for p in range(len(next(iter(written.values())))) if p not in order]
-
-    def part(values: tuple) -> tuple:
-        return tuple(values[p] for p in fixed)
-
-    sizes = _sizes(cells, written)
-    for residual in [values for values, size in sizes.items() if size < k]:
-        donors = sorted((values for values in sizes if values != residual and part(values) == part(residual)),
-                        key=lambda values: sizes[values])
-        size = sizes[residual]
-        for donor in donors:
-            if size >= k:
-                break
-            for cell, values in list(written.items()):
-                if values == donor:
-                    blank(cell, order)
-            size += sizes[donor]
-        if size < k:
-            return False
-    return True
+    def _complete_residuals(self, k: int) -> bool:
+        """A class still below k now has every suppressible value missing; fill it up to k by suppressing
+        the smallest other classes of the same unit and period entirely (they merge into it). False if the
+        unit and period together have fewer than k records."""
+        sizes = _sizes(self.classes, self.final.__getitem__)
+        residuals = [values for values, size in sizes.items() if size < k]
+        if not residuals:
+            return True
+        fixed = [p for p in range(len(residuals[0])) if p not in self.order]
+        written_as: dict[tuple, list[tuple]] = defaultdict(list)
+        for origin, values in self.final.items():
+            written_as[values].append(origin)
+        same_part: dict[tuple, list[tuple]] = defaultdict(list)
+        for values in sizes:
+            same_part[tuple(values[p] for p in fixed)].append(values)
+        for residual in residuals:
+            donors = sorted((v for v in same_part[tuple(residual[p] for p in fixed)] if v != residual), key=sizes.get)
+            size = sizes[residual]
+            for donor in donors:
+                if size >= k:
+                    break
+                for origin in written_as[donor]:
+                    self.blank(origin, self.order)
+                size += sizes[donor]
+            if size < k:
+                return False
+        return True
 
 
 def plan_disclosure(cells: Mapping[tuple, int], scope: Scope, span: PeriodSpan, grain: str,
@@ -237,22 +265,23 @@ def plan_disclosure(cells: Mapping[tuple, int], scope: Scope, span: PeriodSpan, 
     if total < k:
         raise CannotAnonymise(f"only {total} responses match: fewer than k={k}, so no file can be k-anonymous")
     names = (*FIXED_NAMES, *demographics)
-    unit_counts: Tally[int] = Tally()
+    unit_counts: dict[int, int] = defaultdict(int)
     for cell, count in cells.items():
         unit_counts[cell[UNIT]] += count
     unit_labels = merge_small_units(unit_counts, scope, k)
     depth = max((_depth(unit, scope) for unit in unit_counts), default=0)
-    before = Risk.of(cells, k)
     tried = []
     for plan in ladder(grain, demographics, depth):
-        outcome = _suppress(cells, _generalise(cells, plan, names, unit_labels, scope, span), names, plan, k)
-        touched_share = outcome[2] / total if outcome else None
-        tried.append({**plan.describe(), "reaches_k": outcome is not None, "suppressed_share": touched_share})
-        if outcome is not None and touched_share <= max_suppression:
-            written, suppressed, _ = outcome
-            return Outcome(k, plan, names, written, unit_labels,
-                           sum(1 for unit, shown in unit_labels.items() if unit != shown), suppressed,
-                           before, Risk.of(_sizes(cells, written), k), tried)
+        generalise = Generaliser(cells, plan, names, unit_labels, scope, span)
+        suppression = _Suppression(_sizes(cells, generalise), names, plan)
+        result = suppression.run(k, int(max_suppression * total))
+        tried.append({**plan.describe(), "result": result})
+        if result == REACHED:
+            final = suppression.final
+            return Outcome(k, plan, names, generalise, final, unit_labels,
+                           sum(1 for unit, shown in unit_labels.items() if unit != shown), suppression.suppressed,
+                           suppression.touched_records,
+                           Risk.of(cells, k), Risk.of(_sizes(suppression.classes, final.__getitem__), k), tried)
     raise CannotAnonymise(
         f"no generalisation reaches k={k} with at most {max_suppression:.0%} of records suppressed; "
         "choose a larger scope or period, or a smaller k"

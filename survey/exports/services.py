@@ -99,34 +99,55 @@ async def run_export(request: ExportRequest, out: Path, actor: str, progress: Pr
     return result
 
 
+@dataclass(frozen=True)
+class _Job:
+    request: ExportRequest
+    selection: Selection
+    instrument: instruments.Instrument
+    grain: str
+    out: Path
+    progress: Progress | None
+    batch_size: int
+
+
 async def _run(request: ExportRequest, out: Path, progress: Progress | None, batch_size: int) -> ExportResult:
     started = time.perf_counter()
     span, grain = request.checked()
     scope = await source.load_scope(request.scope)
     instrument = await _instrument(request, scope, span)
-    demographics = tuple(code for code in instrument.quasi_identifiers() if instrument.item(code).coded)
     selection = Selection(scope, span, instrument.key, instrument.version, await source.last_response_id())
-    cells = await source.cell_counts(selection, demographics)
-    outcome = plan_disclosure(cells, scope, span, grain, demographics, request.k, request.max_suppression)
+    job = _Job(request, selection, instrument, grain, out, progress, batch_size)
+    async with source.TupleReader() as reader:
+        files, rows, report = await _write(job, reader)
+    return ExportResult(files, rows, report, time.perf_counter() - started)
+
+
+async def _write(job: _Job, reader: source.TupleReader) -> tuple[list[Path], int, dict[str, object]]:
+    request, selection, instrument = job.request, job.selection, job.instrument
+    scope, span = selection.scope, selection.span
+    demographics = tuple(code for code in instrument.quasi_identifiers() if instrument.item(code).coded)
+    cells = await source.cell_counts(reader, selection, demographics)
+    outcome = plan_disclosure(cells, scope, span, job.grain, demographics, request.k, request.max_suppression)
     weights, weighting = post_stratified_weights(unit_month_counts(cells), await source.dossier_volumes(scope, span))
-    lay = layout(instrument, outcome, request.keep_text)
-    builder = RowBuilder(lay, outcome, scope, span, weights)
     total = sum(cells.values())
+    del cells  # the plan keeps what it needs; the cell counts can be as many as the rows on sparse data
+    lay = layout(instrument, outcome, request.keep_text)
+    builder = RowBuilder(lay, outcome, scope, weights)
     stem = file_stem(instrument, scope, span)
-    created = not out.exists()
-    staging = out / f".export-{uuid.uuid4().hex}"
+    created = not job.out.exists()
+    staging = job.out / f".export-{uuid.uuid4().hex}"
     staging.mkdir(parents=True)
     try:
         data_path = staging / f"{stem}.{request.format}"
         writer = open_writer(request.format, data_path, lay.variables)
         written = 0
         wanted_answers = (*lay.answer_items, *lay.text_items)
-        async for rows in source.stream_rows(selection, batch_size):
-            answers = await source.answers_between(rows[0]["id"], rows[-1]["id"], wanted_answers)
-            writer.write([builder.row(row, answers.get(row["id"], {})) for row in rows])
+        async for rows in source.stream_rows(reader, selection, job.batch_size):
+            answers = await source.answers_between(reader, rows[0][0], rows[-1][0], wanted_answers)
+            writer.write(builder.rows(rows, answers))
             written += len(rows)
-            if progress:
-                progress(written, total)
+            if job.progress:
+                job.progress(written, total)
         writer.close()
         if written != total:
             raise RuntimeError(f"responses changed during the export ({total} counted, {written} read); run it again")
@@ -137,13 +158,12 @@ async def _run(request: ExportRequest, out: Path, progress: Progress | None, bat
                      "scope": scope.root.code, "period": span.label, "period_grain": outcome.plan.grain,
                      "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
         )
-        staged = [data_path, *codebook.write(book, staging, stem)]
         files = []
-        for path in staged:
-            files.append(out / path.name)
+        for path in [data_path, *codebook.write(book, staging, stem)]:
+            files.append(job.out / path.name)
             path.replace(files[-1])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        if created and not any(out.iterdir()):
-            out.rmdir()
-    return ExportResult(files, written, outcome.report(), time.perf_counter() - started)
+        if created and not any(job.out.iterdir()):
+            job.out.rmdir()
+    return files, written, outcome.report()

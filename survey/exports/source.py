@@ -8,8 +8,12 @@ memory stays flat however many rows there are.
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+from sys import intern
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from types import TracebackType
 
 from piccolo.engine.sqlite import SQLiteEngine
 
@@ -19,6 +23,42 @@ from survey.exports.periods import PeriodSpan
 
 ELEMENT_COLUMNS = ("e1", "e2", "e3", "e4", "e5")
 OVERALL_COLUMN = "overall"
+# Column order of the tuples :func:`stream_rows` yields.
+ROW_COLUMNS = ("id", "unit", "counter", "stratum", "period", "channel", "status", "procedure_group",
+               *ELEMENT_COLUMNS, OVERALL_COLUMN)
+ROW = {name: position for position, name in enumerate(ROW_COLUMNS)}
+
+
+class TupleReader:
+    """Rows as plain tuples straight from the driver, on a connection of its own.
+
+    An export reads millions of rows; piccolo's per-row dictionaries would cost more than writing the file.
+    SQL uses piccolo's ``{}`` placeholders; SQLite queries run in a worker thread so the event loop (and the
+    web server around it) keeps serving.
+    """
+
+    async def __aenter__(self) -> "TupleReader":
+        engine = current_engine()
+        if isinstance(engine, SQLiteEngine):
+            self._sqlite: sqlite3.Connection | None = sqlite3.connect(engine.path, check_same_thread=False)
+            self._postgres = None
+        else:
+            self._sqlite = None
+            self._postgres = await engine.get_new_connection()
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        trace: TracebackType | None) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+        else:
+            await self._postgres.close()
+
+    async def fetch(self, sql: str, *args: object) -> list[tuple]:
+        if self._sqlite is not None:
+            query = sql.format(*["?"] * len(args))
+            return await asyncio.to_thread(lambda: self._sqlite.execute(query, args).fetchall())
+        return await self._postgres.fetch(sql.format(*[f"${n}" for n in range(1, len(args) + 1)]), *args)
 
 
 @dataclass(frozen=True)
@@ -102,23 +142,22 @@ def _answer_joins(item_codes: Sequence[str]) -> tuple[str, list[str], list[objec
     return " ".join(joins), columns, list(item_codes)
 
 
-async def cell_counts(selection: Selection, demographic_items: Sequence[str]) -> dict[tuple, int]:
+async def cell_counts(reader: TupleReader, selection: Selection, demographic_items: Sequence[str]) -> dict[tuple, int]:
     """Responses per (unit, month, procedure group, channel, *demographic answers)."""
     joins, demographic_columns, join_args = _answer_joins(demographic_items)
     where, where_args = selection.where()
     keys = ["r.unit", "r.period", "p.field", "r.channel", *demographic_columns]
-    selected = ", ".join(f"{key} AS k{position}" for position, key in enumerate(keys))
-    rows = await Response.raw(
-        f"SELECT {selected}, COUNT(*) AS n FROM response r LEFT JOIN procedure p ON p.id = r.procedure {joins} "
+    rows = await reader.fetch(
+        f"SELECT {', '.join(keys)}, COUNT(*) FROM response r LEFT JOIN procedure p ON p.id = r.procedure {joins} "
         f"WHERE {where} GROUP BY {', '.join(keys)}",
         *join_args, *where_args,
     )
     counts: dict[tuple, int] = {}
     for row in rows:
-        key = tuple(row[f"k{position}"] for position in range(len(keys)))
         # An empty procedure field and no procedure at all are the same thing to a reader: unknown.
-        key = (key[0], key[1], key[2] or None, *key[3:])
-        counts[key] = counts.get(key, 0) + int(row["n"])
+        # Interned, the few distinct months, fields and channels are stored once however many cells there are.
+        key = (row[0], intern(row[1]), intern(row[2]) if row[2] else None, intern(row[3]), *row[4:-1])
+        counts[key] = counts.get(key, 0) + int(row[-1])
     return counts
 
 
@@ -131,36 +170,33 @@ async def dossier_volumes(scope: Scope, span: PeriodSpan) -> dict[tuple[int, str
     return {(row["unit"], row["period"]): int(row["dossiers"]) for row in rows}
 
 
-async def stream_rows(selection: Selection, batch_size: int) -> AsyncIterator[list[dict]]:
-    """The selected responses in id order, ``batch_size`` at a time."""
+async def stream_rows(reader: TupleReader, selection: Selection, batch_size: int) -> AsyncIterator[list[tuple]]:
+    """The selected responses in id order, ``batch_size`` at a time, as tuples in :data:`ROW_COLUMNS` order."""
     where, where_args = selection.where()
+    element_columns = ", ".join(f"r.{column}" for column in (*ELEMENT_COLUMNS, OVERALL_COLUMN))
     sql = (
-        "SELECT r.id AS id, r.unit AS unit, r.counter AS counter, r.stratum AS stratum, r.period AS period, "
-        "r.channel AS channel, r.status AS status, p.field AS procedure_group, "
-        f"{', '.join(f'r.{column} AS {column}' for column in (*ELEMENT_COLUMNS, OVERALL_COLUMN))} "
+        f"SELECT r.id, r.unit, r.counter, r.stratum, r.period, r.channel, r.status, p.field, {element_columns} "
         "FROM response r LEFT JOIN procedure p ON p.id = r.procedure "
         f"WHERE r.id > {{}} AND {where} ORDER BY r.id LIMIT {{}}"
     )
     last = 0
-    while True:
-        rows = await Response.raw(sql, last, *where_args, batch_size)
-        if not rows:
-            return
+    while rows := await reader.fetch(sql, last, *where_args, batch_size):
         yield rows
-        last = rows[-1]["id"]
+        last = rows[-1][0]
 
 
-async def answers_between(first_id: int, last_id: int, item_codes: Sequence[str]) -> dict[int, dict[str, object]]:
+async def answers_between(reader: TupleReader, first_id: int, last_id: int,
+                          item_codes: Sequence[str]) -> dict[int, dict[str, object]]:
     """Answers to ``item_codes`` of responses ``first_id``..``last_id``: {response: {item: value}}."""
     if not item_codes:
         return {}
     placeholders = ", ".join("{}" for _ in item_codes)
-    rows = await Response.raw(
-        "SELECT a.response AS response, a.item_code AS item, a.value_num AS num, a.value_text AS text FROM answer a "
+    rows = await reader.fetch(
+        "SELECT a.response, a.item_code, a.value_num, a.value_text FROM answer a "
         f"WHERE a.response >= {{}} AND a.response <= {{}} AND a.item_code IN ({placeholders})",
         first_id, last_id, *item_codes,
     )
     answers: dict[int, dict[str, object]] = {}
-    for row in rows:
-        answers.setdefault(row["response"], {})[row["item"]] = row["num"] if row["text"] is None else row["text"]
+    for response, item, number, text in rows:
+        answers.setdefault(response, {})[item] = number if text is None else text
     return answers
