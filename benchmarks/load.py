@@ -63,7 +63,7 @@ async def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="survey-load-") as scratch:
         data_dir = Path(scratch) / "data"
         async with fresh_database(args.engine, data_dir, args.postgres_url) as url:
-            deployment = Deployment(data_dir=data_dir, database_url=url, port=free_port())
+            deployment = Deployment(data_dir=data_dir, database_url=url, port=free_port(), log_level=args.log_level)
             load_demo(deployment)
             tokens = await counter_tokens(deployment.settings)
             baseline = await max_response_id(deployment.settings)
@@ -100,6 +100,7 @@ def main() -> int:
     parser.add_argument("--api-share", type=float, default=0.2, help="share of submissions through the JSON API")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--server-log", type=Path, help="keep the server's log in this file")
+    parser.add_argument("--log-level", default="WARNING", help="the server's log level (INFO logs every request)")
     return asyncio.run(run(parser.parse_args()))
 
 

@@ -40,6 +40,7 @@ class Deployment:
     data_dir: Path
     database_url: str
     port: int
+    log_level: str = "WARNING"
 
     @property
     def base_url(self) -> str:
@@ -54,7 +55,7 @@ class Deployment:
             "SURVEY_SECRET_KEY": SECRET_KEY,
             "SURVEY_BASE_URL": self.base_url,
             "SURVEY_LOG_FORMAT": "json",
-            "SURVEY_LOG_LEVEL": "WARNING",
+            "SURVEY_LOG_LEVEL": self.log_level,
         }
 
     @property
