@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
+
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter, PercentFormatter, ScalarFormatter
@@ -58,9 +60,12 @@ def funnel_chart(report: Report) -> bytes:
     funnel = report.funnel
     if funnel.points and funnel.centre is not None:
         for curve, style in zip(funnel.curves, ("--", ":")):
-            axes.plot(curve.n_eff, curve.lower, color="grey", linestyle=style, linewidth=1,
+            # Limits for tiny samples run past 0 and 1; a share cannot.
+            axes.plot(curve.n_eff, np.clip(curve.lower, 0, 1), color="grey", linestyle=style, linewidth=1,
                       label=f"Giới hạn {curve.level:.1%}")
-            axes.plot(curve.n_eff, curve.upper, color="grey", linestyle=style, linewidth=1)
+            axes.plot(curve.n_eff, np.clip(curve.upper, 0, 1), color="grey", linestyle=style, linewidth=1)
+        lowest = min(p.estimate for p in funnel.points)
+        axes.set_ylim(max(0.0, min(lowest, funnel.centre) - 0.05), 1.01)
         outside = [p.position != "within" for p in funnel.points]
         axes.scatter([p.n_eff for p in funnel.points], [p.estimate for p in funnel.points], s=14,
                      c=[TARGET_COLOUR if o else INDEX_COLOUR for o in outside], alpha=0.8)

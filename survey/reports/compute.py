@@ -65,7 +65,7 @@ class ReportInputs:
 @dataclass(frozen=True)
 class IndexTables:
     composite: DomainTable
-    overall: DomainTable
+    overall: DomainTable | None  # None, and no elements, when only the composite was asked for
     elements: dict[str, DomainTable]
 
 
@@ -73,11 +73,13 @@ def _float(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
 
 
-def index_tables(design: TotalsDesign, elements: tuple[ElementSpec, ...]) -> IndexTables:
+def index_tables(design: TotalsDesign, elements: tuple[ElementSpec, ...], composite_only: bool = False) -> IndexTables:
     estimator = design.by()
-    columns = [e.column for e in elements]
+    composite = estimator.composite([e.column for e in elements], [e.weight for e in elements])
+    if composite_only:
+        return IndexTables(composite, None, {})
     return IndexTables(
-        composite=estimator.composite(columns, [e.weight for e in elements]),
+        composite=composite,
         overall=estimator.proportion(OVERALL_COLUMN),
         elements={e.key: estimator.proportion(e.column) for e in elements},
     )
@@ -87,13 +89,13 @@ def figures(table: DomainTable) -> dict[Hashable, IndexValue]:
     if len(table) == 0:
         return {}
     low, high = table.ci(LEVEL, INTERVAL_METHOD)
-    notes = table.interval_notes()
+    notes = table.interval_notes().tolist()
+    n_eff = variance_effective_n(table.values, table.ses, table.n_kish)
+    columns = [[_float(x) for x in a.tolist()] for a in (table.values, table.ses, low, high, table.dfs, n_eff, table.n_kish)]
+    ns = table.ns.astype(np.int64).tolist()
     return {
-        label: IndexValue(_float(table.values[i]), _float(table.ses[i]), _float(low[i]), _float(high[i]),
-                          _float(table.dfs[i]), int(table.ns[i]), _float(variance_effective_n(
-                              table.values[i], table.ses[i], table.n_kish[i])), _float(table.n_kish[i]),
-                          str(notes[i]) or None)
-        for i, label in enumerate(table.labels.tolist())
+        label: IndexValue(value, se, lower, upper, df, n, eff, kish, note or None)
+        for label, value, se, lower, upper, df, eff, kish, n, note in zip(table.labels.tolist(), *columns, ns, notes)
     }
 
 
@@ -157,10 +159,17 @@ class Labeller:
                                                 len(labels) - 1)], OUTSIDE)
 
 
-def _design(inputs: ReportInputs, labels: np.ndarray) -> IndexTables | None:
+def _design(inputs: ReportInputs, labels: np.ndarray, composite_only: bool = False) -> IndexTables | None:
     if not (labels != OUTSIDE).any():
         return None
-    return index_tables(totals_design(inputs.cells, inputs.weighting.per_group, labels), inputs.elements)
+    return index_tables(totals_design(inputs.cells, inputs.weighting.per_group, labels), inputs.elements, composite_only)
+
+
+def named_figures(tables: IndexTables | None, inputs: ReportInputs, codes: list[str]) -> list[tuple[str, str, IndexValue]]:
+    """(code, name, composite) of each unit: what ranking and the funnel need."""
+    names = dict(zip(inputs.units.codes, inputs.units.names))
+    composite = figures(tables.composite) if tables else {}
+    return [(code, names[code], composite.get(code, IndexValue.missing())) for code in codes]
 
 
 def unit_rows(tables: IndexTables | None, inputs: ReportInputs, codes: list[str]) -> list[UnitRow]:
@@ -181,43 +190,43 @@ def unit_rows(tables: IndexTables | None, inputs: ReportInputs, codes: list[str]
     return rows
 
 
-def _rankable(rows: list[UnitRow]) -> tuple[list[UnitRow], np.ndarray, np.ndarray]:
-    usable = [r for r in rows if r.composite.value is not None and (r.composite.stable_n_eff or 0) > 0]
-    return (usable, np.array([r.composite.value for r in usable], dtype=float),
-            np.array([r.composite.stable_n_eff for r in usable], dtype=float))
+def _rankable(units: list[tuple[str, str, IndexValue]]) -> tuple[list[tuple[str, str]], np.ndarray, np.ndarray]:
+    usable = [(code, name, f) for code, name, f in units if f.value is not None and (f.stable_n_eff or 0) > 0]
+    return ([(code, name) for code, name, _ in usable], np.array([f.value for *_, f in usable], dtype=float),
+            np.array([f.stable_n_eff for *_, f in usable], dtype=float))
 
 
-def ranking(rows: list[UnitRow]) -> Ranking:
-    usable, p, n_eff = _rankable(rows)
+def ranking(units: list[tuple[str, str, IndexValue]]) -> Ranking:
+    usable, p, n_eff = _rankable(units)
     if len(usable) < 2:
         return Ranking([], None, None, RANK_FRACTION, "fewer than two units with answers: nothing to rank")
     try:
-        shrunk = shrink([r.code for r in usable], p, n_eff, level=LEVEL)
+        shrunk = shrink([code for code, _ in usable], p, n_eff, level=LEVEL)
     except ValueError as problem:
         return Ranking([], None, None, RANK_FRACTION, f"no ranking: {problem}")
     ranks = rank_units(shrunk, fraction=RANK_FRACTION, level=LEVEL)
     result = [
-        RankRow(r.code, r.name, float(p[i]), float(n_eff[i]), float(shrunk.posterior_mean[i]), float(shrunk.lower[i]),
+        RankRow(code, name, float(p[i]), float(n_eff[i]), float(shrunk.posterior_mean[i]), float(shrunk.lower[i]),
                 float(shrunk.upper[i]), int(ranks.rank[i]), int(ranks.rank_lower[i]), int(ranks.rank_upper[i]),
                 float(ranks.prob_top[i]), float(ranks.prob_bottom[i]))
-        for i, r in enumerate(usable)
+        for i, (code, name) in enumerate(usable)
     ]
     result.sort(key=lambda row: row.rank)
     return Ranking(result, shrunk.prior.mean, shrunk.prior.overdispersion, RANK_FRACTION, None)
 
 
-def funnel_data(rows: list[UnitRow], centre: float | None) -> Funnel:
-    usable, p, n_eff = _rankable(rows)
+def funnel_data(units: list[tuple[str, str, IndexValue]], centre: float | None) -> Funnel:
+    usable, p, n_eff = _rankable(units)
     if centre is None or not 0 < centre < 1 or not usable:
         return Funnel(centre, [], [], "no funnel: the overall index is 0, 1 or missing, or no unit has answers")
-    placed = funnel([r.code for r in usable], p, n_eff, centre, FUNNEL_LEVELS)
+    placed = funnel([code for code, _ in usable], p, n_eff, centre, FUNNEL_LEVELS)
     grid = np.geomspace(max(1.0, n_eff.min() * 0.8), max(2.0, n_eff.max() * 1.2), 60)
     curves = []
     for level in FUNNEL_LEVELS:
         low, high = funnel_limits(centre, grid, level)
         curves.append(FunnelCurve(level, grid.tolist(), low.tolist(), high.tolist()))
-    points = [FunnelPoint(r.code, r.name, float(p[i]), float(n_eff[i]), str(placed.position[i]))
-              for i, r in enumerate(usable)]
+    points = [FunnelPoint(code, name, float(p[i]), float(n_eff[i]), str(placed.position[i]))
+              for i, (code, name) in enumerate(usable)]
     return Funnel(centre, points, curves, None)
 
 
@@ -284,8 +293,11 @@ def compute_report(inputs: ReportInputs) -> Report:
     scope_id = inputs.scope.id
     child_codes = [code for code, parent in zip(units.codes, units.parents) if parent == scope_id]
     subunits = unit_rows(_design(inputs, labeller.subunits()), inputs, sorted(child_codes))
-    centre_codes = sorted({c for c in labeller.centres().tolist() if c != OUTSIDE})
-    centres = unit_rows(_design(inputs, labeller.centres()), inputs, centre_codes)
+    centre_labels = labeller.centres()
+    centre_codes = sorted(set(centre_labels.tolist()) - {OUTSIDE})
+    # Verdicts for thousands of centres cost seconds; the funnel needs only their composite index.
+    centre_tables = _design(inputs, centre_labels, composite_only=not inputs.include_centres)
+    centres = unit_rows(centre_tables, inputs, centre_codes) if inputs.include_centres else None
     counts, cutoff = status_counts(inputs)
     return Report(
         scope=Scope(inputs.scope.code, inputs.scope.name, inputs.scope.level),
@@ -303,10 +315,10 @@ def compute_report(inputs: ReportInputs) -> Report:
         elements=element_rows,
         change=period_change(periods, inputs.period, composite),
         subunits=subunits,
-        centres=centres if inputs.include_centres else None,
-        ranking=ranking(subunits),
+        centres=centres,
+        ranking=ranking([(r.code, r.name, r.composite) for r in subunits]),
         trend=trend_points(_design(inputs, labeller.months()), inputs.trend_window),
-        funnel=funnel_data(centres, composite.value),
+        funnel=funnel_data(named_figures(centre_tables, inputs, centre_codes), composite.value),
         counts=counts,
         response_rate=inputs.response_rate,
         method=method_note.method(inputs.weighting, rule, LEVEL),

@@ -52,8 +52,10 @@ def change_text(report: Report) -> str:
 
 
 def unit_cells(row) -> list[str]:
+    settled = row.verdict.verdict in ("met", "not_met")
     return [row.code, row.name, str(row.n), percent(row.composite.value), interval(row.composite),
-            percent(row.overall.value), verdict(row.verdict.verdict), further(row.verdict.further_responses)]
+            percent(row.overall.value), verdict(row.verdict.verdict),
+            DASH if settled else further(row.verdict.further_responses)]
 
 
 def rank_cells(row) -> list[str]:
