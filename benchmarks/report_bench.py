@@ -220,11 +220,10 @@ async def measure(province: str) -> dict[str, float]:
     national = parse_request("VN", REPORT_PERIOD)
     strata = await query.strata_of(await query.scope_unit("VN"))
     window = national.period.ending_window(TREND_MONTHS)
-    first = month_label(min(window.first, national.period.previous().first))
+    months = [month_label(m) for m in range(min(window.first, national.period.previous().first), national.period.last + 1)]
     cells, figures["national SQL GROUP BY"] = await timed(
-        f"national SQL GROUP BY ({first}..{national.period.last_month})",
-        query.cell_counts(strata, "sipas_qr", first, national.period.last_month,
-                          (*query.ELEMENT_COLUMNS, query.OVERALL_COLUMN), (4, 5)))
+        f"national SQL GROUP BY ({months[0]}..{months[-1]})",
+        query.cell_counts(strata, "sipas_qr", months, (*query.ELEMENT_COLUMNS, query.OVERALL_COLUMN), (4, 5)))
     print(f"  ({cells.size:,} cells returned)")
     for attempt in (1, 2):
         report, built = await timed(f"national report built (run {attempt})", build_report(national))

@@ -81,7 +81,8 @@ async def build_report(request: ReportRequest, lang: str = "vi", timezone: str =
     window = request.period.ending_window(TREND_MONTHS)
     first = min(window.first, request.period.previous().first)
     period = request.period
-    all_cells = await query.cell_counts(strata, instrument.key, month_label(first), period.last_month,
+    months = [month_label(m) for m in range(first, period.last + 1)]
+    all_cells = await query.cell_counts(strata, instrument.key, months,
                                         [e.column for e in elements] + [query.OVERALL_COLUMN], satisfied)
     cells = all_cells.valid()
     volumes = await query.dossier_volumes(month_label(first), period.last_month, sorted(set(cells.unit.tolist())))
