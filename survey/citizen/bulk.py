@@ -1,62 +1,114 @@
-"""SQL on the open write transaction's own connection, for the submission path.
+"""Running a batch of submission statements in one write transaction, with as few hops as possible.
 
-Two costs dominated batched writes through piccolo's query objects: building a many-row INSERT (per-row
-Table objects, default values, value conversion cost more CPU than the database spent storing the rows),
-and, on SQLite, each query being several hops between the event loop and aiosqlite's thread (execute,
-fetch, close), each hop waiting behind every request the loop is serving. Here a statement is one
-parameterised string, values are plain tuples, and a statement is one hop.
-Statements are written with ``?`` placeholders; PostgreSQL gets ``$1, $2, ...``.
-Only call inside ``write_transaction()``.
+The batch logic is a generator of ``(sql, params)`` statements that receives each statement's rows, so
+one piece of logic runs on either engine:
+
+- SQLite: the whole transaction runs on the event loop's thread on a plain ``sqlite3`` connection (BEGIN
+  IMMEDIATE ... COMMIT, the same locking as ``write_transaction()``). Through piccolo/aiosqlite, and
+  even in one worker thread, every statement handed the GIL back and forth with the thread serving
+  requests, waiting up to the interpreter's switch interval each time; under load that held a batch open
+  for 40 ms to several hundred. The statements themselves take a few milliseconds per batch. Only the
+  write lock can take long (another process holding it), so it is taken without blocking, retrying
+  asynchronously until the busy timeout, after which "database is locked" surfaces as for any writer.
+- PostgreSQL: inside ``write_transaction()`` on the transaction's asyncpg connection, one round trip
+  per statement.
+
+Statements are written with ``?`` placeholders; PostgreSQL gets ``$1, $2, ...``. Values are plain tuples:
+building a many-row INSERT through piccolo's query objects cost more CPU than storing the rows.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
-from typing import Any, Sequence
+import sqlite3
+import time
+from typing import Any, Generator, Sequence, TypeVar
 
 from piccolo.engine.sqlite import SQLiteEngine
 
-from survey.db.engine import current_engine
+from survey.db.engine import current_engine, write_transaction
+
+Statement = tuple[str, list[Any]]
+Rows = list[dict[str, Any]]
+T = TypeVar("T")
+Steps = Generator[Statement, Rows, T]
 
 _MARK = re.compile(r"\?")
-
-
-def _connection() -> tuple[Any, bool]:
-    engine = current_engine()
-    transaction = engine.current_transaction.get()
-    if transaction is None:
-        raise RuntimeError("survey.citizen.bulk runs only inside write_transaction()")
-    return transaction.connection, isinstance(engine, SQLiteEngine)
 
 
 def marks(count: int) -> str:
     return ",".join("?" * count)
 
 
-async def fetch(sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-    connection, sqlite = _connection()
-    if sqlite:
-        # piccolo's connections return rows as dicts (its row factory); one hop to aiosqlite's thread.
-        return [dict(row) for row in await connection.execute_fetchall(sql, list(params))]
-    numbers = itertools.count(1)
-    return [dict(record) for record in await connection.fetch(_MARK.sub(lambda _: f"${next(numbers)}", sql), *params)]
-
-
-async def insert(
+def insert(
     table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, on_conflict_ignore: str | None = None,
     returning: Sequence[str] = (),
-) -> list[dict[str, Any]]:
-    """Insert ``rows``; with ``on_conflict_ignore`` rows clashing on that unique column are skipped.
-
-    Returns the ``returning`` columns of the rows actually inserted.
-    """
-    if not rows:
-        return []
+) -> Statement:
+    """A multi-row INSERT; with ``on_conflict_ignore`` rows clashing on that unique column are skipped, and
+    ``returning`` names the columns to read back from the rows actually inserted."""
     row = "(" + marks(len(columns)) + ")"
     sql = f'INSERT INTO "{table}" ({",".join(columns)}) VALUES {",".join([row] * len(rows))}'
     if on_conflict_ignore:
         sql += f" ON CONFLICT ({on_conflict_ignore}) DO NOTHING"
     if returning:
         sql += " RETURNING " + ",".join(returning)
-    return await fetch(sql, [value for row in rows for value in row])
+    return sql, [value for row in rows for value in row]
+
+
+async def _begin_immediate(connection: sqlite3.Connection, patience_s: float) -> None:
+    deadline = time.monotonic() + patience_s
+    delay = 0.001
+    while True:
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
+async def _run_sqlite(connection_kwargs: dict[str, Any], steps: Steps[T]) -> T:
+    # timeout=0: no statement ever sleeps on the event loop's thread waiting for a lock.
+    connection = sqlite3.connect(connection_kwargs["database"], timeout=0, isolation_level=None)
+    connection.row_factory = sqlite3.Row
+    try:
+        await _begin_immediate(connection, connection_kwargs["timeout"])
+        try:
+            statement = next(steps)
+            while True:
+                rows = [dict(row) for row in connection.execute(*statement).fetchall()]
+                statement = steps.send(rows)
+        except StopIteration as finished:
+            connection.execute("COMMIT")
+            return finished.value
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+    finally:
+        connection.close()
+
+
+async def _run_postgres(steps: Steps[T]) -> T:
+    async with write_transaction():
+        connection = current_engine().current_transaction.get().connection
+        try:
+            statement = next(steps)
+            while True:
+                sql, params = statement
+                numbers = itertools.count(1)
+                records = await connection.fetch(_MARK.sub(lambda _: f"${next(numbers)}", sql), *params)
+                statement = steps.send([dict(record) for record in records])
+        except StopIteration as finished:
+            return finished.value
+
+
+async def run(steps: Steps[T]) -> T:
+    """Run every statement ``steps`` yields in one write transaction; its return value is the result."""
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        return await _run_sqlite(engine.connection_kwargs, steps)
+    return await _run_postgres(steps)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from instruments import Instrument
@@ -11,8 +12,7 @@ from instruments import Instrument
 from survey.citizen import bulk
 from survey.citizen.device import BURST_LIMIT, BURST_WINDOW_S
 from survey.citizen.targets import RECEIPT_USED, Target, TargetRefused, procedure_ids_by_code
-from survey.db.engine import write_transaction
-from survey.db.tables import Answer, Receipt, Response
+from survey.db.tables import Answer, Response
 
 RATING_COLUMNS = ("e1", "e2", "e3", "e4", "e5")
 # Rows per INSERT of answers: 4 parameters each, well under the engines' limits on bound parameters.
@@ -71,51 +71,32 @@ async def stored_answers(response_id: int) -> dict[str, int | str]:
 
 
 Outcome = Stored | TargetRefused
-
-
-async def _recent_counts(subs: list[Submission], now: datetime) -> dict[tuple[str, int], int]:
-    """Submissions per (device, counter) within the burst window, for the devices in this batch."""
-    devices = sorted({sub.device for sub in subs})
-    rows = await bulk.fetch(
-        f"SELECT device_hash, counter, COUNT(*) AS n FROM response WHERE device_hash IN ({bulk.marks(len(devices))})"
-        " AND received_at >= ? GROUP BY device_hash, counter",
-        [*devices, now - timedelta(seconds=BURST_WINDOW_S)],
-    )
-    return {(row["device_hash"], row["counter"]): row["n"] for row in rows}
-
-
-async def _used_receipts(subs: list[Submission]) -> set[int]:
-    ids = [sub.target.receipt_id for sub in subs if sub.target.receipt_id is not None]
-    if not ids:
-        return set()
-    rows = await bulk.fetch(
-        f"SELECT id FROM receipt WHERE id IN ({bulk.marks(len(ids))}) AND response IS NOT NULL", ids)
-    return {row["id"] for row in rows}
-
-
-async def _existing(nonces: list[str]) -> dict[str, Stored]:
-    rows = await bulk.fetch(
-        "SELECT id, nonce, status, instrument_key, instrument_version FROM response"
-        f" WHERE nonce IN ({bulk.marks(len(nonces))})", nonces)
-    return {r["nonce"]: Stored(r["id"], r["status"], True, r["instrument_key"], r["instrument_version"]) for r in rows}
-
-
 RESPONSE_COLUMNS = (
     "instrument_key", "instrument_version", "counter", "unit", "stratum", "procedure", "channel", "received_at",
     "period", "status", "nonce", "device_hash", *RATING_COLUMNS, "overall",
 )
 ANSWER_COLUMNS = ("response", "item_code", "value_num", "value_text")
+CLAIM = "UPDATE receipt SET response = ? WHERE id = ? AND response IS NULL RETURNING id"
+
+
+def _stored(rows: bulk.Rows) -> dict[str, Stored]:
+    return {r["nonce"]: Stored(r["id"], r["status"], True, r["instrument_key"], r["instrument_version"]) for r in rows}
+
+
+def _existing(nonces: list[str]) -> bulk.Statement:
+    return ("SELECT id, nonce, status, instrument_key, instrument_version FROM response"
+            f" WHERE nonce IN ({bulk.marks(len(nonces))})", nonces)
 
 
 def _response_row(sub: Submission, status: str, now: datetime, tz: str, procedure_ids: dict[str, int]) -> tuple:
     place = sub.target.place
     answered = sub.answers.get("procedure")
     procedure_code = answered if isinstance(answered, str) else sub.target.procedure_code
-    ratings_ = ratings(sub.instrument, sub.answers)
+    columns = ratings(sub.instrument, sub.answers)
     return (
         sub.instrument.key, sub.instrument.version, place.counter_id, place.unit_id, place.stratum_id,
         procedure_ids.get(procedure_code) if procedure_code else None, sub.channel, now, period_of(now, tz),
-        status, sub.nonce, sub.device, *(ratings_[column] for column in (*RATING_COLUMNS, "overall")),
+        status, sub.nonce, sub.device, *(columns[name] for name in (*RATING_COLUMNS, "overall")),
     )
 
 
@@ -126,34 +107,61 @@ def _answer_rows(response_id: int, answers: dict[str, int | str]) -> list[tuple]
     ]
 
 
-async def _claim(sub: Submission, response_id: int) -> bool:
-    """Mark the receipt answered; False if another worker claimed it first (its response is then undone)."""
-    claimed = await Receipt.update({Receipt.response: response_id}).where(
-        (Receipt.id == sub.target.receipt_id) & Receipt.response.is_null()
-    ).returning(Receipt.id)
-    if not claimed:
-        await Answer.delete().where(Answer.response == response_id)
-        await Response.delete().where(Response.id == response_id)
-    return bool(claimed)
-
-
-async def _insert(
-    subs: list[Submission], new: dict[str, tuple[int, str]], now: datetime, tz: str
-) -> dict[str, int]:
-    """Insert the new responses and their answers; the id of each by nonce (a nonce stored meanwhile by
-    another worker is skipped by the database and missing here)."""
-    if not new:
-        return {}
-    procedure_ids = await procedure_ids_by_code()
-    rows = [_response_row(subs[index], status, now, tz, procedure_ids) for index, status in new.values()]
-    inserted = await bulk.insert("response", RESPONSE_COLUMNS, rows, on_conflict_ignore="nonce",
-                                 returning=("id", "nonce"))
-    ids = {row["nonce"]: row["id"] for row in inserted}
-    answers = [answer for nonce, response_id in ids.items()
-               for answer in _answer_rows(response_id, subs[new[nonce][0]].answers)]
-    for start in range(0, len(answers), ANSWER_CHUNK):
-        await bulk.insert("answer", ANSWER_COLUMNS, answers[start:start + ANSWER_CHUNK])
-    return ids
+def _batch(subs: list[Submission], tz: str, procedure_ids: dict[str, int]) -> bulk.Steps[list[Outcome]]:
+    """The statements of one batch, each receiving its rows; returns each submission's outcome."""
+    now = datetime.now(timezone.utc)
+    existing = _stored((yield _existing(sorted({sub.nonce for sub in subs}))))
+    receipts = [sub.target.receipt_id for sub in subs if sub.target.receipt_id is not None]
+    used: set[Any] = set()
+    if receipts:
+        sql = f"SELECT id FROM receipt WHERE id IN ({bulk.marks(len(receipts))}) AND response IS NOT NULL"
+        used = {row["id"] for row in (yield (sql, receipts))}
+    devices = sorted({sub.device for sub in subs})
+    recent = yield (
+        f"SELECT device_hash, counter, COUNT(*) AS n FROM response WHERE device_hash IN ({bulk.marks(len(devices))})"
+        " AND received_at >= ? GROUP BY device_hash, counter",
+        [*devices, now - timedelta(seconds=BURST_WINDOW_S)],
+    )
+    counts = {(row["device_hash"], row["counter"]): row["n"] for row in recent}
+    outcomes: dict[int, Outcome] = {}
+    new: dict[str, tuple[int, str]] = {}
+    for index, sub in enumerate(subs):
+        if sub.nonce in existing or sub.nonce in new:
+            continue
+        receipt = sub.target.receipt_id
+        if receipt is not None:
+            if receipt in used:
+                outcomes[index] = TargetRefused(RECEIPT_USED, "receipt used")
+                continue
+            used.add(receipt)
+        key = (sub.device, sub.target.place.counter_id)
+        new[sub.nonce] = (index, "flagged" if counts.get(key, 0) >= BURST_LIMIT else "valid")
+        counts[key] = counts.get(key, 0) + 1
+    ids: dict[str, int] = {}
+    if new:
+        rows = [_response_row(subs[index], status, now, tz, procedure_ids) for index, status in new.values()]
+        # A nonce stored meanwhile by another worker is skipped here and found by the lookup at the end.
+        inserted = yield bulk.insert("response", RESPONSE_COLUMNS, rows, on_conflict_ignore="nonce",
+                                     returning=("id", "nonce"))
+        ids = {row["nonce"]: row["id"] for row in inserted}
+        answers = [answer for nonce, response_id in ids.items()
+                   for answer in _answer_rows(response_id, subs[new[nonce][0]].answers)]
+        for start in range(0, len(answers), ANSWER_CHUNK):
+            yield bulk.insert("answer", ANSWER_COLUMNS, answers[start:start + ANSWER_CHUNK])
+    for nonce, response_id in ids.items():
+        index, status = new[nonce]
+        sub = subs[index]
+        if sub.target.receipt_id is not None and not (yield (CLAIM, [response_id, sub.target.receipt_id])):
+            # Another worker's submission claimed the receipt first: this response is undone.
+            yield ("DELETE FROM answer WHERE response = ?", [response_id])
+            yield ("DELETE FROM response WHERE id = ?", [response_id])
+            outcomes[index] = TargetRefused(RECEIPT_USED, "receipt used")
+        else:
+            outcomes[index] = Stored(response_id, status, False, sub.instrument.key, sub.instrument.version)
+    unresolved = {sub.nonce for index, sub in enumerate(subs) if index not in outcomes} - existing.keys()
+    if unresolved:
+        existing.update(_stored((yield _existing(sorted(unresolved)))))
+    return [outcomes[index] if index in outcomes else existing[sub.nonce] for index, sub in enumerate(subs)]
 
 
 async def write_batch(subs: list[Submission], tz: str) -> list[Outcome]:
@@ -163,33 +171,4 @@ async def write_batch(subs: list[Submission], tz: str) -> list[Outcome]:
     answered yields a refusal; neither disturbs the other submissions. A burst from one device at one
     counter is stored as ``flagged``.
     """
-    now = datetime.now(timezone.utc)
-    outcomes: dict[int, Outcome] = {}
-    async with write_transaction():
-        existing = await _existing(sorted({sub.nonce for sub in subs}))
-        used = await _used_receipts(subs)
-        counts = await _recent_counts(subs, now)
-        new: dict[str, tuple[int, str]] = {}
-        for index, sub in enumerate(subs):
-            if sub.nonce in existing or sub.nonce in new:
-                continue
-            receipt = sub.target.receipt_id
-            if receipt is not None:
-                if receipt in used:
-                    outcomes[index] = TargetRefused(RECEIPT_USED, "receipt used")
-                    continue
-                used.add(receipt)
-            key = (sub.device, sub.target.place.counter_id)
-            new[sub.nonce] = (index, "flagged" if counts.get(key, 0) >= BURST_LIMIT else "valid")
-            counts[key] = counts.get(key, 0) + 1
-        for nonce, response_id in (await _insert(subs, new, now, tz)).items():
-            index, status = new[nonce]
-            sub = subs[index]
-            if sub.target.receipt_id is not None and not await _claim(sub, response_id):
-                outcomes[index] = TargetRefused(RECEIPT_USED, "receipt used")
-            else:
-                outcomes[index] = Stored(response_id, status, False, sub.instrument.key, sub.instrument.version)
-        unresolved = {sub.nonce for index, sub in enumerate(subs) if index not in outcomes} - existing.keys()
-        if unresolved:
-            existing.update(await _existing(sorted(unresolved)))
-    return [outcomes[index] if index in outcomes else existing[sub.nonce] for index, sub in enumerate(subs)]
+    return await bulk.run(_batch(subs, tz, await procedure_ids_by_code()))

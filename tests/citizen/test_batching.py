@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import instruments
-import pytest
 
 from survey.citizen.nonce import issue
 from survey.citizen.submissions import Submission
@@ -72,11 +71,3 @@ async def test_a_burst_within_one_batch_is_flagged(place):
     results = await asyncio.gather(*(store(sub, place.settings.timezone) for sub in subs))
     assert sorted(r.status for r in results) == ["flagged"] * 3 + ["valid"] * BURST_LIMIT
     assert await Response.count().where(Response.status == "flagged") == 3
-
-
-@pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)
-async def test_outside_a_transaction_the_bulk_helpers_refuse(place):
-    from survey.citizen import bulk
-
-    with pytest.raises(RuntimeError, match="write_transaction"):
-        await bulk.fetch("SELECT 1")

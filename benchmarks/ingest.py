@@ -1,0 +1,281 @@
+"""Ingestion throughput: stored survey submissions per second and latency under concurrent clients.
+
+Starts ``survey serve`` in a subprocess on a fresh database (SQLite, and PostgreSQL when a server URL is
+given), posts completed survey forms (``POST /q/<token>``, the path a citizen's phone takes) from 50 and
+500 concurrent keep-alive connections on loopback, then counts the stored rows. A bare litestar endpoint
+that parses the same form and answers a small page, served the same way, gives the ceiling of the web
+stack on this machine.
+
+Nonces are issued by the benchmark with the server's secret instead of fetching the page first, so the
+figures are for the submission alone. Every run is bounded by a request count and a time limit.
+
+    python benchmarks/ingest.py                       # SQLite only
+    python benchmarks/ingest.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SECRET = "benchmark-secret-key-" + "b" * 32
+ANSWERS = {"access_sat": "5", "procedures_sat": "4", "civil_servant_sat": "4", "results_sat": "5",
+           "feedback_sat": "", "overall_sat": "4", "procedure": "1.001193", "comment": ""}
+UNITS = "code,name,level,parent_code\nVN,Việt Nam,country,\nNB,Ninh Bình,province,VN\n" + "".join(
+    f"NB-{n:03d}-TT,Trung tâm xã {n},centre,NB\n" for n in range(1, 11))
+COUNTERS = "code,name,unit_code\n" + "".join(
+    f"NB-{n:03d}-TT-Q{q},Quầy {q},NB-{n:03d}-TT\n" for n in range(1, 11) for q in (1, 2))
+PROCEDURES = "code,name,field\n1.001193,Đăng ký khai sinh,Hộ tịch\n1.000894,Đăng ký kết hôn,Hộ tịch\n"
+BARE_APP = textwrap.dedent('''
+    from litestar import Litestar, Request, post
+    from litestar.response import Response
+
+    @post("/q/{token:str}", status_code=200)
+    async def submit(request: Request, token: str) -> Response:
+        form = await request.form()
+        return Response("<!doctype html><p>Cảm ơn " + str(len(form)) + "</p>", media_type="text/html")
+
+    app = Litestar([submit], debug=False, logging_config=None)
+''')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_healthy(url: str, process: subprocess.Popen, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer means the server is up
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer in time")
+
+
+async def seed(database_url: str, data_dir: Path) -> list[str]:
+    """A province with 10 centres and 20 counters; the signed token of each counter."""
+    os.environ.update(DATABASE_URL=database_url, SURVEY_DATA_DIR=str(data_dir), SURVEY_SECRET_KEY=SECRET)
+    from survey.db.engine import bind, engine_from_settings
+    from survey.db.migrate import upgrade
+    from survey.db.tables import Counter
+    from survey.qr.services import counter_token
+    from survey.settings import get_settings
+    from survey.units.services import import_counters, import_procedures, import_units
+
+    get_settings.cache_clear()
+    bind(engine_from_settings(get_settings()))
+    await upgrade()
+    await import_units(UNITS)
+    await import_counters(COUNTERS)
+    await import_procedures(PROCEDURES)
+    return [await counter_token(SECRET, row["id"]) for row in await Counter.select(Counter.id)]
+
+
+async def count_rows() -> int:
+    from survey.db.tables import Response
+
+    return await Response.count()
+
+
+def requests_for(tokens: list[str], count: int, port: int) -> list[bytes]:
+    from survey.citizen.nonce import issue
+
+    built = []
+    for number in range(count):
+        token = tokens[number % len(tokens)]
+        body = urlencode({**ANSWERS, "nonce": issue(SECRET, token)}).encode()
+        built.append(
+            f"POST /q/{token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"User-Agent: bench-{number}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+        )
+    return built
+
+
+async def read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    length = next((int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length:")), 0)
+    await reader.readexactly(length)
+    return status
+
+
+async def load(port: int, requests: list[bytes], clients: int, limit_s: float) -> dict:
+    """Send ``requests`` over ``clients`` keep-alive connections; stop early at ``limit_s``."""
+    queue = list(reversed(requests))
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    deadline = time.monotonic() + limit_s
+
+    async def client() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while queue and time.monotonic() < deadline:
+                request = queue.pop()
+                started = time.perf_counter()
+                writer.write(request)
+                status = await read_response(reader)
+                latencies.append(time.perf_counter() - started)
+                statuses[status] = statuses.get(status, 0) + 1
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    results = await asyncio.gather(*(client() for _ in range(clients)), return_exceptions=True)
+    elapsed = time.perf_counter() - started
+    failures = [r for r in results if isinstance(r, BaseException)]
+    latencies.sort()
+    quantile = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    return {
+        "clients": clients, "sent": len(latencies), "seconds": elapsed, "per_s": len(latencies) / elapsed,
+        "p50_ms": quantile(0.50), "p99_ms": quantile(0.99), "mean_ms": statistics.fmean(latencies) * 1000,
+        "statuses": statuses, "client_errors": len(failures),
+    }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux): a cost per request that other load on a shared
+    machine does not inflate the way wall-clock rates are."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measured_load(server: subprocess.Popen, port: int, requests: list[bytes], clients: int,
+                        limit_s: float) -> dict:
+    before = cpu_seconds(server.pid)
+    result = await load(port, requests, clients, limit_s)
+    result["server_cpu_ms"] = (cpu_seconds(server.pid) - before) * 1000 / max(1, result["sent"])
+    return result
+
+
+def start(command: list[str], env: dict[str, str], health: str, log: Path) -> subprocess.Popen:
+    process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT)
+    wait_healthy(health, process)
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def report(label: str, result: dict, stored: int | None = None) -> None:
+    ok = result["statuses"].get(200, 0)
+    tail = f" stored {stored} of {ok} thanked" if stored is not None else ""
+    print(f"{label:<28} clients {result['clients']:>4}  {result['per_s']:>7.0f}/s  p50 {result['p50_ms']:>6.1f} ms"
+          f"  p99 {result['p99_ms']:>6.1f} ms  statuses {result['statuses']}  socket errors "
+          f"{result['client_errors']}  server CPU {result['server_cpu_ms']:.2f} ms/request{tail}", flush=True)
+
+
+async def bench_survey(name: str, database_url: str, data_dir: Path, args: argparse.Namespace) -> None:
+    tokens = await seed(database_url, data_dir)
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SURVEY_DATA_DIR": str(data_dir),
+           "SURVEY_SECRET_KEY": SECRET, "SURVEY_LOG_LEVEL": args.log_level, "SURVEY_LOG_FORMAT": "json",
+           "PYTHONPATH": str(ROOT)}
+    server = start([sys.executable, "-m", "survey.cli", "serve", "--port", str(port), "--workers", str(args.workers)],
+                   env, f"http://127.0.0.1:{port}/healthz", data_dir / "server.log")
+    try:
+        for clients in args.clients:
+            before = await count_rows()
+            result = await measured_load(server, port, requests_for(tokens, args.requests, port), clients, args.seconds)
+            stored = await count_rows() - before
+            report(f"survey {name} ({args.workers}w)", result, stored)
+    finally:
+        stop(server)
+
+
+async def bench_bare(args: argparse.Namespace, folder: Path) -> None:
+    (folder / "bare_app.py").write_text(BARE_APP)
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(folder)}
+    server = start([sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port), "--no-access-log",
+                    "--log-level", "warning", "--workers", str(args.workers)],
+                   env, f"http://127.0.0.1:{port}/", folder / "bare.log")
+    try:
+        for clients in args.clients:
+            result = await measured_load(server, port, requests_for(["x" * 22], args.requests, port), clients,
+                                         args.seconds)
+            report(f"bare litestar ({args.workers}w)", result)
+    finally:
+        stop(server)
+
+
+async def postgres_database(server_url: str, name: str, create: bool) -> None:
+    import asyncpg
+
+    from survey.db.engine import postgres_config
+
+    connection = await asyncpg.connect(**postgres_config(server_url))
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"' if create else f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+async def main(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
+        folder = Path(tmp)
+        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; {args.requests} submissions per run "
+              f"(at most {args.seconds:.0f} s); server log level {args.log_level}", flush=True)
+        await bench_bare(args, folder)
+        (folder / "sqlite").mkdir()
+        await bench_survey("SQLite", f"sqlite:///{folder / 'sqlite' / 'survey.sqlite'}", folder / "sqlite", args)
+        if args.postgres:
+            name = f"survey_bench_{uuid.uuid4().hex[:8]}"
+            await postgres_database(args.postgres, name, create=True)
+            try:
+                base = args.postgres.rsplit("/", 1)[0]
+                (folder / "pg").mkdir()
+                await bench_survey("PostgreSQL", f"{base}/{name}", folder / "pg", args)
+            finally:
+                from survey.db.engine import current_engine
+
+                engine = current_engine()
+                if getattr(engine, "pool", None):
+                    await engine.close_connection_pool()
+                await postgres_database(args.postgres, name, create=False)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=lambda v: [int(x) for x in v.split(",")], default=[50, 500])
+    parser.add_argument("--requests", type=int, default=5000, help="submissions per run (default 5000)")
+    parser.add_argument("--seconds", type=float, default=30.0, help="time limit per run (default 30)")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
+    parser.add_argument("--log-level", default="WARNING", help="server log level (INFO logs every request)")
+    parser.add_argument("--postgres", default=os.environ.get("SURVEY_TEST_POSTGRES", ""),
+                        help="PostgreSQL server URL; a scratch database is created and dropped")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    import uvloop
+
+    uvloop.install()
+    asyncio.run(main(parse_args()))
