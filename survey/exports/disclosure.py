@@ -142,21 +142,30 @@ def _lift(unit: int, steps: int, scope: Scope) -> int:
     return unit
 
 
-def ladder(grain: str, demographics: Sequence[str], depth: int) -> Iterator[Plan]:
-    """Plans from least to most generalised (see the module notes for the order)."""
+def ladder(grain: str, demographics: Sequence[str], depth: int, labels: Callable[[str], int]) -> Iterator[Plan]:
+    """Plans from least to most generalised (see the module notes). ``labels(grain)`` is the number of
+    distinct periods at a grain; a coarser grain that merges no periods is skipped."""
+
+    def coarsened(plan: Plan) -> Plan | None:
+        current = plan.grain
+        while (current := coarser(current)) is not None:
+            if labels(current) < labels(plan.grain):
+                return replace(plan, grain=current)
+        return None
+
     plan = Plan(grain)
     yield plan
     if demographics:
         plan = replace(plan, dropped=plan.dropped | set(demographics))
         yield plan
-    if (next_grain := coarser(plan.grain)) is not None:
-        plan = replace(plan, grain=next_grain)
+    if (next_plan := coarsened(plan)) is not None:
+        plan = next_plan
         yield plan
     for name in ("channel", "procedure_group"):
         plan = replace(plan, dropped=plan.dropped | {name})
         yield plan
-    while (next_grain := coarser(plan.grain)) is not None:
-        plan = replace(plan, grain=next_grain)
+    while (next_plan := coarsened(plan)) is not None:
+        plan = next_plan
         yield plan
     for up in range(1, depth + 1):
         yield replace(plan, units_up=up)
@@ -271,7 +280,12 @@ def plan_disclosure(cells: Mapping[tuple, int], scope: Scope, span: PeriodSpan, 
     unit_labels = merge_small_units(unit_counts, scope, k)
     depth = max((_depth(unit, scope) for unit in unit_counts), default=0)
     tried = []
-    for plan in ladder(grain, demographics, depth):
+    months = {cell[PERIOD] for cell in cells}
+
+    def labels(at: str) -> int:
+        return len({at_grain(month, at, span) for month in months})
+
+    for plan in ladder(grain, demographics, depth, labels):
         generalise = Generaliser(cells, plan, names, unit_labels, scope, span)
         suppression = _Suppression(_sizes(cells, generalise), names, plan)
         result = suppression.run(k, int(max_suppression * total))

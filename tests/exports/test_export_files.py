@@ -1,0 +1,195 @@
+"""Exports read back independently: k-anonymity, no free text or timestamps, pseudonyms, and the index."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+import instruments
+from stats import Design
+from survey.db.tables import AuditLog, Counter, DossierVolume, Response, Unit
+from survey.exports.disclosure import CannotAnonymise
+from survey.exports.services import ExportRequest, run_export
+from tests.exports.conftest import MONTHS, TINY_CENTRE, add_responses
+from tests.exports.readback import QUASI_IDENTIFIERS, class_sizes, number, read_rows
+
+ELEMENTS = ("access_sat", "procedures_sat", "civil_servant_sat", "results_sat", "feedback_sat")
+
+
+async def export(tmp_path, name="out", **settings):
+    request = ExportRequest(**{"scope": "VN", "period": "2026-Q3", **settings})
+    return await run_export(request, tmp_path / name, actor="tester")
+
+
+def data_file(result):
+    return next(p for p in result.files if not p.name.endswith((".json", ".md")))
+
+
+def satisfied(values) -> np.ndarray:
+    values = np.array([number(v) for v in values])
+    return np.where(np.isnan(values), np.nan, (values >= 4).astype(float))
+
+
+async def database_design():
+    """The index computed straight from the database rows, weights made by post-stratifying in stats."""
+    rows = await Response.select(Response.unit, Response.period, Response.stratum, Response.counter,
+                                 Response.e1, Response.e2, Response.e3, Response.e4, Response.e5).where(
+        (Response.status == "valid") & Response.period.is_in(list(MONTHS)))
+    volumes = {(v["unit"], v["period"]): v["dossiers"] for v in await DossierVolume.select()}
+    cell = np.array([f"{r['unit']}|{r['period']}" for r in rows])
+    design = Design(np.ones(len(rows)), strata=np.array([r["stratum"] for r in rows]),
+                    clusters=np.array([r["counter"] for r in rows]))
+    calibrated = design.poststratify(cell, {f"{u}|{p}": n for (u, p), n in volumes.items() if f"{u}|{p}" in set(cell)})
+    items = [np.array([np.nan if r[c] is None else float(r[c] >= 4) for r in rows]) for c in ("e1", "e2", "e3", "e4", "e5")]
+    return calibrated, items
+
+
+def file_design(rows):
+    design = Design(np.array([float(r["weight"]) for r in rows]), strata=np.array([r["stratum"] for r in rows]),
+                    clusters=np.array([r["cluster"] for r in rows]))
+    return design, [satisfied([r[c] for r in rows]) for c in ELEMENTS]
+
+
+async def test_csv_is_k_anonymous_without_text_or_timestamps(survey_data, tmp_path):
+    result = await export(tmp_path, k=5)
+    rows = read_rows(data_file(result))
+    assert len(rows) == survey_data["valid"]
+    sizes = class_sizes(rows, QUASI_IDENTIFIERS)
+    assert min(sizes.values()) >= 5
+    assert "comment" not in rows[0]
+    timestamp = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}:\d{2}")
+    assert not any(timestamp.search(str(value)) for row in rows for value in row.values() if value is not None)
+    codes = {u["code"] for u in await Unit.select(Unit.code)} | {c["code"] for c in await Counter.select(Counter.code)}
+    ids = {str(u["id"]) for u in await Unit.select(Unit.id)} | {str(c["id"]) for c in await Counter.select(Counter.id)}
+    pseudonyms = {row["stratum"] for row in rows} | {row["cluster"] for row in rows}
+    assert not pseudonyms & (codes | ids)
+    counters = {r["counter"] for r in await Response.select(Response.counter).where(Response.status == "valid")}
+    assert len({row["cluster"] for row in rows}) == len(counters)
+    assert TINY_CENTRE not in {row["unit"] for row in rows}
+    report = json.loads(next(p for p in result.files if p.name.endswith(".json")).read_text())["disclosure"]
+    assert report["achieved_k"] == min(sizes.values())
+    assert report["units_merged_upward"] >= 1
+    assert report["risk_after"]["share_below_k"] == 0.0
+    assert report["risk_before"]["share_below_k"] > 0.0
+
+
+async def test_exported_design_reproduces_the_index_from_the_database(survey_data, tmp_path):
+    rows = read_rows(data_file(await export(tmp_path)))
+    design, items = file_design(rows)
+    reference, reference_items = await database_design()
+    for mine, theirs in zip(items, reference_items):
+        assert design.proportion(mine).value == pytest.approx(reference.proportion(theirs).value, abs=1e-9)
+    assert design.composite(items).value == pytest.approx(reference.composite(reference_items).value, abs=1e-9)
+    # Post-stratified weights add up to the dossiers of every unit-month that has responses.
+    answered = {(r["unit"], r["period"]) for r in await Response.select(Response.unit, Response.period).where(
+        Response.status == "valid")}
+    dossiers = sum(v["dossiers"] for v in await DossierVolume.select() if (v["unit"], v["period"]) in answered)
+    assert sum(float(r["weight"]) for r in rows) == pytest.approx(dossiers, rel=1e-12)
+
+
+async def test_exported_design_reproduces_the_published_report(survey_data, tmp_path):
+    from survey.reports.services import build_report, parse_request
+
+    rows = read_rows(data_file(await export(tmp_path)))
+    design, items = file_design(rows)
+    report = await build_report(parse_request("VN", "2026-Q3"))
+    assert design.composite(items).value == pytest.approx(report.composite.value, abs=1e-9)
+    for element, values in zip(report.elements, items):
+        assert design.proportion(values).value == pytest.approx(element.index.value, abs=1e-9)
+
+
+async def test_pseudonyms_differ_between_exports(survey_data, tmp_path):
+    first = read_rows(data_file(await export(tmp_path, "one")))
+    second = read_rows(data_file(await export(tmp_path, "two")))
+    assert not {r["cluster"] for r in first} & {r["cluster"] for r in second}
+    assert not {r["stratum"] for r in first} & {r["stratum"] for r in second}
+    # Stable within one export: each cluster lies in exactly one stratum.
+    assert all(len({r["stratum"] for r in first if r["cluster"] == c}) == 1 for c in {r["cluster"] for r in first})
+
+
+@pytest.mark.parametrize("file_format", ["parquet", "sav", "dta"])
+async def test_binary_formats_read_back_with_labels(survey_data, tmp_path, file_format):
+    result = await export(tmp_path, format=file_format, k=3)
+    path = data_file(result)
+    rows = read_rows(path)
+    assert len(rows) == survey_data["valid"]
+    assert min(class_sizes(rows, QUASI_IDENTIFIERS).values()) >= 3
+    csv_rows = read_rows(data_file(await export(tmp_path, "csv", k=3)))
+    assert sorted(number(r["access_sat"]) for r in rows) == sorted(number(r["access_sat"]) for r in csv_rows)
+    if file_format != "parquet":
+        import pyreadstat
+
+        _, meta = (pyreadstat.read_sav if file_format == "sav" else pyreadstat.read_dta)(str(path), metadataonly=True)
+        labels = {int(code): text for code, text in meta.variable_value_labels["access_sat"].items()}
+        assert labels[5] == "Rất hài lòng" and labels[1] == "Rất không hài lòng"
+
+
+async def test_kept_text_is_scrubbed(survey_data, tmp_path):
+    rows = read_rows(data_file(await export(tmp_path, keep_text=True, k=3)))
+    comments = [r["comment"] for r in rows if r["comment"]]
+    assert comments
+    joined = " ".join(comments)
+    for personal in ("Lan", "Hùng", "0912", "345 678", "citizen.one", "@", "001203004567"):
+        assert personal not in joined
+    assert "Phòng chờ hơi chật" in joined
+
+
+async def test_demographic_items_are_k_anonymous(db, tmp_path):
+    from tests.exports.conftest import add_volumes, build_tree
+
+    await build_tree()
+    await add_volumes({"P1-01-TT": 900, "P1-02-TT": 400, "P2-01-TT": 700, TINY_CENTRE: 50})
+    await add_responses(500, instrument_key="sipas_full", seed=3)
+    result = await export(tmp_path, instrument="sipas_full", k=5)
+    rows = read_rows(data_file(result))
+    demographics = instruments.get("sipas_full").quasi_identifiers()
+    assert demographics
+    report = result.disclosure
+    kept = [name for name in demographics if name in rows[0]]
+    assert min(class_sizes(rows, (*QUASI_IDENTIFIERS, *kept)).values()) >= 5
+    assert report["achieved_k"] >= 5
+    assert set(report["quasi_identifiers"]) >= set(demographics)
+
+
+async def test_period_grain_and_coarsening(survey_data, tmp_path):
+    rows = read_rows(data_file(await export(tmp_path, grain="month", k=2)))
+    periods = {r["period"] for r in rows}
+    assert periods <= {*MONTHS, "2026-Q3"}
+    yearly = read_rows(data_file(await export(tmp_path, "y", grain="year")))
+    assert {r["period"] for r in yearly} == {"2026"}
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"scope": "NOWHERE"}, "unknown unit"),
+    ({"k": 1}, "k must be"),
+    ({"period": "2026-13"}, "period"),
+    ({"period": "2026-Q3", "grain": "week"}, "grain"),
+    ({"format": "xlsx"}, "format"),
+    ({"period": "2025"}, "no valid responses"),
+])
+async def test_bad_requests_write_nothing(survey_data, tmp_path, changes, message):
+    with pytest.raises(ValueError, match=message):
+        await export(tmp_path, **changes)
+    assert not (tmp_path / "out").exists()
+    refused = await AuditLog.select().where(AuditLog.action == "export.refused")
+    assert len(refused) == 1 and refused[0]["actor"] == "tester"
+
+
+async def test_unreachable_k_writes_nothing(survey_data, tmp_path):
+    with pytest.raises(CannotAnonymise, match="fewer than k"):
+        await export(tmp_path, k=survey_data["valid"] + 1)
+    assert not (tmp_path / "out").exists()
+
+
+async def test_every_export_is_audited(survey_data, tmp_path):
+    await export(tmp_path, k=7, keep_text=True)
+    entries = await AuditLog.select().where(AuditLog.action == "export")
+    assert len(entries) == 1
+    detail = entries[0]["detail"]
+    detail = json.loads(detail) if isinstance(detail, str) else detail
+    assert entries[0]["actor"] == "tester" and entries[0]["target"] == "VN"
+    assert detail["settings"]["k"] == 7 and detail["settings"]["keep_text"] is True
+    assert detail["rows"] == survey_data["valid"]
