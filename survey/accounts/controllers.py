@@ -13,7 +13,7 @@ from survey.accounts.guards import (
     officer_required,
     password_tag,
 )
-from survey.accounts.passwords import hash_password, needs_rehash, verify_password
+from survey.accounts.passwords import hash_password, hash_password_async, needs_rehash, verify_password_async
 from survey.accounts.sessions import start_session
 from survey.accounts.throttle import LoginThrottle
 from survey.audit import record
@@ -72,16 +72,17 @@ class LoginController(Controller):
             )
             return login_page(request, message, 429, {"Retry-After": str(wait)})
         officer = await Officer.select().where(Officer.username == username, Officer.active.eq(True)).first()
-        ok = verify_password(officer["password_hash"] if officer else _UNKNOWN_USER_HASH, password)
+        ok = await verify_password_async(officer["password_hash"] if officer else _UNKNOWN_USER_HASH, password)
         if not (officer and ok):
             await throttle.failed(username, ip)
             async with write_transaction():
                 await record("login.failure", "anonymous", target=username if officer else "(unknown)")
             return login_page(request, LOGIN_FAILED, 401)
         stored_hash = officer["password_hash"]
+        if needs_rehash(stored_hash):
+            stored_hash = await hash_password_async(password)
         async with write_transaction():
-            if needs_rehash(stored_hash):
-                stored_hash = hash_password(password)
+            if stored_hash != officer["password_hash"]:
                 await Officer.update({Officer.password_hash: stored_hash}).where(Officer.id == officer["id"])
             await record("login.success", username, target=username)
         await throttle.succeeded(username, ip)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -30,3 +33,16 @@ def verify_password(stored_hash: str, password: str) -> bool:
 
 def needs_rehash(stored_hash: str) -> bool:
     return _hasher.check_needs_rehash(stored_hash)
+
+
+# Argon2id takes 64 MiB and a good part of a second of CPU: run it off the event loop so one login does not
+# stall every other request of the worker, and at most two at a time so a login flood cannot exhaust memory.
+_argon2_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")
+
+
+async def verify_password_async(stored_hash: str, password: str) -> bool:
+    return await asyncio.get_running_loop().run_in_executor(_argon2_threads, verify_password, stored_hash, password)
+
+
+async def hash_password_async(password: str) -> str:
+    return await asyncio.get_running_loop().run_in_executor(_argon2_threads, hash_password, password)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from survey.accounts.passwords import hash_password
+from survey.accounts.passwords import hash_password_async
 from survey.audit import record
 from survey.db.engine import write_transaction
 from survey.db.tables import Officer, Unit
@@ -34,7 +34,7 @@ async def create_officer(
     except ValueError:
         raise AccountError(f"role must be one of {', '.join(r.value for r in Role)}") from None
     try:
-        password_hash = hash_password(password)
+        password_hash = await hash_password_async(password)
     except ValueError as exc:
         raise AccountError(str(exc)) from None
     if role == Role.MANAGER and not unit_code:
@@ -58,7 +58,7 @@ async def create_officer(
 async def set_password(username: str, password: str, actor: str = "system") -> None:
     """Replace an officer's password; their open sessions end, since they carry the old hash's fingerprint."""
     try:
-        password_hash = hash_password(password)
+        password_hash = await hash_password_async(password)
     except ValueError as exc:
         raise AccountError(str(exc)) from None
     async with write_transaction():

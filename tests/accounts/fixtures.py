@@ -47,9 +47,9 @@ async def world(db: Settings) -> Settings:
 
 
 @asynccontextmanager
-async def app_client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
+async def app_client(settings: Settings, base_url: str = "http://testserver.local") -> AsyncIterator[AsyncTestClient]:
     """A client of a freshly created application (one per server worker or restart)."""
-    async with AsyncTestClient(app=create_app(settings)) as test_client:
+    async with AsyncTestClient(app=create_app(settings), base_url=base_url) as test_client:
         # The app's startup bound a PostgreSQL pool living on the client's event loop; the test reads the
         # database from its own loop, so both go through a pool-less engine (a connection per query).
         bind(engine_from_settings(settings))

@@ -6,7 +6,7 @@ from argon2 import PasswordHasher
 
 from survey.accounts.passwords import verify_password
 from survey.db.tables import AuditLog, Officer
-from tests.accounts.fixtures import HTML, replace_session_cookie, PASSWORDS, login, post_form
+from tests.accounts.fixtures import HTML, PASSWORDS, app_client, login, post_form, replace_session_cookie
 
 
 async def audit_actions() -> list[tuple[str, str, str]]:
@@ -97,3 +97,17 @@ async def test_password_change_ends_existing_sessions(client):
         Officer.username == "lcmanager"
     )
     assert (await client.get("/officer", headers=HTML, follow_redirects=False)).status_code == 303
+
+
+async def test_cookies_are_secure_behind_tls(world):
+    from dataclasses import replace
+
+    async with app_client(replace(world, behind_tls=True), "https://testserver.local") as client:
+        response = await login(client, "admin")
+        cookies = response.headers.get_list("set-cookie")
+        session = next(c for c in cookies if c.startswith("survey_session="))
+        assert "Secure" in session and "HttpOnly" in session
+    async with app_client(replace(world, behind_tls=True), "https://testserver.local") as client:
+        page = await client.get("/login", headers=HTML)
+        csrf = next(c for c in page.headers.get_list("set-cookie") if c.startswith("survey_csrf="))
+        assert "Secure" in csrf and "HttpOnly" in csrf and "SameSite=lax" in csrf
