@@ -51,7 +51,7 @@ class Traffic:
     @property
     def errors(self) -> int:
         return sum(count for outcome, count in self.outcomes.items()
-                   if outcome == "transport" or outcome.startswith("5"))
+                   if outcome.startswith(("transport", "5")))
 
 
 def random_answers(rng: random.Random) -> dict[str, str]:
@@ -81,8 +81,8 @@ class Citizens:
         started = time.perf_counter()
         try:
             response = await self.http.request(method, url, **kwargs)
-        except httpx.TransportError:
-            self.traffic.record(started, "transport")
+        except httpx.TransportError as failure:
+            self.traffic.record(started, f"transport:{type(failure).__name__}")
             return None
         self.traffic.record(started, str(response.status_code))
         return response
@@ -105,10 +105,13 @@ class Citizens:
     async def _abandon(self, method: str, url: str, **kwargs) -> None:
         """Start a request and drop it a moment later, as a phone losing signal does."""
         started = time.perf_counter()
-        try:
-            await asyncio.wait_for(self.http.request(method, url, **kwargs), timeout=self.rng.uniform(0.0, 0.05))
-        except (asyncio.TimeoutError, httpx.TransportError):
-            pass
+        # On a connection of its own: a request cancelled half way can leave a pooled connection unusable
+        # on the client side, which would show up as the server's fault.
+        async with httpx.AsyncClient() as phone:
+            try:
+                await asyncio.wait_for(phone.request(method, url, **kwargs), timeout=self.rng.uniform(0.0, 0.05))
+            except (asyncio.TimeoutError, httpx.TransportError):
+                pass
         self.traffic.record(started, "abandoned")
 
     async def by_page(self) -> bool:
