@@ -7,7 +7,8 @@ id). An equivalence class is a combination of their written values, a missing va
 of its own. The plan, all on the cell counts from one ``GROUP BY``:
 
 1. **Units merged upward**: a unit with fewer than k responses is shown as its parent, repeatedly, so every
-   shown unit has at least k responses.
+   shown unit has at least k responses (at the top, the smallest other shown unit joins the scope's own
+   group when that is still below k).
 2. **Global recoding**, one step at a time until the next step succeeds: demographic items dropped, the
    period one grain coarser, the channel dropped, the procedure group dropped, the period coarser still
    (up to the whole export period), then every unit one level up.
@@ -124,13 +125,22 @@ def check_k(k: int) -> int:
 
 
 def merge_small_units(unit_counts: Mapping[int, int], scope: Scope, k: int) -> dict[int, int]:
-    """Shown unit of every unit with responses: itself, or the nearest ancestor whose group reaches k."""
+    """Shown unit of every unit with responses: itself, or the nearest ancestor whose group reaches k.
+
+    When only the scope's own group is left below k, the smallest other shown unit joins it (there is no
+    unit above the scope to go to). Needs at least k responses in all.
+    """
     label = {unit: unit for unit in unit_counts}
+    root = scope.root.id
     while True:
         sizes = _sizes(unit_counts, label.__getitem__)
-        small = {shown for shown, size in sizes.items() if size < k and shown != scope.root.id}
+        small = {shown for shown, size in sizes.items() if size < k}
         if not small:
             return label
+        if small == {root}:
+            donor = min((shown for shown in sizes if shown != root), key=sizes.__getitem__)
+            label = {unit: root if shown == donor else shown for unit, shown in label.items()}
+            continue
         for unit, shown in label.items():
             if shown in small:
                 label[unit] = scope.parent(shown)
