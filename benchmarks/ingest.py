@@ -192,8 +192,30 @@ def report(label: str, result: dict, stored: int | None = None) -> None:
           f"{result['client_errors']}  server CPU {result['server_cpu_ms']:.2f} ms/request{tail}", flush=True)
 
 
+async def bench_storage(name: str, token: str, batch_sizes: list[int], count: int = 2000) -> None:
+    """The write path alone, in this process: submissions stored per second at a given batch size."""
+    import instruments
+
+    from survey.citizen.nonce import issue
+    from survey.citizen.submissions import Submission, write_batch
+    from survey.citizen.targets import resolve
+
+    target = await resolve(token, SECRET)
+    instrument = instruments.get("sipas_qr")
+    answers = instrument.validate_answers(ANSWERS)
+    for size in batch_sizes:
+        subs = [Submission(target, instrument, answers, issue(SECRET, token), f"storage-{n}", "qr") for n in range(count)]
+        cpu, wall = time.process_time(), time.perf_counter()
+        for start in range(0, count, size):
+            await write_batch(subs[start:start + size], "Asia/Ho_Chi_Minh")
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        print(f"{'storage ' + name:<28} batch {size:>4}  {count / wall:>7.0f}/s  CPU {cpu / count * 1000:.3f} ms/submission",
+              flush=True)
+
+
 async def bench_survey(name: str, database_url: str, data_dir: Path, args: argparse.Namespace) -> None:
     tokens = await seed(database_url, data_dir)
+    await bench_storage(name, tokens[0], [1, 25, 250])
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SURVEY_DATA_DIR": str(data_dir),
            "SURVEY_SECRET_KEY": SECRET, "SURVEY_LOG_LEVEL": args.log_level, "SURVEY_LOG_FORMAT": "json",

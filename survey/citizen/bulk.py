@@ -71,25 +71,44 @@ async def _begin_immediate(connection: sqlite3.Connection, patience_s: float) ->
         delay = min(delay * 2, 0.05)
 
 
+_sqlite_connections: dict[tuple[str, int], tuple[asyncio.AbstractEventLoop, sqlite3.Connection]] = {}
+
+
+def _sqlite_connection(database: str) -> sqlite3.Connection:
+    """One lasting connection per database file and event loop (whose writer runs one batch at a time):
+    closing the last connection to a WAL database checkpoints the whole log into the file, which per batch
+    cost as much as the batch itself."""
+    loop = asyncio.get_running_loop()
+    key = (database, id(loop))
+    if key not in _sqlite_connections:
+        # timeout=0: no statement ever sleeps on the event loop's thread waiting for a lock.
+        connection = sqlite3.connect(database, timeout=0, isolation_level=None, check_same_thread=False)
+        connection.row_factory = sqlite3.Row
+        _sqlite_connections[key] = (loop, connection)
+    return _sqlite_connections[key][1]
+
+
 async def _run_sqlite(connection_kwargs: dict[str, Any], steps: Steps[T]) -> T:
-    # timeout=0: no statement ever sleeps on the event loop's thread waiting for a lock.
-    connection = sqlite3.connect(connection_kwargs["database"], timeout=0, isolation_level=None)
-    connection.row_factory = sqlite3.Row
+    connection = _sqlite_connection(connection_kwargs["database"])
+    await _begin_immediate(connection, connection_kwargs["timeout"])
     try:
-        await _begin_immediate(connection, connection_kwargs["timeout"])
-        try:
-            statement = next(steps)
-            while True:
-                rows = [dict(row) for row in connection.execute(*statement).fetchall()]
-                statement = steps.send(rows)
-        except StopIteration as finished:
-            connection.execute("COMMIT")
-            return finished.value
-        except BaseException:
+        statement = next(steps)
+        while True:
+            rows = [dict(row) for row in connection.execute(*statement).fetchall()]
+            statement = steps.send(rows)
+    except StopIteration as finished:
+        result = finished.value
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    try:
+        # The commit waits for the disk (fsync): off the event loop, so requests keep being served.
+        await asyncio.to_thread(connection.execute, "COMMIT")
+    except BaseException:
+        if connection.in_transaction:
             connection.execute("ROLLBACK")
-            raise
-    finally:
-        connection.close()
+        raise
+    return result
 
 
 async def _run_postgres(steps: Steps[T]) -> T:
