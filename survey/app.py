@@ -15,6 +15,7 @@ from piccolo.engine.postgres import PostgresEngine
 from survey.accounts.plugin import AccessPlugin, access_routes
 from survey.db.engine import bind, engine_from_settings
 from survey.db.migrate import upgrade
+from survey.exports.controllers import ExportController
 from survey.errors import EXCEPTION_HANDLERS
 from survey.logs import access_log_middleware, configure_logging
 from survey.security import security_headers
@@ -34,6 +35,7 @@ ROUTE_HANDLERS: list = [SystemController]
 ROUTE_HANDLERS += [SurveyPageController, ResponseApiController, ReceiptController, PosterController]
 ROUTE_HANDLERS += access_routes()
 ROUTE_HANDLERS += [ReportController]
+ROUTE_HANDLERS += [ExportController]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
