@@ -19,7 +19,7 @@ from survey.db.tables import Counter, Officer, Response
 from survey.qr.services import counter_token
 from survey.settings import Settings
 from survey.units.services import import_counters
-from tests.accounts.fixtures import HTML, PASSWORDS, app_client, login, world  # noqa: F401  (fixture)
+from tests.accounts.fixtures import HTML, PASSWORDS, app_client, login
 
 OFFICER_PAGES = ("/login", "/officer", "/officer/dashboard", "/officer/admin/users", "/officer/review",
                  "/static/officer.css")
