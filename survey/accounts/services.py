@@ -74,6 +74,6 @@ async def list_officers() -> list[dict]:
     return await (
         Officer.select(
             Officer.id, Officer.username, Officer.full_name, Officer.role, Officer.active, Officer.created_at,
-            Officer.unit.code.as_alias("unit_code"),
+            Officer.unit.code.as_alias("unit_code"), Officer.unit.path.as_alias("unit_path"),
         ).order_by(Officer.username)
     )

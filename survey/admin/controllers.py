@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 
 from survey.accounts.flash import flash
 from survey.accounts.guards import OfficerDependency, authorize_unit, require_roles
-from survey.accounts.services import AccountError, Role, create_officer, list_officers
+from survey.accounts.services import AccountError, Role
 from survey.admin.audit_log import audit_actions, audit_entries
 from survey.admin.counters import (
     counters_in_scope,
@@ -30,7 +30,7 @@ from survey.admin.counters import (
 from survey.admin.errors import AdminError
 from survey.admin.review import flagged_responses, review_response
 from survey.admin.units import create_unit, rename_unit, set_unit_active, unit_tree
-from survey.admin.users import reset_password, set_officer_active
+from survey.admin.users import create_account, officers_in_scope, reset_password, set_officer_active
 from survey.admin.volumes import recent_volumes, upload_volumes
 
 UPLOAD_LIMIT = 10 * 1024 * 1024
@@ -128,15 +128,14 @@ class UsersController(Controller):
     @get("/")
     async def index(self, officer: OfficerDependency) -> Template:
         return Template("officer/admin/users.html", context={
-            "users": await list_officers(), "roles": [r.value for r in Role], "officer": officer,
+            "users": await officers_in_scope(officer), "roles": [r.value for r in Role], "officer": officer,
         })
 
     @post("/")
     async def create(self, request: Request, officer: OfficerDependency) -> Redirect:
         f = await form_fields(request)
-        change = create_officer(f.get("username", "").strip(), f.get("password", ""), f.get("role", ""),
-                                f.get("unit_code", "").strip() or None, f.get("full_name", "").strip(),
-                                actor=officer.username)
+        change = create_account(officer, f.get("username", "").strip(), f.get("password", ""), f.get("role", ""),
+                                f.get("unit_code", "").strip(), f.get("full_name", "").strip())
         return await act(request, self.path, change, "Đã tạo tài khoản")
 
     @post("/{username:str}/active")
@@ -164,7 +163,7 @@ class VolumesController(Controller):
         form = await request.form()
         upload = form.get("file")
         text = await upload.read() if isinstance(upload, UploadFile) else str(form.get("csv", "")).encode()
-        summary, errors = await upload_volumes(text, officer.username)
+        summary, errors = await upload_volumes(text, officer)
         if errors:
             return Template("officer/admin/volumes.html", status_code=400,
                             context={"volumes": await recent_volumes(), "errors": errors})

@@ -1,26 +1,47 @@
-"""Officer accounts as the administrator manages them."""
+"""Officer accounts as an administrator manages them.
+
+An administrator attached to a unit (a provincial administrator) manages only accounts of that unit and
+below, and can create no account wider than their own scope; one without a unit manages all.
+"""
 
 from __future__ import annotations
 
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 
-from survey.accounts.guards import CurrentOfficer
-from survey.accounts.services import set_password
+from survey.accounts.guards import CurrentOfficer, authorize_unit
+from survey.accounts.services import create_officer, list_officers, set_password
 from survey.admin.errors import AdminError
 from survey.audit import record
 from survey.db.engine import write_transaction
 from survey.db.tables import Officer
 
 
-async def officer_id(username: str) -> int:
-    row = await Officer.select(Officer.id).where(Officer.username == username).first()
+async def officers_in_scope(actor: CurrentOfficer) -> list[dict]:
+    return [row for row in await list_officers() if actor.sees(row["unit_path"] or "/")]
+
+
+async def authorize_officer(actor: CurrentOfficer, username: str) -> int:
+    """The id of an account the actor may manage; 404 if unknown, 403 if wider than or outside their scope."""
+    row = await Officer.select(Officer.id, Officer.unit.path).where(Officer.username == username).first()
     if row is None:
         raise NotFoundException(f"Không có tài khoản {username!r}. / No officer {username!r}.")
+    if not actor.sees(row["unit.path"] or "/"):
+        raise PermissionDeniedException("Tài khoản này nằm ngoài phạm vi của bạn. / Account outside your scope.")
     return row["id"]
 
 
+async def create_account(
+    actor: CurrentOfficer, username: str, password: str, role: str, unit_code: str, full_name: str
+) -> None:
+    if unit_code:
+        await authorize_unit(actor, unit_code)
+    elif actor.unit_path != "/":
+        raise AdminError("Tài khoản mới phải thuộc một đơn vị trong phạm vi của bạn")
+    await create_officer(username, password, role, unit_code or None, full_name, actor=actor.username)
+
+
 async def set_officer_active(actor: CurrentOfficer, username: str, active: bool) -> None:
-    target = await officer_id(username)
+    target = await authorize_officer(actor, username)
     if target == actor.id and not active:
         raise AdminError("Không thể tự khoá tài khoản đang dùng")
     async with write_transaction():
@@ -29,5 +50,5 @@ async def set_officer_active(actor: CurrentOfficer, username: str, active: bool)
 
 
 async def reset_password(actor: CurrentOfficer, username: str, password: str) -> None:
-    await officer_id(username)  # an unknown name in the URL is a 404, not a message
+    await authorize_officer(actor, username)
     await set_password(username, password, actor.username)

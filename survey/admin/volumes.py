@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from survey.csvimport import MAX_BYTES, ImportRejected, RowError
+from survey.accounts.guards import CurrentOfficer
+from survey.csvimport import MAX_BYTES, ImportRejected, RowError, parse_rows
 from survey.db.tables import DossierVolume
-from survey.units.services import ImportSummary, import_volumes
+from survey.units.services import VOLUME_COLUMNS, ImportSummary, import_volumes, units_by_code
 
 SHOWN = 100
 
@@ -18,7 +19,18 @@ async def recent_volumes() -> list[dict]:
     )
 
 
-async def upload_volumes(data: bytes, actor: str) -> tuple[ImportSummary | None, list[RowError]]:
+async def out_of_scope_rows(text: str, officer: CurrentOfficer) -> list[RowError]:
+    """Rows naming a unit outside the officer's scope; unknown units are left to the importer to report."""
+    rows = list(parse_rows(text, VOLUME_COLUMNS))
+    units = await units_by_code({values["unit_code"] for _, values in rows})
+    return [
+        RowError(number, "unit_code", f"đơn vị {values['unit_code']!r} nằm ngoài phạm vi của bạn")
+        for number, values in rows
+        if values["unit_code"] in units and not officer.sees(units[values["unit_code"]]["path"])
+    ]
+
+
+async def upload_volumes(data: bytes, officer: CurrentOfficer) -> tuple[ImportSummary | None, list[RowError]]:
     """Import the file whole, or return every row-numbered problem and import nothing."""
     if not data.strip():
         return None, [RowError(0, "", "chưa chọn tệp hoặc tệp rỗng / no file or an empty file")]
@@ -29,6 +41,8 @@ async def upload_volumes(data: bytes, actor: str) -> tuple[ImportSummary | None,
     except UnicodeDecodeError as exc:
         return None, [RowError(0, "", f"tệp không phải UTF-8 ({exc.reason} tại byte {exc.start})")]
     try:
-        return await import_volumes(text, actor), []
+        if refused := await out_of_scope_rows(text, officer):
+            return None, refused
+        return await import_volumes(text, officer.username), []
     except ImportRejected as exc:
         return None, exc.errors
