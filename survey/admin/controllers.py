@@ -12,7 +12,7 @@ from typing import Awaitable, Callable
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -177,8 +177,11 @@ class AuditController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, action: FromQuery[str] = "", actor: FromQuery[str] = "",
+    async def index(self, officer: OfficerDependency, action: FromQuery[str] = "", actor: FromQuery[str] = "",
                     page: FromQuery[int] = 1) -> Template:
+        if officer.unit_path != "/":
+            # The log names accounts and units of every province: only national administrators read it.
+            raise PermissionDeniedException("Chỉ quản trị viên toàn quốc xem được nhật ký. / National administrators only.")
         if page < 1:
             raise ClientException("page must be 1 or more")
         entries, more = await audit_entries(action, actor, page)

@@ -44,6 +44,8 @@ async def test_outside_the_province_nothing_works(client, nbadmin, places):
         ("/officer/admin/users/admin/active", {"active": "0"}),
         (f"/officer/review/{places['LC']}", {"decision": "excluded"}),
     ]
+    assert (await client.get("/officer/admin/audit", headers=HTML)).status_code == 403
+    assert "/officer/admin/audit" not in (await client.get("/officer", headers=HTML)).text
     for path, form in attempts:
         assert (await post_form(client, path, form)).status_code == 403, path
     await post_form(client, "/officer/admin/users", {"username": "national", "role": "admin", "password": "national-pass-1"})
