@@ -79,6 +79,8 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout_s: float = 60.0) -
 async def seed(database_url: str, data_dir: Path) -> list[str]:
     """A province with 10 centres and 20 counters; the signed token of each counter."""
     os.environ.update(DATABASE_URL=database_url, SURVEY_DATA_DIR=str(data_dir), SURVEY_SECRET_KEY=SECRET)
+    from piccolo.engine.postgres import PostgresEngine
+
     from survey.db.engine import bind, engine_from_settings
     from survey.db.migrate import upgrade
     from survey.db.tables import Counter
@@ -87,8 +89,11 @@ async def seed(database_url: str, data_dir: Path) -> list[str]:
     from survey.units.services import import_counters, import_procedures, import_units
 
     get_settings.cache_clear()
-    bind(engine_from_settings(get_settings()))
+    engine = engine_from_settings(get_settings())
+    bind(engine)
     await upgrade()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool()
     await import_units(UNITS)
     await import_counters(COUNTERS)
     await import_procedures(PROCEDURES)
@@ -158,11 +163,24 @@ async def load(port: int, requests: list[bytes], clients: int, limit_s: float) -
     }
 
 
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux): a cost per request that other load on a shared
-    machine does not inflate the way wall-clock rates are."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and its worker processes (Linux): a cost per request
+    that other load on a shared machine does not inflate the way wall-clock rates are."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = _stat(int(entry.name))
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 async def measured_load(server: subprocess.Popen, port: int, requests: list[bytes], clients: int,

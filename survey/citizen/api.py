@@ -20,7 +20,7 @@ from survey.citizen.page import words
 from survey.citizen.schemas import ResponseReceived, ResponseSubmission
 from survey.citizen.submissions import Stored, Submission, find_by_nonce, stored_answers
 from survey.citizen.writer import store
-from survey.citizen.targets import TargetRefused, procedures, resolve_or_unavailable
+from survey.citizen.targets import TargetRefused, procedure_codes, resolve_or_unavailable
 from survey.errors import error_response
 from survey.settings import Settings
 
@@ -40,7 +40,7 @@ def _as_form(answers: dict[str, str | int | None]) -> dict[str, str]:
 async def _same_answers(stored: Stored, answers: dict[str, str]) -> bool:
     instrument = instruments.get(stored.instrument_key, stored.instrument_version)
     try:
-        cleaned = instrument.validate_answers(answers, procedures=[code for code, _ in await procedures()])
+        cleaned = instrument.validate_answers(answers, procedures=await procedure_codes())
     except AnswerErrors:
         return False
     return cleaned == await stored_answers(stored.response_id)
@@ -74,7 +74,7 @@ class ResponseApiController(Controller):
             return error_response(request, 503, BUSY)
         instrument = instruments.get(target.place.instrument_key)
         try:
-            cleaned = instrument.validate_answers(answers, procedures=[code for code, _ in await procedures()])
+            cleaned = instrument.validate_answers(answers, procedures=await procedure_codes())
         except AnswerErrors as errors:
             return error_response(request, 422, "some answers are not valid", {"errors": errors.messages(data.lang)})
         submission = Submission(

@@ -18,7 +18,9 @@ from survey.citizen.device import device_hash
 from survey.citizen.page import PageState, context, form_values, language, words
 from survey.citizen.submissions import Stored, Submission, find_by_nonce
 from survey.citizen.writer import store
-from survey.citizen.targets import RECEIPT_USED, Target, TargetRefused, procedures, resolve_or_unavailable
+from survey.citizen.targets import (
+    RECEIPT_USED, Target, TargetRefused, procedure_codes, procedures, resolve_or_unavailable,
+)
 from survey.settings import Settings
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -112,7 +114,7 @@ class SurveyPageController(Controller):
         instrument = instruments.get(target.place.instrument_key)
         try:
             answers = instrument.validate_answers(
-                raw, procedures=[code for code, _ in await procedures()], ignore=("nonce", "lang")
+                raw, procedures=await procedure_codes(), ignore=("nonce", "lang")
             )
         except AnswerErrors as errors:
             state = PageState(values=values, errors=errors.messages(lang))

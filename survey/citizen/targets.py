@@ -109,6 +109,15 @@ async def procedures() -> list[tuple[str, str]]:
     return await _procedures.get("active", load)
 
 
+async def procedure_codes() -> frozenset[str]:
+    """The codes a procedure answer may take."""
+
+    async def load() -> frozenset[str]:
+        return frozenset(code for code, _ in await procedures())
+
+    return await _procedures.get("codes", load)
+
+
 async def procedure_ids_by_code() -> dict[str, int]:
     async def load() -> dict[str, int]:
         return {row["code"]: row["id"] for row in await Procedure.select(Procedure.id, Procedure.code)}
