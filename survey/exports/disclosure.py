@@ -78,6 +78,7 @@ class Outcome:
     plan: Plan
     names: tuple[str, ...]
     generalise: "Generaliser"
+    classes: dict[tuple, int]
     final: dict[tuple, tuple]
     unit_labels: dict[int, int]
     merged_units: int
@@ -91,9 +92,10 @@ class Outcome:
         """The written quasi-identifiers of a (unit, month, group, channel, *demographics) cell; None for a
         cell the plan never saw."""
         try:
-            return self.final.get(self.generalise(cell))
+            generalised = self.generalise(cell)
         except KeyError:
             return None
+        return self.final.get(generalised, generalised) if generalised in self.classes else None
 
     @property
     def kept(self) -> tuple[str, ...]:
@@ -208,19 +210,23 @@ def _sizes(counts: Mapping[tuple, int], mapping: Callable[[tuple], tuple]) -> di
 
 
 class _Suppression:
-    """Local suppression on the classes of one plan: ``final[class]`` is what the class is written as."""
+    """Local suppression on the classes of one plan: ``final[class]`` is what a class with suppressed values
+    is written as (only those are stored: at the finest plans there are nearly as many classes as cells)."""
 
     def __init__(self, classes: Mapping[tuple, int], names: Sequence[str], plan: Plan) -> None:
         self.classes = classes
         self.names = names
         self.order = [p for p in (*range(CHANNEL + 1, len(names)), CHANNEL, GROUP) if names[p] not in plan.dropped]
-        self.final = {values: values for values in classes}
+        self.final: dict[tuple, tuple] = {}
         self.suppressed = {names[p]: 0 for p in self.order}
         self.touched: set[tuple] = set()
         self.touched_records = 0
 
+    def shown(self, origin: tuple) -> tuple:
+        return self.final.get(origin, origin)
+
     def blank(self, origin: tuple, positions: Sequence[int]) -> None:
-        values = list(self.final[origin])
+        values = list(self.shown(origin))
         for position in positions:
             if values[position] is not None:
                 values[position] = None
@@ -235,8 +241,9 @@ class _Suppression:
         more than ``limit`` records are touched. Returns "reached", "over the suppression limit" or
         "not reachable"."""
         for position in self.order:
-            sizes = _sizes(self.classes, self.final.__getitem__)
-            for origin, values in self.final.items():
+            sizes = _sizes(self.classes, self.shown)
+            for origin in self.classes:
+                values = self.shown(origin)
                 if sizes[values] < k and values[position] is not None:
                     self.blank(origin, (position,))
                     if self.touched_records > limit:
@@ -249,14 +256,14 @@ class _Suppression:
         """A class still below k now has every suppressible value missing; fill it up to k by suppressing
         the smallest other classes of the same unit and period entirely (they merge into it). False if the
         unit and period together have fewer than k records."""
-        sizes = _sizes(self.classes, self.final.__getitem__)
+        sizes = _sizes(self.classes, self.shown)
         residuals = [values for values, size in sizes.items() if size < k]
         if not residuals:
             return True
         fixed = [p for p in range(len(residuals[0])) if p not in self.order]
         written_as: dict[tuple, list[tuple]] = defaultdict(list)
-        for origin, values in self.final.items():
-            written_as[values].append(origin)
+        for origin in self.classes:
+            written_as[self.shown(origin)].append(origin)
         same_part: dict[tuple, list[tuple]] = defaultdict(list)
         for values in sizes:
             same_part[tuple(values[p] for p in fixed)].append(values)
@@ -301,11 +308,10 @@ def plan_disclosure(cells: Mapping[tuple, int], scope: Scope, span: PeriodSpan, 
         result = suppression.run(k, int(max_suppression * total))
         tried.append({**plan.describe(), "result": result})
         if result == REACHED:
-            final = suppression.final
-            return Outcome(k, plan, names, generalise, final, unit_labels,
+            return Outcome(k, plan, names, generalise, suppression.classes, suppression.final, unit_labels,
                            sum(1 for unit, shown in unit_labels.items() if unit != shown), suppression.suppressed,
                            suppression.touched_records,
-                           Risk.of(cells, k), Risk.of(_sizes(suppression.classes, final.__getitem__), k), tried)
+                           Risk.of(cells, k), Risk.of(_sizes(suppression.classes, suppression.shown), k), tried)
     raise CannotAnonymise(
         f"no generalisation reaches k={k} with at most {max_suppression:.0%} of records suppressed; "
         "choose a larger scope or period, or a smaller k"

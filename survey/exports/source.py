@@ -153,10 +153,12 @@ async def cell_counts(reader: TupleReader, selection: Selection, demographic_ite
         *join_args, *where_args,
     )
     counts: dict[tuple, int] = {}
+    units: dict[int, int] = {}
     for row in rows:
         # An empty procedure field and no procedure at all are the same thing to a reader: unknown.
-        # Interned, the few distinct months, fields and channels are stored once however many cells there are.
-        key = (row[0], intern(row[1]), intern(row[2]) if row[2] else None, intern(row[3]), *row[4:-1])
+        # Interned, each unit id, month, field and channel is stored once however many cells there are.
+        unit = units.setdefault(row[0], row[0])
+        key = (unit, intern(row[1]), intern(row[2]) if row[2] else None, intern(row[3]), *row[4:-1])
         counts[key] = counts.get(key, 0) + int(row[-1])
     return counts
 
