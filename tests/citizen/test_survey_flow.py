@@ -180,3 +180,12 @@ async def test_the_short_survey_page_is_under_30_kilobytes(place, client):
     assert page.status_code == 200 and "2.000149" in page.text
     assert len(page.content) < 30 * 1024
     assert "<script" not in page.text and "http://" not in page.text.replace('xmlns="http://', "")
+
+
+async def test_the_page_travels_compressed_but_officer_pages_do_not(place, client):
+    token = await counter_token(place, "NB-001-TT-Q1")
+    page = await client.get(f"/q/{token}", headers={"accept-encoding": "gzip"})
+    assert page.status_code == 200 and page.headers["content-encoding"] == "gzip"
+    assert page.num_bytes_downloaded < len(page.content) / 2
+    login = await client.get("/login", headers={"accept-encoding": "gzip"})
+    assert login.status_code == 200 and "content-encoding" not in login.headers
