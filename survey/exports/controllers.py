@@ -14,6 +14,7 @@ from litestar.response import File, Redirect, Template
 
 from survey.accounts.guards import CurrentOfficer, OfficerDependency, authorize_unit, require_roles
 from survey.audit import record
+from survey.db.tables import MAX_ROW_ID
 from survey.exports import jobs
 from survey.exports.periods import GRAINS
 from survey.exports.services import ExportRequest
@@ -45,7 +46,7 @@ def request_from_form(form: dict[str, str]) -> ExportRequest:
 
 
 async def job_for(officer: CurrentOfficer, job_id: int) -> dict:
-    job = await jobs.load(job_id)
+    job = await jobs.load(job_id) if 0 < job_id <= MAX_ROW_ID else None
     if job is None:
         raise NotFoundException(f"no export {job_id}")
     if job["requested_by"] != officer.username and not officer.is_admin:

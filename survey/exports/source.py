@@ -54,11 +54,29 @@ class TupleReader:
         else:
             await self._postgres.close()
 
-    async def fetch(self, sql: str, *args: object) -> list[tuple]:
+    def _sql(self, sql: str, count: int) -> str:
         if self._sqlite is not None:
-            query = sql.format(*["?"] * len(args))
+            return sql.format(*["?"] * count)
+        return sql.format(*[f"${n}" for n in range(1, count + 1)])
+
+    async def chunks(self, sql: str, *args: object, size: int = 50_000) -> AsyncIterator[list[tuple]]:
+        """A large result ``size`` rows at a time, never all of it in memory at once."""
+        query = self._sql(sql, len(args))
+        if self._sqlite is not None:
+            cursor = await asyncio.to_thread(self._sqlite.execute, query, args)
+            while rows := await asyncio.to_thread(cursor.fetchmany, size):
+                yield rows
+            return
+        async with self._postgres.transaction():
+            cursor = await self._postgres.cursor(query, *args)
+            while rows := await cursor.fetch(size):
+                yield rows
+
+    async def fetch(self, sql: str, *args: object) -> list[tuple]:
+        query = self._sql(sql, len(args))
+        if self._sqlite is not None:
             return await asyncio.to_thread(lambda: self._sqlite.execute(query, args).fetchall())
-        return await self._postgres.fetch(sql.format(*[f"${n}" for n in range(1, len(args) + 1)]), *args)
+        return await self._postgres.fetch(query, *args)
 
 
 @dataclass(frozen=True)
@@ -147,19 +165,19 @@ async def cell_counts(reader: TupleReader, selection: Selection, demographic_ite
     joins, demographic_columns, join_args = _answer_joins(demographic_items)
     where, where_args = selection.where()
     keys = ["r.unit", "r.period", "p.field", "r.channel", *demographic_columns]
-    rows = await reader.fetch(
+    counts: dict[tuple, int] = {}
+    units: dict[int, int] = {}
+    async for rows in reader.chunks(
         f"SELECT {', '.join(keys)}, COUNT(*) FROM response r LEFT JOIN procedure p ON p.id = r.procedure {joins} "
         f"WHERE {where} GROUP BY {', '.join(keys)}",
         *join_args, *where_args,
-    )
-    counts: dict[tuple, int] = {}
-    units: dict[int, int] = {}
-    for row in rows:
-        # An empty procedure field and no procedure at all are the same thing to a reader: unknown.
-        # Interned, each unit id, month, field and channel is stored once however many cells there are.
-        unit = units.setdefault(row[0], row[0])
-        key = (unit, intern(row[1]), intern(row[2]) if row[2] else None, intern(row[3]), *row[4:-1])
-        counts[key] = counts.get(key, 0) + int(row[-1])
+    ):
+        for row in rows:
+            # An empty procedure field and no procedure at all are the same thing to a reader: unknown.
+            # Interned, each unit id, month, field and channel is stored once however many cells there are.
+            unit = units.setdefault(row[0], row[0])
+            key = (unit, intern(row[1]), intern(row[2]) if row[2] else None, intern(row[3]), *row[4:-1])
+            counts[key] = counts.get(key, 0) + int(row[-1])
     return counts
 
 
