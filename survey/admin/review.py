@@ -8,7 +8,7 @@ from survey.accounts.guards import CurrentOfficer
 from survey.admin.errors import AdminError
 from survey.audit import record
 from survey.db.engine import write_transaction
-from survey.db.tables import Answer, Response
+from survey.db.tables import MAX_ROW_ID, Answer, Response
 
 DECISIONS = ("valid", "excluded")
 QUEUE_LIMIT = 200
@@ -43,7 +43,7 @@ async def review_response(officer: CurrentOfficer, response_id: int, decision: s
         raise AdminError(f"Quyết định phải là một trong: {', '.join(DECISIONS)}")
     row = await Response.select(Response.id, Response.status, Response.unit.path, Response.unit.code).where(
         Response.id == response_id
-    ).first()
+    ).first() if 0 < response_id <= MAX_ROW_ID else None
     if row is None:
         raise NotFoundException(f"Không có phiếu #{response_id}. / No response #{response_id}.")
     if not officer.sees(row["unit.path"]):

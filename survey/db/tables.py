@@ -24,6 +24,10 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+# Ids are 32-bit on PostgreSQL (serial) and 64-bit on SQLite: a larger number in a URL names no row, and
+# must be answered as such rather than reach the driver, which fails on it.
+MAX_ROW_ID = 2**31 - 1
+
 
 class Unit(Table, tablename="unit"):
     """A node of the administrative tree: province, agency or commune, service centre."""
