@@ -19,7 +19,7 @@ from survey.db.tables import Counter, Officer, Response
 from survey.qr.services import counter_token
 from survey.settings import Settings
 from survey.units.services import import_counters
-from tests.accounts.fixtures import HTML, PASSWORDS, app_client, login
+from tests.accounts.fixtures import HTML, PASSWORDS, app_client, login, post_form
 
 OFFICER_PAGES = ("/login", "/officer", "/officer/dashboard", "/officer/admin/users", "/officer/review",
                  "/static/officer.css")
@@ -113,3 +113,12 @@ async def test_bodies_over_the_limit_get_413_and_store_nothing(world, token):
         login_form = await client.post("/login", data={"username": "admin", "password": big_text}, headers=HTML)
     assert [r.status_code for r in (answers, api, login_form)] == [413, 413, 413]
     assert await Response.count() == 0
+
+
+@pytest.mark.parametrize("row_id", [0, 2**31, 2**63])
+async def test_ids_beyond_the_database_integer_range_are_not_found(world, row_id):
+    async with app_client(world) as client:
+        await login(client, "admin")
+        review = await post_form(client, f"/officer/review/{row_id}", {"decision": "excluded"})
+        export = await client.get(f"/officer/exports/{row_id}/download", headers=HTML)
+    assert review.status_code in (303, 404) and export.status_code == 404

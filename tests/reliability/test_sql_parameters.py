@@ -134,6 +134,7 @@ REVIEWED: dict[str, dict[str, str]] = {
     "survey/reports/totals_query.py": {
         "', '.join(aggregates)": "COUNT/SUM over e1..e5 columns chosen from the instrument definition",
         "_in_list(strata)": "'{}, {}, ...': placeholders only",
+        "_in_list(months)": "'{}, {}, ...': placeholders only",
         "marks": "'{}, {}, ...': placeholders only",
     },
 }
