@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 SURVEY = Path(__file__).resolve().parents[2] / "survey"
-SQL_CALLS = {"raw", "fetch", "fetchrow", "fetchval", "execute", "executemany", "execute_fetchall"}
+SQL_CALLS = {"raw", "fetch", "fetchrow", "fetchval", "execute", "executemany", "execute_fetchall", "cursor", "chunks"}
 SQL_WORDS = ("select ", "insert ", "update ", "delete ", "pragma ", " where ", " from ", "create ", "drop ")
 
 
@@ -130,6 +130,8 @@ REVIEWED: dict[str, dict[str, str]] = {
         "placeholders": "'{}, {}, ...': placeholders only",
         "where": "Selection.where(): conditions with {} placeholders, values returned beside it",
         "selected": "k0..kn aliases of the GROUP BY columns",
+        "self._sql(sql, len(args))": "the driver's placeholder marks ('?' or '$n') put into a caller's SQL, "
+                                     "whose own splices are checked where the caller writes it",
     },
     "survey/reports/totals_query.py": {
         "', '.join(aggregates)": "COUNT/SUM over e1..e5 columns chosen from the instrument definition",
