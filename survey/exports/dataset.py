@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping, Sequence
+from operator import itemgetter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from instruments.model import Instrument
@@ -115,6 +116,13 @@ def layout(instrument: Instrument, outcome: Outcome, keep_text: bool) -> Layout:
     return Layout(tuple(variables), tuple(response_items.items()), tuple(answer_items), tuple(text_items))
 
 
+def _tuple_getter(positions: Sequence[int]) -> Callable[[tuple], tuple]:
+    """``row -> tuple(row[p] for p in positions)``, fast (itemgetter returns a bare value for one position)."""
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    return lambda row: tuple(row[p] for p in positions)
+
+
 class RowBuilder:
     """Turns database rows into written rows: pseudonyms, weight, generalised quasi-identifiers, items.
 
@@ -133,7 +141,9 @@ class RowBuilder:
         self._cells: dict[tuple, tuple] = {}
         columns = dict(lay.response_items)
         self._items = [self._source(variable.item, columns, lay) for variable in lay.variables if variable.item]
-        self._needs_answers = any(source != "response" for source, _ in self._items)
+        # Demographic answers are part of every cell's key, even when the plan dropped them from the file.
+        self._needs_answers = bool(self._demographics) or any(source != "response" for source, _ in self._items)
+        self._response_items = _tuple_getter([where for _, where in self._items])
 
     def _source(self, code: str, columns: Mapping[str, str], lay: Layout) -> tuple[str, object]:
         """Where an item's value comes from: ("response", column position), or ("demographic" | "text" |
@@ -164,8 +174,18 @@ class RowBuilder:
             "unit", "period", "procedure_group", "channel", "status", "stratum", "counter"))
         strata, clusters = self._pseudonyms.table("stratum"), self._pseudonyms.table("cluster")
         out = []
+        if not self._needs_answers:
+            # The common case (every item on the response row): no per-item dispatch.
+            items = self._response_items
+            for row in batch:
+                key = (row[unit], row[period], row[group] or None, row[channel])
+                shared = (self._cells.get(key) or self._cell(key))[0]
+                out.append((strata.get(row[stratum]) or self._pseudonyms("stratum", row[stratum]),
+                            clusters.get(row[counter]) or self._pseudonyms("cluster", row[counter]),
+                            *shared, row[status], *items(row)))
+            return out
         for row in batch:
-            given = answers.get(row[0], {}) if self._needs_answers else {}
+            given = answers.get(row[0], {})
             key = (row[unit], row[period], row[group] or None, row[channel],
                    *(given.get(code) for code in self._demographics))
             shared, demographics_shown = self._cells.get(key) or self._cell(key)

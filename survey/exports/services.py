@@ -141,7 +141,8 @@ async def _write(job: _Job, reader: source.TupleReader) -> tuple[list[Path], int
         data_path = staging / f"{stem}.{request.format}"
         writer = open_writer(request.format, data_path, lay.variables)
         written = 0
-        wanted_answers = (*lay.answer_items, *lay.text_items)
+        # Demographic answers are read even when dropped from the file: they are part of every cell's key.
+        wanted_answers = tuple(dict.fromkeys((*demographics, *lay.answer_items, *lay.text_items)))
         async for rows in source.stream_rows(reader, selection, job.batch_size):
             answers = await source.answers_between(reader, rows[0][0], rows[-1][0], wanted_answers)
             writer.write(builder.rows(rows, answers))

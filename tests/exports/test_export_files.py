@@ -152,6 +152,13 @@ async def test_demographic_items_are_k_anonymous(db, tmp_path):
     assert min(class_sizes(rows, (*QUASI_IDENTIFIERS, *kept)).values()) >= 5
     assert report["achieved_k"] >= 5
     assert set(report["quasi_identifiers"]) >= set(demographics)
+    # A k the demographic items cannot meet: they are dropped from the file, and the rest still holds.
+    strict = await export(tmp_path, "strict", instrument="sipas_full", k=60)
+    assert set(demographics) <= set(strict.disclosure["generalisation"]["dropped"])
+    strict_rows = read_rows(data_file(strict))
+    assert not set(demographics) & set(strict_rows[0])
+    assert len(strict_rows) == len(rows)
+    assert min(class_sizes(strict_rows, QUASI_IDENTIFIERS).values()) >= 60
 
 
 async def test_period_grain_and_coarsening(survey_data, tmp_path):
