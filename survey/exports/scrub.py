@@ -36,26 +36,32 @@ _TITLES = (
     "anh", "chị", "ông", "bà", "cô", "chú", "em", "bác", "cháu", "bạn",
     "cán bộ", "công chức", "chuyên viên", "đồng chí", "tên là", "tôi là",
 )
-_WORD = r"[^\W\d_]+"
 _TITLE = "|".join(title.replace(" ", r"\s+") for title in _TITLES)
-_NAME_AFTER_TITLE = re.compile(
-    rf"\b(?P<title>{_TITLE})(?P<space>\s+)"
-    rf"(?P<words>{_WORD}(?:\s+{_WORD}){{0,3}})",
-    re.IGNORECASE,
-)
+_AFTER_TITLE = re.compile(rf"\b(?:{_TITLE})\s+", re.IGNORECASE)
+_WORD = re.compile(r"([^\W\d_]+)(\s*)")
+MAX_NAME_WORDS = 4
 
 
-def _strip_name(match: re.Match[str]) -> str:
-    words = match["words"].split()
-    capitalised = 0
-    for word in words:
-        if not word[0].isupper():
-            break
-        capitalised += 1
-    if capitalised == 0:
-        return match[0]
-    rest = " ".join(words[capitalised:])
-    return f"{match['title']}{match['space']}{NAME}" + (f" {rest}" if rest else "")
+def _name_spans(text: str) -> list[tuple[int, int]]:
+    """Where the capitalised words after each title are; titles are found one by one, so a title inside
+    what follows another ("chị em Lan") is still seen."""
+    spans: list[tuple[int, int]] = []
+    for title in _AFTER_TITLE.finditer(text):
+        position, start, end = title.end(), None, None
+        for _ in range(MAX_NAME_WORDS):
+            word = _WORD.match(text, position)
+            if word is None or not word[1][0].isupper():
+                break
+            start = position if start is None else start
+            end, position = position + len(word[1]), word.end()
+            if not word[2]:
+                break
+        if start is not None:
+            if spans and start <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+            else:
+                spans.append((start, end))
+    return spans
 
 
 def scrub(text: str) -> str:
@@ -65,8 +71,8 @@ def scrub(text: str) -> str:
     text = _EMAIL.sub(EMAIL, text)
     text = _PHONE.sub(PHONE, text)
     text = _LONG_NUMBER.sub(ID_NUMBER, text)
-    # A match may swallow a later title ("cán bộ Hùng giúp em Lan"), so repeat until nothing changes; each
-    # pass that changes something replaces at least one word, so this ends.
-    while (scrubbed := _NAME_AFTER_TITLE.sub(_strip_name, text)) != text:
-        text = scrubbed
-    return text
+    pieces, last = [], 0
+    for start, end in _name_spans(text):
+        pieces += [text[last:start], NAME]
+        last = end
+    return "".join(pieces) + text[last:]
