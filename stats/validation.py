@@ -24,6 +24,18 @@ def check_lengths(n: int, arrays: Mapping[str, object], what: str = "row") -> No
             raise ValueError(f"{name} has {len(values)} {what}s but the weights have {n}")
 
 
+# Variances sum squares of weighted values over millions of rows; beyond this magnitude they overflow to
+# inf/NaN, which must be a clear refusal rather than a silent non-number. No survey quantity comes close.
+MAX_MAGNITUDE = 1e60
+
+
+def check_magnitude(values: np.ndarray, name: str) -> None:
+    huge = np.abs(values) > MAX_MAGNITUDE
+    if huge.any():
+        raise ValueError(f"{name} has values beyond ±{MAX_MAGNITUDE:g}, too large to sum without overflow, "
+                         f"at rows {_first_rows(huge)}")
+
+
 def check_nonnegative(values: np.ndarray, name: str) -> np.ndarray:
     if np.isnan(values).any():
         raise ValueError(f"{name} contain NaN at rows {_first_rows(np.isnan(values))}")
@@ -43,6 +55,7 @@ def check_weights(weights) -> np.ndarray:
     if weights.dtype.kind not in "biuf":
         raise ValueError(f"weights must be numeric, got dtype {weights.dtype}")
     weights = check_nonnegative(weights.astype(float, copy=False), "weights")
+    check_magnitude(weights, "weights")
     if not (weights > 0).any():
         raise ValueError("weights are all zero")
     return weights
@@ -70,6 +83,7 @@ def check_item(y, n: int, name: str, binary: bool) -> np.ndarray:
     y = y.astype(float, copy=False)
     if np.isinf(y).any():
         raise ValueError(f"{name} contains infinite values at rows {_first_rows(np.isinf(y))}")
+    check_magnitude(y, name)
     if binary:
         bad = ~((y == 0.0) | (y == 1.0) | np.isnan(y))
         if bad.any():
