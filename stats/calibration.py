@@ -84,7 +84,8 @@ def _categories(labels_per_cell: np.ndarray, population: Mapping[Any, float], na
     missing = [label for label, here in zip(sample_labels, present) if here and label not in population]
     if missing:
         raise ValueError(f"{name}: groups {missing[:5]} are in the sample but have no population total")
-    absent = [label for label in population if label not in set(sample_labels)]
+    in_sample = set(sample_labels)
+    absent = [label for label in population if label not in in_sample]
     if absent:
         raise ValueError(f"{name}: population groups {absent[:5]} have no sample rows (R: use partial=TRUE)")
     totals = np.array([float(population.get(label, 0.0)) for label in sample_labels])
