@@ -162,7 +162,7 @@ class Labeller:
 def _design(inputs: ReportInputs, labels: np.ndarray, composite_only: bool = False) -> IndexTables | None:
     if not (labels != OUTSIDE).any():
         return None
-    return index_tables(totals_design(inputs.cells, inputs.weighting.per_group, labels), inputs.elements, composite_only)
+    return index_tables(totals_design(inputs.cells, inputs.weighting, labels), inputs.elements, composite_only)
 
 
 def named_figures(tables: IndexTables | None, inputs: ReportInputs, codes: list[str]) -> list[tuple[str, str, IndexValue]]:

@@ -24,9 +24,10 @@ async def demo(db):
 
 @dataclass
 class Rows:
-    """Valid responses as arrays, with their post-stratification weights from the dossier volumes."""
+    """Valid responses as arrays, with their post-stratum (unit-month) and the dossier volumes."""
 
-    weight: np.ndarray
+    post_stratum: np.ndarray
+    volumes: dict[str, int]
     stratum: np.ndarray
     counter: np.ndarray
     unit_path: np.ndarray
@@ -39,17 +40,13 @@ async def response_rows(instrument: str = "sipas_qr") -> Rows:
         Response.stratum, Response.counter, Response.unit, Response.unit.path, Response.period,
         *(getattr(Response, c) for c in (*ELEMENTS, "overall")),
     ).where((Response.status == "valid") & (Response.instrument_key == instrument))
-    volumes = {(v["unit"], v["period"]): v["dossiers"] for v in await DossierVolume.select()}
-    cell = [(r["unit"], r["period"]) for r in rows]
-    sampled: dict[tuple, int] = {}
-    for key in cell:
-        sampled[key] = sampled.get(key, 0) + 1
-    weight = np.array([volumes.get(key, np.nan) / sampled[key] for key in cell])
+    volumes = {f"{v['unit']}|{v['period']}": v["dossiers"] for v in await DossierVolume.select()}
+    post_stratum = np.array([f"{r['unit']}|{r['period']}" for r in rows])
 
     def indicator(column: str) -> np.ndarray:
         return np.array([np.nan if r[column] is None else float(r[column] >= 4) for r in rows])
 
-    return Rows(weight, np.array([r["stratum"] for r in rows]), np.array([r["counter"] for r in rows]),
+    return Rows(post_stratum, volumes, np.array([r["stratum"] for r in rows]), np.array([r["counter"] for r in rows]),
                 np.array([r["unit.path"] for r in rows], dtype=object), np.array([r["period"] for r in rows]),
                 {c: indicator(c) for c in (*ELEMENTS, "overall")})
 

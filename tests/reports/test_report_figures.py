@@ -17,8 +17,11 @@ Q2 = ("2026-04", "2026-05", "2026-06")
 
 
 def row_design(rows, strata_filter: np.ndarray) -> Design:
-    return Design(rows.weight[strata_filter], rows.stratum[strata_filter], rows.counter[strata_filter],
-                  lonely_psu="adjust")
+    """Every unit-month post-stratified to its dossier volume, as R's postStratify on the rows."""
+    design = Design(np.ones(strata_filter.sum()), rows.stratum[strata_filter], rows.counter[strata_filter],
+                    lonely_psu="adjust")
+    cells = rows.post_stratum[strata_filter]
+    return design.poststratify(cells, {cell: rows.volumes[cell] for cell in set(cells.tolist())})
 
 
 def assert_close(report_value, expected) -> None:
