@@ -38,8 +38,16 @@ def key_hash(secret_key: str, key: str) -> str:
     return hmac.new(secret_key.encode(), f"apikey:{key}".encode(), hashlib.sha256).hexdigest()
 
 
+async def _ids_named(name: str) -> list[int]:
+    rows = await KeyValue.select(KeyValue.id, KeyValue.value).where(KeyValue.key.like(PREFIX + "%"))
+    return [row["id"] for row in rows if json.loads(bytes(row["value"]))["name"] == name]
+
+
 async def create(secret_key: str, name: str, unit_code: str, actor: str = "system") -> str:
-    """A new key for ``unit_code`` and everything under it; the only time the key itself is seen."""
+    """A new key for ``unit_code`` and everything under it; the only time the key itself is seen.
+
+    Names are unique, so that a key can be revoked by the name its holder is known by.
+    """
     if not _NAME.fullmatch(name):
         raise ValueError("an API key name is 1-64 letters, digits, spaces, '.', '_' or '-'")
     key = "sk_" + secrets.token_urlsafe(32)
@@ -47,10 +55,22 @@ async def create(secret_key: str, name: str, unit_code: str, actor: str = "syste
         unit = await Unit.select(Unit.id).where(Unit.code == unit_code).first()
         if unit is None:
             raise ValueError(f"unknown unit {unit_code!r}")
+        if await _ids_named(name):
+            raise ValueError(f"an API key named {name!r} exists; revoke it first or choose another name")
         value = {"name": name, "unit": unit_code, "created_at": datetime.now(timezone.utc).isoformat()}
         await KeyValue.insert(KeyValue(key=PREFIX + key_hash(secret_key, key), value=json.dumps(value).encode()))
         await record("apikey.create", actor, target=name, unit=unit_code)
     return key
+
+
+async def revoke(name: str, actor: str = "system") -> None:
+    """Delete the key named ``name``: the software holding it is refused from the next request on."""
+    async with write_transaction():
+        ids = await _ids_named(name)
+        if not ids:
+            raise ValueError(f"there is no API key named {name!r}")
+        await KeyValue.delete().where(KeyValue.id.is_in(ids))
+        await record("apikey.revoke", actor, target=name)
 
 
 async def listing() -> list[dict[str, str]]:

@@ -1,4 +1,4 @@
-"""``survey apikeys create|list``."""
+"""``survey apikeys create|list|revoke``."""
 
 from __future__ import annotations
 
@@ -28,6 +28,17 @@ def list_command(args: argparse.Namespace) -> None:
     run_with_database(show)
 
 
+def revoke_command(args: argparse.Namespace) -> None:
+    from survey.cli import run_with_database
+    from survey.receipts import apikeys
+
+    async def revoke() -> None:
+        await apikeys.revoke(args.name)
+        print(f"revoked the API key {args.name!r}")
+
+    run_with_database(revoke)
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "apikeys", help="API keys for the one-stop-shop software",
@@ -44,3 +55,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     create.set_defaults(handler=create_command)
     listing = sub.add_parser("list", help="list keys (names and units, never the keys)")
     listing.set_defaults(handler=list_command)
+    revoke = sub.add_parser("revoke", help="revoke a key by name",
+                            description="Delete the API key with this name; its holder is refused from then on.")
+    revoke.add_argument("name")
+    revoke.set_defaults(handler=revoke_command)

@@ -18,7 +18,7 @@ from tests.citizen.conftest import GOOD_ANSWERS, nonce_of
 
 
 async def _key(place, unit="NB"):
-    return await apikeys.create(place.settings.secret_key, "mot-cua", unit)
+    return await apikeys.create(place.settings.secret_key, f"mot-cua-{unit}", unit)
 
 
 async def _mint(client, key, **body):
@@ -115,3 +115,21 @@ async def test_response_rate_counts_answered_receipts_in_the_unit_and_month(plac
     assert (empty.issued, empty.rate) == (0, None)
     with pytest.raises(ValueError, match="YYYY-MM"):
         await response_rate("NB", "2020/01", tz)
+
+
+async def test_a_revoked_key_is_refused_and_names_are_unique(place, client):
+    import asyncio
+
+    from survey.cli import main
+    from survey.db.tables import AuditLog
+
+    key = await _key(place)
+    with pytest.raises(ValueError, match="exists; revoke it first"):
+        await _key(place)
+    assert (await _mint(client, key)).status_code == 201
+    assert await asyncio.to_thread(main, ["apikeys", "revoke", "mot-cua-NB"]) == 0
+    assert await apikeys.authenticate(place.settings.secret_key, key) is None
+    assert (await _mint(client, key)).status_code == 401
+    assert await AuditLog.count().where(AuditLog.action == "apikey.revoke") == 1
+    assert await asyncio.to_thread(main, ["apikeys", "revoke", "mot-cua-NB"]) == 2
+    assert await _key(place)
