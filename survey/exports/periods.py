@@ -7,13 +7,12 @@ grain (month, quarter, year) no finer than what disclosure control allows.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from survey.reports.periods import QUARTER, YEAR
+from survey.reports.periods import parse_period as report_period
+
 GRAINS = ("month", "quarter", "year", "all")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -35,21 +34,11 @@ class PeriodSpan:
 
 
 def parse_period(text: str) -> PeriodSpan:
-    """``2026-07``, ``2026-Q3``, ``2026`` or ``2026-01..2026-06``; anything else is a ValueError."""
-    text = text.strip()
-    if match := _MONTH.match(text):
-        return PeriodSpan(text, text, "month", text)
-    if match := _QUARTER.match(text):
-        year, quarter = int(match[1]), int(match[2])
-        return PeriodSpan(f"{year:04d}-{3 * quarter - 2:02d}", f"{year:04d}-{3 * quarter:02d}", "quarter", text)
-    if match := _YEAR.match(text):
-        return PeriodSpan(f"{text}-01", f"{text}-12", "year", text)
-    first, dots, last = text.partition("..")
-    if dots and _MONTH.match(first) and _MONTH.match(last):
-        if first > last:
-            raise ValueError(f"period {text!r} ends before it starts")
-        return PeriodSpan(first, last, "month", text)
-    raise ValueError(f"period {text!r} is not a month (2026-07), quarter (2026-Q3), year (2026) or range (2026-01..2026-06)")
+    """``2026-07``, ``2026-Q3``, ``2026`` or ``2026-01..2026-06``, in the reports' grammar (one definition of a
+    period for reports and exports); anything else is a ValueError."""
+    period = report_period(text)
+    grain = "quarter" if QUARTER.match(period.label) else "year" if YEAR.match(period.label) else "month"
+    return PeriodSpan(period.first_month, period.last_month, grain, period.label)
 
 
 def check_grain(grain: str) -> str:
