@@ -15,6 +15,7 @@ import re
 import secrets
 import struct
 import time
+from functools import lru_cache
 
 NONCE_LIFETIME_S = 2 * 60 * 60
 # Servers behind a load balancer may disagree on the time by a little.
@@ -29,9 +30,14 @@ class NonceRefused(ValueError):
         super().__init__(reason)
 
 
+@lru_cache(maxsize=8)
+def _key(secret_key: str) -> bytes:
+    # Derived once per secret rather than on every form shown and every submission.
+    return hmac.new(secret_key.encode(), b"nonce", hashlib.sha256).digest()
+
+
 def _mac(secret_key: str, token: str, head: bytes) -> bytes:
-    key = hmac.new(secret_key.encode(), b"nonce", hashlib.sha256).digest()
-    return hmac.new(key, token.encode() + b"|" + head, hashlib.sha256).digest()[:14]
+    return hmac.new(_key(secret_key), token.encode() + b"|" + head, hashlib.sha256).digest()[:14]
 
 
 def issue(secret_key: str, token: str, now: float | None = None) -> str:
