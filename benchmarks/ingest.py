@@ -1,16 +1,27 @@
 """Ingestion throughput: stored survey submissions per second and latency under concurrent clients.
 
 Starts ``survey serve`` in a subprocess on a fresh database (SQLite, and PostgreSQL when a server URL is
-given), posts completed survey forms (``POST /q/<token>``, the path a citizen's phone takes) from 50 and
+given), posts completed survey forms (``POST /q/<token>``, the path a citizen's phone takes) over 50 and
 500 concurrent keep-alive connections on loopback, then counts the stored rows. A bare litestar endpoint
 that parses the same form and answers a small page, served the same way, gives the ceiling of the web
 stack on this machine.
+
+Two kinds of run at each client count:
+
+- closed loop: every connection sends its next submission as soon as the previous answer arrives. This
+  gives the maximum rate, but not a latency to compare with a goal: with N clients and no pause, Little's
+  law fixes the mean latency at N / rate (500 clients at 2,000/s wait 250 ms on average).
+- open loop (``--rate``): submissions are due on a fixed schedule (1,000/s by default) spread over the
+  connections, as wrk2 or k6's constant-arrival-rate do. Latency is counted from each submission's due
+  time, so an answer that delays the next send on its connection is not hidden (no coordinated omission);
+  the achieved rate says whether the server kept up.
 
 Nonces are issued by the benchmark with the server's secret instead of fetching the page first, so the
 figures are for the submission alone. Every run is bounded by a request count and a time limit.
 
     python benchmarks/ingest.py                       # SQLite only
     python benchmarks/ingest.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
+    python benchmarks/ingest.py --workers 2 --clients 500 --rate 1000
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Awaitable, Callable
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,15 +142,38 @@ async def read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
+def summary(clients: int, latencies: list[float], statuses: dict[int, int], failures: int, elapsed: float) -> dict:
+    latencies = sorted(latencies) or [0.0]
+    quantile = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    done = sum(statuses.values())
+    return {
+        "clients": clients, "sent": done, "seconds": elapsed, "per_s": done / elapsed,
+        "p50_ms": quantile(0.50), "p99_ms": quantile(0.99), "max_ms": latencies[-1] * 1000,
+        "mean_ms": statistics.fmean(latencies) * 1000, "statuses": statuses, "client_errors": failures,
+    }
+
+
+async def connect(port: int, clients: int) -> list[tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
+    """The connections of a run, opened before it starts. The pause lets the server accept them all: a
+    connection still waiting to be accepted when a saturating load begins was served only once the others
+    went quiet (seconds later, with bare litestar too), which measures uvicorn's accept fairness under
+    overload rather than the submission."""
+    connections = await asyncio.gather(*(asyncio.open_connection("127.0.0.1", port) for _ in range(clients)))
+    await asyncio.sleep(0.5)
+    return connections
+
+
 async def load(port: int, requests: list[bytes], clients: int, limit_s: float) -> dict:
-    """Send ``requests`` over ``clients`` keep-alive connections; stop early at ``limit_s``."""
+    """Closed loop: ``clients`` keep-alive connections each send the next request as soon as the previous
+    answer arrives, until ``requests`` are used up or ``limit_s`` has passed. Gives the maximum rate; the
+    latency is then set by the client count (Little's law: mean latency = clients / rate)."""
     queue = list(reversed(requests))
     latencies: list[float] = []
     statuses: dict[int, int] = {}
+    connections = await connect(port, clients)
     deadline = time.monotonic() + limit_s
 
-    async def client() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while queue and time.monotonic() < deadline:
                 request = queue.pop()
@@ -151,16 +186,48 @@ async def load(port: int, requests: list[bytes], clients: int, limit_s: float) -
             writer.close()
 
     started = time.perf_counter()
-    results = await asyncio.gather(*(client() for _ in range(clients)), return_exceptions=True)
-    elapsed = time.perf_counter() - started
-    failures = [r for r in results if isinstance(r, BaseException)]
-    latencies.sort()
-    quantile = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    return {
-        "clients": clients, "sent": len(latencies), "seconds": elapsed, "per_s": len(latencies) / elapsed,
-        "p50_ms": quantile(0.50), "p99_ms": quantile(0.99), "mean_ms": statistics.fmean(latencies) * 1000,
-        "statuses": statuses, "client_errors": len(failures),
-    }
+    results = await asyncio.gather(*(client(*pair) for pair in connections), return_exceptions=True)
+    failures = sum(isinstance(r, BaseException) for r in results)
+    return summary(clients, latencies, statuses, failures, time.perf_counter() - started)
+
+
+async def paced_load(port: int, requests: list[bytes], clients: int, rate: float, limit_s: float) -> dict:
+    """Open loop: request k is due at start + k / rate, whatever happened to the others, spread over
+    ``clients`` keep-alive connections (request k on connection k mod clients). Latency runs from the due
+    time, not from the actual send, so a slow answer that delays the next send on its connection counts
+    against the server (no coordinated omission). Requests still unsent ``limit_s`` after their due time
+    are dropped and show as a shortfall of the achieved rate."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    late_sends = 0
+    connections = await connect(port, clients)
+    # perf_counter, not loop.time(): uvloop's clock counts whole milliseconds.
+    start = time.perf_counter()
+
+    async def client(index: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal late_sends
+        try:
+            for number in range(index, len(requests), clients):
+                due = start + number / rate
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                elif wait < -limit_s:
+                    return
+                elif wait < -0.005:
+                    late_sends += 1
+                writer.write(requests[number])
+                status = await read_response(reader)
+                latencies.append(time.perf_counter() - due)
+                statuses[status] = statuses.get(status, 0) + 1
+        finally:
+            writer.close()
+
+    results = await asyncio.gather(*(client(n, *pair) for n, pair in enumerate(connections)), return_exceptions=True)
+    failures = sum(isinstance(r, BaseException) for r in results)
+    result = summary(clients, latencies, statuses, failures, time.perf_counter() - start)
+    result.update(offered=rate, late_sends=late_sends)
+    return result
 
 
 def _stat(pid: int) -> list[str]:
@@ -183,11 +250,12 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-async def measured_load(server: subprocess.Popen, port: int, requests: list[bytes], clients: int,
-                        limit_s: float) -> dict:
+async def measured(server: subprocess.Popen, run: Awaitable[dict]) -> dict:
+    load_average = os.getloadavg()[0]
     before = cpu_seconds(server.pid)
-    result = await load(port, requests, clients, limit_s)
+    result = await run
     result["server_cpu_ms"] = (cpu_seconds(server.pid) - before) * 1000 / max(1, result["sent"])
+    result["load_average"] = load_average
     return result
 
 
@@ -204,10 +272,34 @@ def stop(process: subprocess.Popen) -> None:
 
 def report(label: str, result: dict, stored: int | None = None) -> None:
     ok = result["statuses"].get(200, 0)
-    tail = f" stored {stored} of {ok} thanked" if stored is not None else ""
-    print(f"{label:<28} clients {result['clients']:>4}  {result['per_s']:>7.0f}/s  p50 {result['p50_ms']:>6.1f} ms"
-          f"  p99 {result['p99_ms']:>6.1f} ms  statuses {result['statuses']}  socket errors "
-          f"{result['client_errors']}  server CPU {result['server_cpu_ms']:.2f} ms/request{tail}", flush=True)
+    if "offered" in result:
+        mode = f"open {result['offered']:.0f}/s"
+        tail = f"  sent late {result['late_sends']}"
+    else:
+        mode, tail = "closed", ""
+    if stored is not None:
+        tail += f"  stored {stored} of {ok} thanked"
+    print(f"{label:<26} {mode:<11} clients {result['clients']:>4}  {result['per_s']:>6.0f}/s"
+          f"  p50 {result['p50_ms']:>6.1f} ms  p99 {result['p99_ms']:>6.1f} ms  max {result['max_ms']:>6.0f} ms"
+          f"  statuses {result['statuses']}  socket errors {result['client_errors']}"
+          f"  server CPU {result['server_cpu_ms']:.2f} ms/request  load {result['load_average']:.1f}{tail}",
+          flush=True)
+
+
+async def run_loads(label: str, server: subprocess.Popen, port: int, tokens: list[str], args: argparse.Namespace,
+                    count: Callable[[], Awaitable[int]] | None = None) -> None:
+    """Closed-loop runs, then open-loop runs at ``args.rate``, at each client count; with ``count``, the
+    rows stored by each run are counted afterwards."""
+    runs = [lambda c=clients: load(port, requests_for(tokens, args.requests, port), c, args.seconds)
+            for clients in args.clients]
+    if args.rate:
+        paced = int(args.rate * args.duration)
+        runs += [lambda c=clients: paced_load(port, requests_for(tokens, paced, port), c, args.rate, args.seconds)
+                 for clients in args.clients]
+    for make in runs:
+        before = await count() if count else 0
+        result = await measured(server, make())
+        report(label, result, await count() - before if count else None)
 
 
 async def bench_storage(name: str, token: str, batch_sizes: list[int], count: int = 2000) -> None:
@@ -241,11 +333,7 @@ async def bench_survey(name: str, database_url: str, data_dir: Path, args: argpa
     server = start([sys.executable, "-m", "survey.cli", "serve", "--port", str(port), "--workers", str(args.workers)],
                    env, f"http://127.0.0.1:{port}/healthz", data_dir / "server.log")
     try:
-        for clients in args.clients:
-            before = await count_rows()
-            result = await measured_load(server, port, requests_for(tokens, args.requests, port), clients, args.seconds)
-            stored = await count_rows() - before
-            report(f"survey {name} ({args.workers}w)", result, stored)
+        await run_loads(f"survey {name} ({args.workers}w)", server, port, tokens, args, count_rows)
     finally:
         stop(server)
 
@@ -258,10 +346,7 @@ async def bench_bare(args: argparse.Namespace, folder: Path) -> None:
                     "--log-level", "warning", "--workers", str(args.workers)],
                    env, f"http://127.0.0.1:{port}/", folder / "bare.log")
     try:
-        for clients in args.clients:
-            result = await measured_load(server, port, requests_for(["x" * 22], args.requests, port), clients,
-                                         args.seconds)
-            report(f"bare litestar ({args.workers}w)", result)
+        await run_loads(f"bare litestar ({args.workers}w)", server, port, ["x" * 22], args)
     finally:
         stop(server)
 
@@ -307,6 +392,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--clients", type=lambda v: [int(x) for x in v.split(",")], default=[50, 500])
     parser.add_argument("--requests", type=int, default=5000, help="submissions per run (default 5000)")
     parser.add_argument("--seconds", type=float, default=30.0, help="time limit per run (default 30)")
+    parser.add_argument("--rate", type=float, default=1000.0,
+                        help="open-loop runs: submissions offered per second over the --clients connections "
+                             "(default 1000; 0 skips them)")
+    parser.add_argument("--duration", type=float, default=10.0, help="length of an open-loop run (default 10 s)")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
     parser.add_argument("--log-level", default="WARNING", help="server log level (INFO logs every request)")
     parser.add_argument("--postgres", default=os.environ.get("SURVEY_TEST_POSTGRES", ""),
