@@ -1,7 +1,7 @@
 """Every failure becomes a clear JSON body or HTML page; a traceback never reaches a client.
 
-API paths and clients that do not ask for HTML get JSON ``{"status", "error", "detail"}``; browsers get a
-short page in Vietnamese and English.
+API paths and clients that do not ask for HTML get an ``ErrorBody`` as JSON; browsers get a short page in
+Vietnamese and English.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import logging
 import uuid
 from html import escape
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -31,6 +32,17 @@ _TITLES = {
 }
 
 
+class ErrorBody(msgspec.Struct):
+    """The JSON answer to every refused or failed request, whichever part of the platform refused it."""
+
+    status: int
+    error: str
+    detail: str
+    # One message per field: answer codes for invalid answers, body fields (``data`` for the body as a whole)
+    # or parameters for a malformed request.
+    errors: dict[str, str] | msgspec.UnsetType = msgspec.UNSET
+
+
 def wants_json(request: Request) -> bool:
     if request.url.path.startswith(("/api/", "/healthz", "/schema")):
         return True
@@ -50,20 +62,29 @@ def error_page(status: int, detail: str) -> str:
     )
 
 
-def error_response(request: Request, status: int, detail: str, extra: dict | None = None) -> Response:
+def error_response(request: Request, status: int, detail: str, errors: dict[str, str] | None = None) -> Response:
     headers = {"Retry-After": "5"} if status == 503 else None
     if wants_json(request):
         _vi, en = _TITLES.get(status, ("", "Error"))
-        body = {"status": status, "error": en, "detail": detail, **(extra or {})}
+        body = ErrorBody(status=status, error=en, detail=detail, errors=msgspec.UNSET if errors is None else errors)
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
     return Response(error_page(status, detail), status_code=status, media_type=MediaType.HTML, headers=headers)
 
 
+def messages_by_field(problems: list[dict]) -> dict[str, str]:
+    """litestar's ``[{key, message, source}]`` as the one message per field that invalid answers also get."""
+    by_field: dict[str, list[str]] = {}
+    for problem in problems:
+        field = problem.get("key") or problem.get("source") or "request"
+        by_field.setdefault(field, []).append(problem["message"])
+    return {field: "; ".join(messages) for field, messages in by_field.items()}
+
+
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
-    extra = None
+    errors = None
     if isinstance(exc, ValidationException) and exc.extra:
-        extra = {"errors": exc.extra}
-    return error_response(request, exc.status_code, exc.detail, extra)
+        errors = messages_by_field(exc.extra)
+    return error_response(request, exc.status_code, exc.detail, errors)
 
 
 def handle_unexpected(request: Request, exc: Exception) -> Response:

@@ -17,11 +17,12 @@ from instruments import AnswerErrors
 from survey.citizen.availability import DatabaseUnavailable, unavailability_reported
 from survey.citizen.controllers import device_of
 from survey.citizen.page import words
-from survey.citizen.schemas import ResponseReceived, ResponseSubmission
+from survey.citizen.schemas import ResponseReceived, ResponseSubmissionBody
 from survey.citizen.submissions import Stored, Submission, find_by_nonce, stored_answers
 from survey.citizen.writer import store
 from survey.citizen.targets import TargetRefused, procedure_codes, resolve_or_unavailable
 from survey.errors import error_response
+from survey.openapi import refusals
 from survey.settings import Settings
 
 CONFLICT = "this idempotency key was already used with different answers"
@@ -50,8 +51,14 @@ class ResponseApiController(Controller):
     path = "/api/v1/responses"
     tags = ["citizen"]
 
-    @post("/", summary="Submit one questionnaire (kiosks and apps)", status_code=201)
-    async def submit(self, request: Request, data: ResponseSubmission) -> Response[ResponseReceived]:
+    @post("/", summary="Submit one questionnaire (kiosks and apps)", status_code=201, responses=refusals({
+        404: "The token was not issued by this service.",
+        409: "This idempotency key was used with other answers, or the receipt was already answered.",
+        410: "The QR code is retired, the counter closed, or the receipt expired.",
+        422: "Some answers are not valid; `errors` gives a message per question.",
+        503: "The database is busy or unreachable; send the same request again (see Retry-After).",
+    }))
+    async def submit(self, request: Request, data: ResponseSubmissionBody) -> Response[ResponseReceived]:
         settings: Settings = request.app.state["settings"]
         answers = _as_form(data.answers)
         nonce = api_nonce(settings.secret_key, data.token, data.idempotency_key)
@@ -76,7 +83,7 @@ class ResponseApiController(Controller):
         try:
             cleaned = instrument.validate_answers(answers, procedures=await procedure_codes())
         except AnswerErrors as errors:
-            return error_response(request, 422, "some answers are not valid", {"errors": errors.messages(data.lang)})
+            return error_response(request, 422, "some answers are not valid", errors.messages(data.lang))
         submission = Submission(
             target=target, instrument=instrument, answers=cleaned, nonce=nonce,
             channel="receipt" if target.channel == "receipt" else data.channel, device=device_of(request, settings),

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from survey.openapi import json_body
+
 IdempotencyKey = Annotated[str, msgspec.Meta(min_length=8, max_length=128, pattern=r"^[\x21-\x7e]+$")]
 Token = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
@@ -16,6 +18,9 @@ class ResponseSubmission(msgspec.Struct, forbid_unknown_fields=True):
     idempotency_key: IdempotencyKey
     channel: Literal["kiosk", "api"] = "api"
     lang: Literal["vi", "en"] = "vi"
+
+
+ResponseSubmissionBody = json_body(ResponseSubmission)
 
 
 class ResponseReceived(msgspec.Struct):

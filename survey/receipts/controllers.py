@@ -8,9 +8,10 @@ from litestar import Controller, Request, Response, post
 from litestar.exceptions import NotAuthorizedException
 
 from survey.errors import error_response
+from survey.openapi import refusals
 from survey.qr import render
 from survey.receipts import apikeys
-from survey.receipts.schemas import ReceiptCreated, ReceiptRequest
+from survey.receipts.schemas import ReceiptCreated, ReceiptRequestBody
 from survey.receipts.services import ReceiptRefused, mint
 from survey.settings import Settings
 
@@ -28,8 +29,13 @@ class ReceiptController(Controller):
     path = "/api/v1/receipts"
     tags = ["receipts"]
 
-    @post("/", summary="Mint a one-time survey code for one dossier's receipt", status_code=201)
-    async def create(self, request: Request, data: ReceiptRequest) -> Response[ReceiptCreated]:
+    @post("/", summary="Mint a one-time survey code for one dossier's receipt", status_code=201, responses=refusals({
+        401: "No API key, or not a valid one: send Authorization: Bearer <key>.",
+        403: "The counter is outside the unit of this API key.",
+        404: "No active counter has this code.",
+        422: "No procedure has this code.",
+    }))
+    async def create(self, request: Request, data: ReceiptRequestBody) -> Response[ReceiptCreated]:
         settings: Settings = request.app.state["settings"]
         key = await api_key(request, settings)
         try:

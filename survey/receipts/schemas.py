@@ -7,6 +7,8 @@ from typing import Annotated
 
 import msgspec
 
+from survey.openapi import json_body
+
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
@@ -15,6 +17,9 @@ class ReceiptRequest(msgspec.Struct, forbid_unknown_fields=True):
     procedure: Code | None = None
     dossier: Annotated[str, msgspec.Meta(min_length=1, max_length=128)] | None = None
     valid_days: Annotated[int, msgspec.Meta(ge=1, le=90)] = 30
+
+
+ReceiptRequestBody = json_body(ReceiptRequest)
 
 
 class ReceiptCreated(msgspec.Struct):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 import msgspec
 from litestar import Controller, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 
 from survey.db.tables import Unit
 from survey.settings import get_settings
@@ -14,14 +16,16 @@ log = logging.getLogger("survey.health")
 
 
 class Health(msgspec.Struct):
-    status: str
+    status: Literal["ok", "unavailable"]
     database: str
 
 
 class SystemController(Controller):
     tags = ["system"]
 
-    @get("/healthz", summary="Liveness and database check")
+    @get("/healthz", summary="Liveness and database check", responses={
+        503: ResponseSpec(Health, description="The database cannot be reached.", generate_examples=False),
+    })
     async def healthz(self) -> Response[Health]:
         engine = get_settings().engine
         try:

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import jsonschema
+
 from survey.db.tables import Response
+from survey.errors import messages_by_field
 from tests.citizen.conftest import GOOD_ANSWERS, counter_token
 
 ANSWERS = {**{k: v for k, v in GOOD_ANSWERS.items() if k != "feedback_sat"}, "access_sat": 5}
+
+
+async def published_schema(client) -> dict:
+    return (await client.get("/schema/openapi.json")).json()
+
+
+def assert_documented(schema: dict, path: str, answer) -> None:
+    """The answer's status is documented for ``POST path``, and its body matches the schema documented there."""
+    documented = schema["paths"][path]["post"]["responses"]
+    assert str(answer.status_code) in documented, f"{answer.status_code} of {path} is not documented"
+    body = documented[str(answer.status_code)]["content"]["application/json"]["schema"]
+    jsonschema.validate(answer.json(), {**body, "components": schema["components"]})
 
 
 async def _send(client, token, key="kiosk-0001-abc", answers=ANSWERS, **extra):
@@ -49,6 +64,32 @@ async def test_bad_tokens_and_bodies_are_refused_as_json(place, client):
     assert forged.status_code == 404 and forged.json()["detail"]
     short_key = await _send(client, await counter_token(place, "NB-001-TT-Q2"), key="k")
     assert short_key.status_code == 400
+    assert short_key.json()["errors"] == {"idempotency_key": "Expected `str` of length >= 8"}
     not_json = await client.post("/api/v1/responses", content=b"{", headers={"content-type": "application/json"})
     assert not_json.status_code == 400
     assert await Response.count() == 0
+
+
+async def test_refusals_are_documented_with_the_bodies_they_have(place, client):
+    token = await counter_token(place, "NB-001-TT-Q2")
+    assert (await _send(client, token)).status_code == 201
+    refusals = {
+        400: await _send(client, token, surplus="field"),
+        404: await _send(client, "A" * 22),
+        409: await _send(client, token, answers={**ANSWERS, "overall_sat": "2"}),
+        422: await _send(client, token, key="kiosk-0002-abc", answers={"access_sat": 7}),
+    }
+    schema = await published_schema(client)
+    for status, answer in refusals.items():
+        assert answer.status_code == status, answer.text
+        assert_documented(schema, "/api/v1/responses", answer)
+    assert refusals[400].json()["errors"] == {"data": "Object contains unknown field `surplus`"}
+    assert schema["components"]["schemas"]["ResponseSubmission"]["additionalProperties"] is False
+
+
+def test_malformed_requests_get_one_message_per_field_as_invalid_answers_do():
+    assert messages_by_field([
+        {"message": "Expected `int`", "key": "valid_days", "source": "body"},
+        {"message": "Expected `str`", "key": "valid_days", "source": "query"},
+        {"message": "Expected `str` of length <= 4", "source": "query"},
+    ]) == {"valid_days": "Expected `int`; Expected `str`", "query": "Expected `str` of length <= 4"}

@@ -15,6 +15,7 @@ from survey.db.tables import KeyValue, Receipt, Response
 from survey.receipts import apikeys
 from survey.receipts.services import response_rate
 from tests.citizen.conftest import GOOD_ANSWERS, nonce_of
+from tests.citizen.test_api import assert_documented, published_schema
 
 
 async def _key(place, unit="NB"):
@@ -53,14 +54,22 @@ async def test_minting_returns_a_url_and_a_qr_that_decodes_to_it(place, client):
 
 async def test_keys_are_checked_and_scoped(place, client):
     lao_cai = await _key(place, unit="LC")
-    assert (await _mint(client, lao_cai)).status_code == 403
-    assert (await _mint(client, "sk_not-a-key")).status_code == 401
-    assert (await client.post("/api/v1/receipts", json={"counter": "NB-001-TT-Q1"})).status_code == 401
     country = await _key(place, unit="VN")
     assert (await _mint(client, country)).status_code == 201
-    assert (await _mint(client, country, counter="NO-SUCH")).status_code == 404
-    assert (await _mint(client, country, procedure="9.999")).status_code == 422
-    assert (await _mint(client, country, valid_days=365)).status_code == 400
+    refusals = [
+        (403, await _mint(client, lao_cai)),
+        (401, await _mint(client, "sk_not-a-key")),
+        (401, await client.post("/api/v1/receipts", json={"counter": "NB-001-TT-Q1"})),
+        (404, await _mint(client, country, counter="NO-SUCH")),
+        (422, await _mint(client, country, procedure="9.999")),
+        (400, await _mint(client, country, valid_days=365)),
+        (400, await _mint(client, country, copies=2)),
+    ]
+    schema = await published_schema(client)
+    for status, answer in refusals:
+        assert answer.status_code == status, answer.text
+        assert_documented(schema, "/api/v1/receipts", answer)
+    assert schema["components"]["schemas"]["ReceiptRequest"]["additionalProperties"] is False
     assert await Receipt.count() == 1
 
 
