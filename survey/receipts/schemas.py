@@ -7,9 +7,13 @@ from typing import Annotated
 
 import msgspec
 
+from survey.csvimport import CODE
 from survey.openapi import json_body
 
-Code = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+# Counters and procedures get their codes through the imports, so anything else cannot name one; refusing it
+# here also keeps characters PostgreSQL cannot compare (NUL) away from the queries. "(?!\n)" because msgspec
+# matches with Python's "$", which also matches before a final newline where the published JSON Schema's does not.
+Code = Annotated[str, msgspec.Meta(pattern=CODE.pattern.removesuffix("$") + r"(?!\n)$")]
 
 
 class ReceiptRequest(msgspec.Struct, forbid_unknown_fields=True):

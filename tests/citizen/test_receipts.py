@@ -64,6 +64,8 @@ async def test_keys_are_checked_and_scoped(place, client):
         (422, await _mint(client, country, procedure="9.999")),
         (400, await _mint(client, country, valid_days=365)),
         (400, await _mint(client, country, copies=2)),
+        (400, await _mint(client, country, counter="NB-001-TT-Q1\n")),
+        (400, await _mint(client, country, procedure="1.000894\x00")),
     ]
     schema = await published_schema(client)
     for status, answer in refusals:
