@@ -10,9 +10,11 @@ import logging
 import uuid
 from html import escape
 
+from typing import Any
+
 import msgspec
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from survey.logs import loggable_path
@@ -41,6 +43,20 @@ class ErrorBody(msgspec.Struct):
     # One message per field: answer codes for invalid answers, body fields (``data`` for the body as a whole)
     # or parameters for a malformed request.
     errors: dict[str, str] | msgspec.UnsetType = msgspec.UNSET
+
+
+class JsonBodyRequest(Request):
+    """A request whose JSON body, when it is not UTF-8, is refused as malformed (400) like any undecodable body.
+
+    msgspec raises ``UnicodeDecodeError`` for invalid UTF-8 inside a string, which litestar does not take for
+    a decoding failure and would answer with a 500.
+    """
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except UnicodeDecodeError:
+            raise ClientException("the body is not valid UTF-8") from None
 
 
 def wants_json(request: Request) -> bool:

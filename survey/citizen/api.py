@@ -21,7 +21,7 @@ from survey.citizen.schemas import ResponseReceived, ResponseSubmissionBody
 from survey.citizen.submissions import Stored, Submission, find_by_nonce, stored_answers
 from survey.citizen.writer import store
 from survey.citizen.targets import TargetRefused, procedure_codes, resolve_or_unavailable
-from survey.errors import error_response
+from survey.errors import JsonBodyRequest, error_response
 from survey.openapi import refusals
 from survey.settings import Settings
 
@@ -49,6 +49,7 @@ async def _same_answers(stored: Stored, answers: dict[str, str]) -> bool:
 
 class ResponseApiController(Controller):
     path = "/api/v1/responses"
+    request_class = JsonBodyRequest
     tags = ["citizen"]
 
     @post("/", summary="Submit one questionnaire (kiosks and apps)", status_code=201, responses=refusals({

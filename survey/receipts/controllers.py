@@ -7,7 +7,7 @@ import base64
 from litestar import Controller, Request, Response, post
 from litestar.exceptions import NotAuthorizedException
 
-from survey.errors import error_response
+from survey.errors import JsonBodyRequest, error_response
 from survey.openapi import refusals
 from survey.qr import render
 from survey.receipts import apikeys
@@ -27,6 +27,7 @@ async def api_key(request: Request, settings: Settings) -> apikeys.ApiKey:
 
 class ReceiptController(Controller):
     path = "/api/v1/receipts"
+    request_class = JsonBodyRequest
     tags = ["receipts"]
 
     @post("/", summary="Mint a one-time survey code for one dossier's receipt", status_code=201, responses=refusals({

@@ -67,6 +67,9 @@ async def test_bad_tokens_and_bodies_are_refused_as_json(place, client):
     assert short_key.json()["errors"] == {"idempotency_key": "Expected `str` of length >= 8"}
     not_json = await client.post("/api/v1/responses", content=b"{", headers={"content-type": "application/json"})
     assert not_json.status_code == 400
+    not_utf8 = await client.post("/api/v1/responses", content=b'{"token": "\xa2"}',
+                                 headers={"content-type": "application/json"})
+    assert not_utf8.status_code == 400 and not_utf8.json()["detail"] == "the body is not valid UTF-8"
     assert await Response.count() == 0
 
 

@@ -66,6 +66,8 @@ async def test_keys_are_checked_and_scoped(place, client):
         (400, await _mint(client, country, copies=2)),
         (400, await _mint(client, country, counter="NB-001-TT-Q1\n")),
         (400, await _mint(client, country, procedure="1.000894\x00")),
+        (400, await client.post("/api/v1/receipts", content=b'{"counter": "\xff"}',
+                                headers={"authorization": f"Bearer {country}", "content-type": "application/json"})),
     ]
     schema = await published_schema(client)
     for status, answer in refusals:
