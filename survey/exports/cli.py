@@ -13,20 +13,26 @@ from survey.exports.writers import FORMATS
 
 
 class ProgressLine:
-    """Rows written so far on stderr, at most twice a second."""
+    """Rows read, then rows written, on stderr, at most twice a second (a total of 0: still reading)."""
 
     def __init__(self) -> None:
         self._started = time.perf_counter()
         self._shown = 0.0
+        self._reading = True
 
-    def __call__(self, written: int, total: int) -> None:
+    def __call__(self, done: int, total: int) -> None:
         now = time.perf_counter()
-        if now - self._shown < 0.5 and written < total:
+        if self._reading and total:
+            self._reading = False
+            self._started = now
+            print(file=sys.stderr)
+        elif now - self._shown < 0.5 and (not total or done < total):
             return
         self._shown = now
-        rate = written / max(now - self._started, 1e-9)
-        print(f"\rexport: {written:,} / {total:,} rows ({rate:,.0f} rows/s)", end="", file=sys.stderr, flush=True)
-        if written >= total:
+        rate = done / max(now - self._started, 1e-9)
+        line = f"read {done:,} rows" if not total else f"wrote {done:,} / {total:,} rows"
+        print(f"\rexport: {line} ({rate:,.0f} rows/s)", end="", file=sys.stderr, flush=True)
+        if total and done >= total:
             print(file=sys.stderr)
 
 

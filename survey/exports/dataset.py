@@ -10,19 +10,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from operator import itemgetter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from instruments.model import Instrument
 from instruments.text import Text
 from survey.exports.disclosure import CHANNEL, GROUP, PERIOD, UNIT, Outcome
 from survey.exports.scrub import scrub
-from survey.exports.source import ELEMENT_COLUMNS, OVERALL_COLUMN, ROW, Scope
+from survey.exports.source import ELEMENT_COLUMNS, MISSING, OVERALL_COLUMN, Scope
 
 STRING, INTEGER, REAL = "string", "integer", "real"
-# Cells remembered by the row builder; cleared when full, so memory stays bounded on very sparse data.
-CELL_CACHE = 100_000
 
 
 @dataclass(frozen=True)
@@ -91,12 +90,18 @@ class Layout:
         return tuple(v.name for v in self.variables)
 
 
-def layout(instrument: Instrument, outcome: Outcome, keep_text: bool) -> Layout:
+def response_columns(instrument: Instrument) -> dict[str, str]:
+    """Items whose answer is copied onto the response row, and the column holding it."""
     definition = instrument.index_definition()
-    response_items = {element.item_codes[0]: column
-                      for element, column in zip(definition.elements, ELEMENT_COLUMNS) if len(element.item_codes) == 1}
+    columns = {element.item_codes[0]: column
+               for element, column in zip(definition.elements, ELEMENT_COLUMNS) if len(element.item_codes) == 1}
     if definition.overall_item:
-        response_items[definition.overall_item] = OVERALL_COLUMN
+        columns[definition.overall_item] = OVERALL_COLUMN
+    return columns
+
+
+def layout(instrument: Instrument, outcome: Outcome, keep_text: bool) -> Layout:
+    response_items = response_columns(instrument)
     demographics = set(outcome.names[CHANNEL + 1:])
     variables = [*DESIGN_VARIABLES, QUASI_VARIABLES["unit"], UNIT_LEVEL, QUASI_VARIABLES["period"]]
     variables += [QUASI_VARIABLES[name] for name in ("channel", "procedure_group") if name in outcome.kept]
@@ -116,97 +121,173 @@ def layout(instrument: Instrument, outcome: Outcome, keep_text: bool) -> Layout:
     return Layout(tuple(variables), tuple(response_items.items()), tuple(answer_items), tuple(text_items))
 
 
-def _tuple_getter(positions: Sequence[int]) -> Callable[[tuple], tuple]:
-    """``row -> tuple(row[p] for p in positions)``, fast (itemgetter returns a bare value for one position)."""
-    if len(positions) > 1:
-        return itemgetter(*positions)
-    return lambda row: tuple(row[p] for p in positions)
+PAIR, UNIT_MONTH, SHOWN, DEMOGRAPHIC, ITEM, TEXT = "pair", "unit_month", "shown", "demographic", "item", "text"
+# Where each fixed variable's value comes from (see :class:`BatchBuilder`).
+FIXED_SOURCES = {"stratum": PAIR, "cluster": PAIR, "weight": UNIT_MONTH, "unit": UNIT_MONTH, "unit_level": UNIT_MONTH,
+                 "period": SHOWN, "channel": SHOWN, "procedure_group": SHOWN, "status": SHOWN}
+VALID = "valid"
 
 
-class RowBuilder:
-    """Turns database rows into written rows: pseudonyms, weight, generalised quasi-identifiers, items.
+@dataclass(frozen=True)
+class Run:
+    """Consecutive variables of the file whose values in row i are ``table[index[i]]``.
 
-    Everything a row shares with its (unit, month, procedure group, channel, demographics) cell is
-    computed once per cell (a bounded cache), so a row costs a few dictionary look-ups.
+    Values shared by many rows (a unit-month's weight, a cell's written period and channel, a combination
+    of answers) are made once per distinct combination and spread with numpy. A ``shared`` table is the
+    same list in every batch and only grows, so a writer formats each of its entries once.
     """
 
-    def __init__(self, lay: Layout, outcome: Outcome, scope: Scope, weights: Mapping[tuple[int, str], float]) -> None:
-        self._outcome = outcome
-        self._scope = scope
-        self._weights = weights
+    names: tuple[str, ...]
+    table: Sequence[tuple]
+    index: np.ndarray
+    shared: bool = False
+
+
+class _Table:
+    """Distinct value tuples in order of first appearance, each with its position."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []
+        self._position: dict[tuple, int] = {}
+
+    def position(self, values: tuple) -> int:
+        if (found := self._position.get(values)) is None:
+            found = self._position[values] = len(self.rows)
+            self.rows.append(values)
+        return found
+
+
+def _packed_groups(columns: np.ndarray) -> list[tuple[slice, list[tuple], np.ndarray]]:
+    """Rows of small integers (``MISSING`` for none) as few integers as their ranges allow: for each group of
+    adjacent columns, its distinct rows (None for missing) and each row's position among them."""
+    present = columns != MISSING
+    lowest = np.where(present, columns, np.iinfo(np.int64).max).min(axis=0, initial=np.iinfo(np.int64).max)
+    lowest = np.where(present.any(axis=0), lowest, 0) - 1  # one below the smallest value stands for missing
+    shifted = np.where(present, columns, lowest) - lowest
+    radices = shifted.max(axis=0, initial=0) + 1
+    groups, start, product = [], 0, 1
+    for end, radix in enumerate(radices.tolist()):
+        if product * radix >= 2 ** 62:
+            groups.append(slice(start, end))
+            start, product = end, 1
+        product *= radix
+    groups.append(slice(start, len(radices)))
+    out = []
+    for group in groups:
+        code = np.zeros(len(columns), dtype=np.int64)
+        for column, radix in zip(shifted[:, group].T, radices[group]):
+            code = code * radix + column
+        distinct, inverse = np.unique(code, return_inverse=True)
+        digits = []
+        for radix in radices[group][::-1]:
+            distinct, digit = np.divmod(distinct, radix)
+            digits.append(digit)
+        values = [[None if d == 0 else d + low for d in digit.tolist()]
+                  for digit, low in zip(digits[::-1], lowest[group].tolist())]
+        out.append((group, list(zip(*values)), inverse))
+    return out
+
+
+class BatchBuilder:
+    """Turns batches of coded responses into the file's runs of columns: pseudonyms, weight, generalised
+    quasi-identifiers and items.
+
+    Everything a response shares with its cell is looked up once per cell before the first batch:
+    the weight, unit and level of its unit-month, its written period, channel and procedure group, and its
+    demographic answers after suppression.
+    """
+
+    def __init__(self, lay: Layout, outcome: Outcome, scope: Scope, weights: Mapping[tuple[int, str], float],
+                 cell_codes: np.ndarray, cell_keys: Sequence[tuple], item_columns: Sequence[str]) -> None:
         self._pseudonyms = Pseudonyms()
-        self._demographics = outcome.names[CHANNEL + 1:]
-        self._channel = "channel" in outcome.kept
-        self._group = "procedure_group" in outcome.kept
-        self._cells: dict[tuple, tuple] = {}
-        columns = dict(lay.response_items)
-        self._items = [self._source(variable.item, columns, lay) for variable in lay.variables if variable.item]
-        # Demographic answers are part of every cell's key, even when the plan dropped them from the file.
-        self._needs_answers = bool(self._demographics) or any(source != "response" for source, _ in self._items)
-        self._response_items = _tuple_getter([where for _, where in self._items])
-
-    def _source(self, code: str, columns: Mapping[str, str], lay: Layout) -> tuple[str, object]:
-        """Where an item's value comes from: ("response", column position), or ("demographic" | "text" |
-        "answer", item code)."""
-        if code in columns:
-            return "response", ROW[columns[code]]
-        if code in self._demographics:
-            return "demographic", self._demographics.index(code)
-        return ("text" if code in lay.text_items else "answer"), code
-
-    def _cell(self, key: tuple) -> tuple:
-        shown = self._outcome.written(key)
-        if shown is None:
+        self._pair_table = _Table()
+        self._pairs: dict[int, int] = {}
+        self._cell_codes = cell_codes
+        demographics = outcome.names[CHANNEL + 1:]
+        written = [outcome.written(key) for key in cell_keys]
+        if None in written:
             raise RuntimeError("responses changed during the export (a response changed status); run it again")
-        unit = self._scope.units[shown[UNIT]]
-        values: list[object] = [self._weights[(key[UNIT], key[PERIOD])], unit.code, unit.level, shown[PERIOD]]
-        if self._channel:
-            values.append(shown[CHANNEL])
-        if self._group:
-            values.append(shown[GROUP])
-        if len(self._cells) >= CELL_CACHE:
-            self._cells.clear()
-        self._cells[key] = cell = (tuple(values), shown[CHANNEL + 1:])
-        return cell
+        # Unit and period are only generalised, never suppressed, so the unit shown and the weight depend
+        # on the unit-month alone; what else is written depends on the cell's class.
+        unit_months, unit_month_of = _Table(), {}
+        for (unit, month), weight in weights.items():
+            shown = scope.units[outcome.generalise.unit(unit)]
+            unit_month_of[(unit, month)] = unit_months.position((weight, shown.code, shown.level))
+        classes = _Table()
+        indices = {UNIT_MONTH: np.array([unit_month_of[(key[UNIT], key[PERIOD])] for key in cell_keys], dtype=np.int64),
+                   SHOWN: np.array([classes.position(shown[PERIOD:]) for shown in written], dtype=np.int64)}
+        indices[DEMOGRAPHIC] = indices[SHOWN]
+        # Positions in a written cell once the unit is left out.
+        offset = {"period": PERIOD - 1, "channel": CHANNEL - 1, "procedure_group": GROUP - 1,
+                  **{code: CHANNEL + n for n, code in enumerate(demographics)}}
+        tables = {UNIT_MONTH: (("weight", "unit", "unit_level"), unit_months.rows),
+                  SHOWN: (("period", "channel", "procedure_group", *demographics), classes.rows)}
+        tables[DEMOGRAPHIC] = tables[SHOWN]
+        self._item_column = {code: n for n, code in enumerate(item_columns)}
+        self._runs = _runs(lay, set(demographics))
+        # Demographic items can be interleaved with other items, so a run may hold part of a table.
+        self._static = {}
+        for source, names in self._runs:
+            if source in tables:
+                columns, rows = tables[source]
+                if source == UNIT_MONTH:
+                    picks = [columns.index(name) for name in names]
+                    table = [tuple(row[p] for p in picks) for row in rows]
+                else:
+                    table = [tuple(VALID if name == "status" else row[offset[name]] for name in names) for row in rows]
+                self._static[(source, names)] = (table, indices[source])
 
-    def rows(self, batch: Sequence[tuple], answers: Mapping[int, Mapping[str, object]]) -> list[tuple]:
-        unit, period, group, channel, status, stratum, counter = (ROW[name] for name in (
-            "unit", "period", "procedure_group", "channel", "status", "stratum", "counter"))
-        strata, clusters = self._pseudonyms.table("stratum"), self._pseudonyms.table("cluster")
+    def _pair_positions(self, pairs: np.ndarray) -> np.ndarray:
+        """Each row's position in the table of (stratum, cluster) pseudonyms, which grows as pairs appear."""
+        distinct, index = np.unique(pairs, return_inverse=True)
+        positions = np.array([self._pair_table.position((self._pseudonyms("stratum", p >> 32),
+                                                         self._pseudonyms("cluster", p & 0xFFFFFFFF)))
+                              if (known := self._pairs.get(p)) is None else known for p in distinct.tolist()],
+                             dtype=np.int64)
+        self._pairs.update(zip(distinct.tolist(), positions.tolist()))
+        return positions[index]
+
+    def runs(self, pairs: np.ndarray, cell_codes: np.ndarray, items: np.ndarray,
+             texts: Mapping[int, Mapping[str, str]], ids: np.ndarray) -> list[Run]:
+        """One batch: ``pairs`` is stratum << 32 | counter, ``items`` the item columns in ``item_columns``
+        order, ``texts`` free-text answers by response id (only when they are kept)."""
+        cell = np.searchsorted(self._cell_codes, cell_codes)
+        if (cell >= len(self._cell_codes)).any() or (self._cell_codes[np.minimum(cell, len(self._cell_codes) - 1)]
+                                                    != cell_codes).any():
+            raise RuntimeError("responses changed during the export; run it again")
         out = []
-        if not self._needs_answers:
-            # The common case (every item on the response row): no per-item dispatch.
-            items = self._response_items
-            for row in batch:
-                key = (row[unit], row[period], row[group] or None, row[channel])
-                shared = (self._cells.get(key) or self._cell(key))[0]
-                out.append((strata.get(row[stratum]) or self._pseudonyms("stratum", row[stratum]),
-                            clusters.get(row[counter]) or self._pseudonyms("cluster", row[counter]),
-                            *shared, row[status], *items(row)))
-            return out
-        for row in batch:
-            given = answers.get(row[0], {})
-            key = (row[unit], row[period], row[group] or None, row[channel],
-                   *(given.get(code) for code in self._demographics))
-            shared, demographics_shown = self._cells.get(key) or self._cell(key)
-            out.append((strata.get(row[stratum]) or self._pseudonyms("stratum", row[stratum]),
-                        clusters.get(row[counter]) or self._pseudonyms("cluster", row[counter]),
-                        *shared, row[status], *self._item_values(row, given, demographics_shown)))
+        for source, names in self._runs:
+            if source == PAIR:
+                out.append(Run(names, self._pair_table.rows, self._pair_positions(pairs), shared=True))
+            elif source == ITEM:
+                columns = items[:, [self._item_column[name] for name in names]].astype(np.int64)
+                out += [Run(names[group], table, index) for group, table, index in _packed_groups(columns)]
+            elif source == TEXT:
+                given = [texts.get(i, {}) for i in ids.tolist()]
+                table = [tuple(scrub(t) if isinstance(t := answers.get(name), str) else None for name in names)
+                         for answers in given]
+                out.append(Run(names, table, np.arange(len(ids))))
+            else:
+                table, index = self._static[(source, names)]
+                out.append(Run(names, table, index[cell], shared=True))
         return out
 
-    def _item_values(self, row: tuple, given: Mapping[str, object], demographics_shown: tuple) -> list[object]:
-        values = []
-        for source, where in self._items:
-            if source == "response":
-                values.append(row[where])
-            elif source == "demographic":
-                values.append(demographics_shown[where])
-            elif source == "text":
-                text = given.get(where)
-                values.append(scrub(text) if isinstance(text, str) else None)
-            else:
-                values.append(given.get(where))
-        return values
+
+def _runs(lay: Layout, demographics: set[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """The layout's variables grouped into runs of one source, in file order."""
+    runs: list[tuple[str, list[str]]] = []
+    for variable in lay.variables:
+        if variable.item is None:
+            source = FIXED_SOURCES[variable.name]
+        elif variable.item in demographics:
+            source = DEMOGRAPHIC
+        else:
+            source = TEXT if variable.item in lay.text_items else ITEM
+        if runs and runs[-1][0] == source:
+            runs[-1][1].append(variable.name)
+        else:
+            runs.append((source, [variable.name]))
+    return [(source, tuple(names)) for source, names in runs]
 
 
 def post_stratified_weights(unit_month_counts: Mapping[tuple[int, str], int],

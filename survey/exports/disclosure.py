@@ -192,6 +192,10 @@ class Generaliser:
         self._periods = {month: at_grain(month, plan.grain, span) for month in {cell[PERIOD] for cell in cells}}
         self._dropped = [position for position, name in enumerate(names) if name in plan.dropped]
 
+    def unit(self, unit: int) -> int:
+        """The unit a unit's responses are shown as."""
+        return self._units[unit]
+
     def __call__(self, cell: tuple) -> tuple:
         values = list(cell)
         values[UNIT] = self._units[cell[UNIT]]

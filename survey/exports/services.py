@@ -1,4 +1,5 @@
-"""Running an export: check the request, plan disclosure control on counts, stream the rows, write the codebook.
+"""Running an export: read and count the selection once, plan disclosure control on the counts, write the
+rows from the spilled batches, write the codebook.
 
 Nothing reaches the output folder unless the whole export succeeds: files are written in a hidden folder
 inside it and moved into place at the end.
@@ -15,14 +16,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
 import instruments
 from instruments.registry import UnknownInstrument
 from survey.audit import record
 from survey.exports import codebook, source
-from survey.exports.dataset import RowBuilder, layout, post_stratified_weights, unit_month_counts
+from survey.exports.coding import CellCoding, CellCounter
+from survey.exports.dataset import BatchBuilder, layout, post_stratified_weights, response_columns, unit_month_counts
 from survey.exports.disclosure import check_k, plan_disclosure
 from survey.exports.periods import PeriodSpan, check_grain, parse_period
-from survey.exports.source import Scope, Selection
+from survey.exports.source import COLUMN, COLUMNS, Scope, Selection
+from survey.exports.spill import Spill
 from survey.exports.writers import check_format, open_writer
 
 BATCH_SIZE = 20_000
@@ -117,41 +122,76 @@ async def _run(request: ExportRequest, out: Path, progress: Progress | None, bat
     instrument = await _instrument(request, scope, span)
     selection = Selection(scope, span, instrument.key, instrument.version, await source.last_response_id())
     job = _Job(request, selection, instrument, grain, out, progress, batch_size)
-    async with source.TupleReader() as reader:
+    async with source.Reader() as reader:
         files, rows, report = await _write(job, reader)
     return ExportResult(files, rows, report, time.perf_counter() - started)
 
 
-async def _write(job: _Job, reader: source.TupleReader) -> tuple[list[Path], int, dict[str, object]]:
+@dataclass(frozen=True)
+class _Counted:
+    """What the first pass learnt: the rows, and the distinct cells with their keys and counts."""
+
+    rows: int
+    cell_codes: np.ndarray
+    cell_keys: list[tuple]
+    counts: np.ndarray
+
+
+async def _read(job: _Job, reader: source.Reader, demographics: tuple[str, ...], items: tuple[str, ...],
+                spill: Spill) -> _Counted:
+    """Reads the selection once: counts its cells and spills what the second pass writes."""
+    selection, instrument = job.selection, job.instrument
+    on_row = response_columns(instrument)
+    answers = (*demographics, *(code for code in items if code not in on_row))
+    channels = source.Channels()
+    coding = CellCoding(list(selection.scope.units), selection.span.months(), await source.procedure_fields(),
+                        channels, [instrument.item(code).option_codes() for code in demographics])
+    demographic_columns = [len(COLUMNS) + n for n in range(len(demographics))]
+    item_columns = [COLUMN[on_row[code]] if code in on_row else len(COLUMNS) + answers.index(code) for code in items]
+    counter, rows = CellCounter(), 0
+    async for matrix in source.read_batches(reader, selection, channels, answers, job.batch_size):
+        codes = coding.codes(matrix, demographic_columns)
+        counter.add(codes)
+        pairs = (matrix[:, COLUMN["stratum"]] << 32) | matrix[:, COLUMN["counter"]]
+        spill.add(matrix[:, COLUMN["id"]], pairs, codes, matrix[:, item_columns].astype(np.int32))
+        rows += len(matrix)
+        if job.progress:
+            job.progress(rows, 0)
+    distinct, counts = counter.result()
+    return _Counted(rows, distinct, coding.keys(distinct), counts)
+
+
+async def _write(job: _Job, reader: source.Reader) -> tuple[list[Path], int, dict[str, object]]:
     request, selection, instrument = job.request, job.selection, job.instrument
     scope, span = selection.scope, selection.span
     demographics = tuple(code for code in instrument.quasi_identifiers() if instrument.item(code).coded)
-    cells = await source.cell_counts(reader, selection, demographics)
-    outcome = plan_disclosure(cells, scope, span, job.grain, demographics, request.k, request.max_suppression)
-    weights, weighting = post_stratified_weights(unit_month_counts(cells), await source.dossier_volumes(scope, span))
-    total = sum(cells.values())
-    del cells  # the plan keeps what it needs; the cell counts can be as many as the rows on sparse data
-    lay = layout(instrument, outcome, request.keep_text)
-    builder = RowBuilder(lay, outcome, scope, weights)
-    stem = file_stem(instrument, scope, span)
     created = not job.out.exists()
     staging = job.out / f".export-{uuid.uuid4().hex}"
     staging.mkdir(parents=True)
+    spill = Spill(staging / "rows.spill")
+    # Every coded item except the demographic ones, which travel inside the cell code.
+    items = tuple(item.code for item in instrument.items if item.coded and item.code not in demographics)
     try:
-        data_path = staging / f"{stem}.{request.format}"
+        first = await _read(job, reader, demographics, items, spill)
+        cells = dict(zip(first.cell_keys, first.counts.tolist()))
+        outcome = plan_disclosure(cells, scope, span, job.grain, demographics, request.k, request.max_suppression)
+        weights, weighting = post_stratified_weights(unit_month_counts(cells),
+                                                     await source.dossier_volumes(scope, span))
+        del cells  # the plan keeps what it needs; the cell counts can be as many as the rows on sparse data
+        lay = layout(instrument, outcome, request.keep_text)
+        builder = BatchBuilder(lay, outcome, scope, weights, first.cell_codes, first.cell_keys, items)
+        name = file_stem(instrument, scope, span)
+        data_path = staging / f"{name}.{request.format}"
         writer = open_writer(request.format, data_path, lay.variables)
         written = 0
-        # Demographic answers are read even when dropped from the file: they are part of every cell's key.
-        wanted_answers = tuple(dict.fromkeys((*demographics, *lay.answer_items, *lay.text_items)))
-        async for rows in source.stream_rows(reader, selection, job.batch_size):
-            answers = await source.answers_between(reader, rows[0][0], rows[-1][0], wanted_answers)
-            writer.write(builder.rows(rows, answers))
-            written += len(rows)
+        for ids, pairs, codes, items in spill:
+            texts = (await source.texts_between(reader, int(ids[0]), int(ids[-1]), lay.text_items)
+                     if lay.text_items else {})
+            writer.write(builder.runs(pairs, codes, items, texts, ids))
+            written += len(ids)
             if job.progress:
-                job.progress(written, total)
+                job.progress(written, first.rows)
         writer.close()
-        if written != total:
-            raise RuntimeError(f"responses changed during the export ({total} counted, {written} read); run it again")
         book = codebook.build(
             instrument=instrument, variables=lay.variables, weighting=weighting,
             disclosure=outcome.report(), keep_text=request.keep_text,
@@ -160,10 +200,11 @@ async def _write(job: _Job, reader: source.TupleReader) -> tuple[list[Path], int
                      "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
         )
         files = []
-        for path in [data_path, *codebook.write(book, staging, stem)]:
+        for path in [data_path, *codebook.write(book, staging, name)]:
             files.append(job.out / path.name)
             path.replace(files[-1])
     finally:
+        spill.close()
         shutil.rmtree(staging, ignore_errors=True)
         if created and not any(job.out.iterdir()):
             job.out.rmdir()

@@ -1,45 +1,93 @@
 """Reading what an export needs from the database, in bounded pieces.
 
-Two passes over the selected responses: :func:`cell_counts` asks the database for the number of responses
-in every combination of the quasi-identifiers (a ``GROUP BY``, no rows in Python), and :func:`stream_rows`
-then walks the responses in primary-key order in fixed-size batches (keyset pagination: ``id > last``), so
-memory stays flat however many rows there are.
+The selected responses are read once, in primary-key order, ``batch`` rows at a time, as integer matrices
+(:data:`COLUMNS`): the database turns the month and the channel into numbers, so no Python string or row
+object is made per response. Answers held outside the response row (demographic items, other coded
+items) are read for each batch's id range and added as columns.
 """
 
 from __future__ import annotations
 
 import asyncio
+import queue
 import sqlite3
-from sys import intern
+import threading
 from collections.abc import AsyncIterator, Sequence
+from contextlib import aclosing, closing
 from dataclasses import dataclass
 from types import TracebackType
 
+import numpy as np
 from piccolo.engine.sqlite import SQLiteEngine
 
 from survey.db.engine import current_engine
-from survey.db.tables import Response, Unit
+from survey.db.tables import Procedure, Response, Unit
 from survey.exports.periods import PeriodSpan
 
 ELEMENT_COLUMNS = ("e1", "e2", "e3", "e4", "e5")
 OVERALL_COLUMN = "overall"
-# Column order of the tuples :func:`stream_rows` yields.
-ROW_COLUMNS = ("id", "unit", "counter", "stratum", "period", "channel", "status", "procedure_group",
-               *ELEMENT_COLUMNS, OVERALL_COLUMN)
-ROW = {name: position for position, name in enumerate(ROW_COLUMNS)}
+# Columns of the matrices :func:`read_batches` yields, before the answer columns. ``month`` counts months
+# (year * 12 + month - 1); ``channel`` is a position in the channel list given, or -1 for another channel.
+COLUMNS = ("id", "unit", "counter", "stratum", "procedure", "month", "channel", *ELEMENT_COLUMNS, OVERALL_COLUMN)
+COLUMN = {name: position for position, name in enumerate(COLUMNS)}
+# Outside the SmallInt range answers are stored in, so it cannot be a real code.
+MISSING = -(2 ** 31)
+# The channels the application writes; responses with another (imported data) are coded per batch.
+KNOWN_CHANNELS = ("qr", "receipt", "kiosk", "api")
 
 
-class TupleReader:
-    """Rows as plain tuples straight from the driver, on a connection of its own.
+class _ReadAhead:
+    """A SQLite query's batches read by a thread of its own, on a connection of its own, up to ``AHEAD``
+    batches ahead of the caller: SQLite leaves the GIL while it steps through rows, so reading goes on while
+    the caller works on the batch before."""
+
+    AHEAD = 2
+
+    def __init__(self, path: str, query: str, args: Sequence[object], size: int) -> None:
+        self._queue: queue.Queue[np.ndarray | Exception | None] = queue.Queue(maxsize=self.AHEAD)
+        self._stop = threading.Event()
+        threading.Thread(target=self._read, args=(path, query, args, size), daemon=True).start()
+
+    def _read(self, path: str, query: str, args: Sequence[object], size: int) -> None:
+        try:
+            with closing(sqlite3.connect(path)) as connection:
+                cursor = connection.execute(query, args)
+                while not self._stop.is_set() and (rows := cursor.fetchmany(size)):
+                    self._put(np.array(rows, dtype=np.int64))
+            self._put(None)
+        except Exception as exc:  # handed to the caller, which raises it
+            self._put(exc)
+
+    def _put(self, item: np.ndarray | Exception | None) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    async def next(self) -> np.ndarray | None:
+        item = await asyncio.to_thread(self._queue.get)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class Reader:
+    """Rows straight from the driver, on a connection of its own.
 
     An export reads millions of rows; piccolo's per-row dictionaries would cost more than writing the file.
     SQL uses piccolo's ``{}`` placeholders; SQLite queries run in a worker thread so the event loop (and the
     web server around it) keeps serving.
     """
 
-    async def __aenter__(self) -> "TupleReader":
+    async def __aenter__(self) -> "Reader":
         engine = current_engine()
         if isinstance(engine, SQLiteEngine):
+            self._path = engine.path
             self._sqlite: sqlite3.Connection | None = sqlite3.connect(engine.path, check_same_thread=False)
             self._postgres = None
         else:
@@ -59,18 +107,21 @@ class TupleReader:
             return sql.format(*["?"] * count)
         return sql.format(*[f"${n}" for n in range(1, count + 1)])
 
-    async def chunks(self, sql: str, *args: object, size: int = 50_000) -> AsyncIterator[list[tuple]]:
-        """A large result ``size`` rows at a time, never all of it in memory at once."""
+    async def matrices(self, sql: str, *args: object, size: int) -> AsyncIterator[np.ndarray]:
+        """An all-integer result ``size`` rows at a time as int64 matrices, one statement (one snapshot)."""
         query = self._sql(sql, len(args))
         if self._sqlite is not None:
-            cursor = await asyncio.to_thread(self._sqlite.execute, query, args)
-            while rows := await asyncio.to_thread(cursor.fetchmany, size):
-                yield rows
+            ahead = _ReadAhead(self._path, query, args, size)
+            try:
+                while (matrix := await ahead.next()) is not None:
+                    yield matrix
+            finally:
+                ahead.stop()
             return
         async with self._postgres.transaction():
             cursor = await self._postgres.cursor(query, *args)
             while rows := await cursor.fetch(size):
-                yield rows
+                yield np.array([tuple(row) for row in rows], dtype=np.int64)
 
     async def fetch(self, sql: str, *args: object) -> list[tuple]:
         query = self._sql(sql, len(args))
@@ -152,35 +203,6 @@ async def last_response_id() -> int:
     return row["id"] if row else 0
 
 
-def _answer_joins(item_codes: Sequence[str]) -> tuple[str, list[str], list[object]]:
-    joins, columns = [], []
-    for position, _code in enumerate(item_codes):
-        joins.append(f"LEFT JOIN answer a{position} ON a{position}.response = r.id AND a{position}.item_code = {{}}")
-        columns.append(f"a{position}.value_num")
-    return " ".join(joins), columns, list(item_codes)
-
-
-async def cell_counts(reader: TupleReader, selection: Selection, demographic_items: Sequence[str]) -> dict[tuple, int]:
-    """Responses per (unit, month, procedure group, channel, *demographic answers)."""
-    joins, demographic_columns, join_args = _answer_joins(demographic_items)
-    where, where_args = selection.where()
-    keys = ["r.unit", "r.period", "p.field", "r.channel", *demographic_columns]
-    counts: dict[tuple, int] = {}
-    units: dict[int, int] = {}
-    async for rows in reader.chunks(
-        f"SELECT {', '.join(keys)}, COUNT(*) FROM response r LEFT JOIN procedure p ON p.id = r.procedure {joins} "
-        f"WHERE {where} GROUP BY {', '.join(keys)}",
-        *join_args, *where_args,
-    ):
-        for row in rows:
-            # An empty procedure field and no procedure at all are the same thing to a reader: unknown.
-            # Interned, each unit id, month, field and channel is stored once however many cells there are.
-            unit = units.setdefault(row[0], row[0])
-            key = (unit, intern(row[1]), intern(row[2]) if row[2] else None, intern(row[3]), *row[4:-1])
-            counts[key] = counts.get(key, 0) + int(row[-1])
-    return counts
-
-
 async def dossier_volumes(scope: Scope, span: PeriodSpan) -> dict[tuple[int, str], int]:
     rows = await Response.raw(
         "SELECT v.unit AS unit, v.period AS period, v.dossiers AS dossiers FROM dossier_volume v "
@@ -190,33 +212,105 @@ async def dossier_volumes(scope: Scope, span: PeriodSpan) -> dict[tuple[int, str
     return {(row["unit"], row["period"]): int(row["dossiers"]) for row in rows}
 
 
-async def stream_rows(reader: TupleReader, selection: Selection, batch_size: int) -> AsyncIterator[list[tuple]]:
-    """The selected responses in id order, ``batch_size`` at a time, as tuples in :data:`ROW_COLUMNS` order."""
+async def procedure_fields() -> dict[int, str | None]:
+    rows = await Procedure.select(Procedure.id, Procedure.field)
+    return {row["id"]: row["field"] for row in rows}
+
+
+def month_number(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def month_label(number: int) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
+class Channels:
+    """Channel names and their numbers; grows when a batch holds a channel not seen before."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = list(KNOWN_CHANNELS)
+
+    def number(self, name: str) -> int:
+        if name not in self.names:
+            self.names.append(name)
+        return self.names.index(name)
+
+
+async def read_batches(reader: Reader, selection: Selection, channels: Channels, answer_items: Sequence[str],
+                       batch: int) -> AsyncIterator[np.ndarray]:
+    """The selected responses in id order as int64 matrices: :data:`COLUMNS`, then one column per item of
+    ``answer_items``; a missing value is :data:`MISSING`.
+
+    The database numbers the channels it is told of; a batch holding another channel has those rows
+    numbered here, and the reading goes on after that batch with the longer list, so each new channel costs
+    one extra query.
+    """
     where, where_args = selection.where()
-    element_columns = ", ".join(f"r.{column}" for column in (*ELEMENT_COLUMNS, OVERALL_COLUMN))
-    sql = (
-        f"SELECT r.id, r.unit, r.counter, r.stratum, r.period, r.channel, r.status, p.field, {element_columns} "
-        "FROM response r LEFT JOIN procedure p ON p.id = r.procedure "
-        f"WHERE r.id > {{}} AND {where} ORDER BY r.id LIMIT {{}}"
-    )
-    last = 0
-    while rows := await reader.fetch(sql, last, *where_args, batch_size):
-        yield rows
-        last = rows[-1][0]
+    items = ", ".join(f"COALESCE(r.{column}, {MISSING})" for column in COLUMNS[COLUMN["e1"]:])
+    after = 0
+    while True:
+        known = list(channels.names)
+        cases = " ".join(f"WHEN {{}} THEN {n}" for n in range(len(known)))
+        sql = (
+            "SELECT r.id, r.unit, COALESCE(r.counter, 0), COALESCE(r.stratum, 0), COALESCE(r.procedure, 0), "
+            "CAST(substr(r.period, 1, 4) AS INTEGER) * 12 + CAST(substr(r.period, 6, 2) AS INTEGER) - 1, "
+            f"CASE r.channel {cases} ELSE -1 END, {items} "
+            f"FROM response r WHERE r.id > {{}} AND {where} ORDER BY r.id"
+        )
+        async with aclosing(reader.matrices(sql, *known, after, *where_args, size=batch)) as matrices:
+            async for matrix in matrices:
+                other = matrix[:, COLUMN["channel"]] < 0
+                if other.any():
+                    await _code_other_channels(reader, matrix, other, channels)
+                if answer_items:
+                    matrix = np.hstack([matrix, await _answer_columns(reader, matrix[:, 0], answer_items)])
+                yield matrix
+                if other.any():
+                    after = int(matrix[-1, 0])
+                    break
+            else:
+                return
 
 
-async def answers_between(reader: TupleReader, first_id: int, last_id: int,
-                          item_codes: Sequence[str]) -> dict[int, dict[str, object]]:
-    """Answers to ``item_codes`` of responses ``first_id``..``last_id``: {response: {item: value}}."""
-    if not item_codes:
-        return {}
+async def _code_other_channels(reader: Reader, matrix: np.ndarray, other: np.ndarray, channels: Channels) -> None:
+    ids = matrix[:, 0]
+    known = ", ".join("{}" for _ in channels.names)
+    rows = await reader.fetch(f"SELECT r.id, r.channel FROM response r WHERE r.id >= {{}} AND r.id <= {{}} "
+                              f"AND r.channel NOT IN ({known})", int(ids[0]), int(ids[-1]), *channels.names)
+    named = {row[0]: channels.number(row[1]) for row in rows}
+    matrix[other, COLUMN["channel"]] = [named[int(i)] for i in ids[other]]
+
+
+async def _answer_columns(reader: Reader, ids: np.ndarray, item_codes: Sequence[str]) -> np.ndarray:
     placeholders = ", ".join("{}" for _ in item_codes)
     rows = await reader.fetch(
-        "SELECT a.response, a.item_code, a.value_num, a.value_text FROM answer a "
-        f"WHERE a.response >= {{}} AND a.response <= {{}} AND a.item_code IN ({placeholders})",
+        "SELECT a.response, a.item_code, a.value_num FROM answer a "
+        f"WHERE a.response >= {{}} AND a.response <= {{}} AND a.item_code IN ({placeholders}) AND a.value_num IS NOT NULL",
+        int(ids[0]), int(ids[-1]), *item_codes,
+    )
+    columns = np.full((len(ids), len(item_codes)), MISSING, dtype=np.int64)
+    if rows:
+        response, item, value = zip(*rows)
+        positions = np.searchsorted(ids, np.asarray(response, dtype=np.int64))
+        # Answers of responses outside the selection (another status or instrument) fall between its ids.
+        inside = (positions < len(ids)) & (ids[np.minimum(positions, len(ids) - 1)] == response)
+        slot = {code: n for n, code in enumerate(item_codes)}
+        columns[positions[inside], np.fromiter((slot[code] for code in item), np.int64, len(item))[inside]] = \
+            np.asarray(value, dtype=np.int64)[inside]
+    return columns
+
+
+async def texts_between(reader: Reader, first_id: int, last_id: int,
+                        item_codes: Sequence[str]) -> dict[int, dict[str, str]]:
+    """Free-text answers to ``item_codes`` of responses ``first_id``..``last_id``: {response: {item: text}}."""
+    placeholders = ", ".join("{}" for _ in item_codes)
+    rows = await reader.fetch(
+        "SELECT a.response, a.item_code, a.value_text FROM answer a "
+        f"WHERE a.response >= {{}} AND a.response <= {{}} AND a.item_code IN ({placeholders}) AND a.value_text IS NOT NULL",
         first_id, last_id, *item_codes,
     )
-    answers: dict[int, dict[str, object]] = {}
-    for response, item, number, text in rows:
-        answers.setdefault(response, {})[item] = number if text is None else text
-    return answers
+    texts: dict[int, dict[str, str]] = {}
+    for response, item, text in rows:
+        texts.setdefault(response, {})[item] = text
+    return texts

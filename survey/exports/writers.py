@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import csv
 import importlib
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from survey.exports.dataset import INTEGER, REAL, Variable
+import numpy as np
+
+from survey.exports.dataset import INTEGER, REAL, Run, Variable
 
 FORMATS = {"csv": (), "parquet": ("pyarrow",), "sav": ("pyarrow", "pyreadstat"), "dta": ("pyarrow", "pyreadstat")}
-PARQUET_ROW_GROUP = 65_536
+LINE_END = "\r\n"
+MEMO_LIMIT = 200_000
 STATA_LABEL_LIMIT = 80
 
 
@@ -30,7 +34,7 @@ class MissingExtra(ValueError):
 
 
 class Writer(Protocol):
-    def write(self, rows: Sequence[tuple]) -> None: ...
+    def write(self, runs: Sequence[Run]) -> None: ...
 
     def close(self) -> None: ...
 
@@ -51,43 +55,108 @@ def check_format(name: str) -> str:
 
 
 class CsvWriter:
-    def __init__(self, path: Path, variables: Sequence[Variable]) -> None:
-        self._file = path.open("w", encoding="utf-8", newline="")
-        self._csv = csv.writer(self._file)
-        self._csv.writerow([v.name for v in variables])
+    """As Python's csv module writes a whole row (CRLF line ends, quotes only where needed, a missing value
+    as an empty field), without a Python string per line.
 
-    def write(self, rows: Sequence[tuple]) -> None:
-        # csv writes None as an empty field, which is how a missing value reads back.
-        self._csv.writerows(rows)
+    Each distinct value tuple of a run is formatted once, as UTF-8 in a fixed-width byte array padded with
+    NUL bytes; a batch's lines are those arrays' rows side by side (one copy in numpy), and dropping the
+    padding from the result gives the text. A NUL character in a value is dropped with it; no reader of
+    CSV files expects one.
+    """
+
+    def __init__(self, path: Path, variables: Sequence[Variable]) -> None:
+        self._file = path.open("wb")
+        self._buffer = io.StringIO()
+        self._csv = csv.writer(self._buffer, lineterminator="")
+        self._csv.writerow([v.name for v in variables])
+        self._file.write((self._take() + LINE_END).encode())
+        self._formatted: dict[tuple[str, ...], np.ndarray] = {}
+        # Pseudonym pairs and answer combinations recur in every batch.
+        self._memo: dict[tuple, str] = {}
+
+    def _take(self) -> str:
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return text
+
+    def _texts(self, run: Run, position: int, last: bool) -> np.ndarray:
+        """The run's formatted values as a (distinct values, bytes) uint8 matrix."""
+        # Keyed by the run's variables: item runs may split differently from batch to batch, moving positions.
+        done = self._formatted.get(run.names) if run.shared else None
+        if done is not None and len(done) == len(run.table):
+            return done
+        head, tail = ("," if position else ""), (LINE_END if last else "")
+        if len(self._memo) > MEMO_LIMIT:
+            self._memo.clear()
+        texts = []
+        for values in run.table[0 if done is None else len(done):]:
+            if (text := self._memo.get(values)) is None:
+                self._csv.writerow(values)
+                text = self._take()
+                # Alone on a line, an empty field is written as "" (else the line would read as blank);
+                # inside a whole row it is written as nothing.
+                self._memo[values] = text = "" if values in ((None,), ("",)) else text
+            texts.append((head + text + tail).encode())
+        matrix = _padded(texts)
+        if done is not None:
+            width = max(done.shape[1], matrix.shape[1])
+            matrix = np.vstack([np.pad(done, ((0, 0), (0, width - done.shape[1]))),
+                                np.pad(matrix, ((0, 0), (0, width - matrix.shape[1])))])
+        if run.shared:
+            self._formatted[run.names] = matrix
+        return matrix
+
+    def write(self, runs: Sequence[Run]) -> None:
+        pieces = [self._texts(run, position, position == len(runs) - 1)[run.index]
+                  for position, run in enumerate(runs)]
+        self._file.write(np.hstack(pieces).tobytes().replace(b"\0", b""))
 
     def close(self) -> None:
         self._file.close()
 
 
+def _padded(texts: Sequence[bytes]) -> np.ndarray:
+    """Byte strings as the rows of a uint8 matrix, padded with NUL bytes."""
+    matrix = np.array(texts, dtype=bytes) if texts else np.zeros(0, dtype="S1")
+    return matrix.view(np.uint8).reshape(len(texts), matrix.dtype.itemsize)
+
+
 class ParquetWriter:
+    """One row group per batch; a run's distinct values become an Arrow array once and are spread with
+    ``take``."""
+
     def __init__(self, path: Path, variables: Sequence[Variable]) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        self._pa = pa
         types = {INTEGER: pa.int16(), REAL: pa.float64()}
-        self._schema = pa.schema([pa.field(v.name, types.get(v.kind, pa.string())) for v in variables])
+        self._types = {v.name: types.get(v.kind, pa.string()) for v in variables}
+        self._schema = pa.schema([pa.field(v.name, self._types[v.name]) for v in variables])
         self._writer = pq.ParquetWriter(str(path), self._schema, compression="zstd")
-        self._pending: list[tuple] = []
-        self._table = pa.Table
+        self._arrays: dict[str, object] = {}
 
-    def write(self, rows: Sequence[tuple]) -> None:
-        self._pending.extend(rows)
-        if len(self._pending) >= PARQUET_ROW_GROUP:
-            self._flush()
+    def _values(self, run: Run, name: str, column: int) -> object:
+        done = self._arrays.get(name) if run.shared else None
+        if done is not None and len(done) == len(run.table):
+            return done
+        start = 0 if done is None else len(done)
+        array = self._pa.array([row[column] for row in run.table[start:]], type=self._types[name])
+        if done is not None:
+            array = self._pa.concat_arrays([done, array])
+        if run.shared:
+            self._arrays[name] = array
+        return array
 
-    def _flush(self) -> None:
-        if self._pending:
-            columns = list(zip(*self._pending))
-            self._writer.write_table(self._table.from_arrays(list(columns), schema=self._schema))
-            self._pending = []
+    def write(self, runs: Sequence[Run]) -> None:
+        columns = []
+        for run in runs:
+            index = self._pa.array(run.index)
+            columns += [self._values(run, name, column).take(index) for column, name in enumerate(run.names)]
+        self._writer.write_table(self._pa.Table.from_arrays(columns, schema=self._schema))
 
     def close(self) -> None:
-        self._flush()
         self._writer.close()
 
 
@@ -101,8 +170,8 @@ class LabelledWriter:
         self._spool = path.with_name(path.name + ".spool.parquet")
         self._parquet = ParquetWriter(self._spool, variables)
 
-    def write(self, rows: Sequence[tuple]) -> None:
-        self._parquet.write(rows)
+    def write(self, runs: Sequence[Run]) -> None:
+        self._parquet.write(runs)
 
     def close(self) -> None:
         import pyarrow.parquet as pq
