@@ -80,6 +80,11 @@ def build(*, instrument: Instrument, variables: Sequence[Variable], dataset: Map
             "strata": "stratum", "clusters": "cluster", "weights": "weight", "nest": True,
             "note": "strata are provinces and clusters service counters, both as pseudonyms made with a random key "
                     "for this export only: stable within the file, not linkable to the database or to other exports",
+            "variance": "the published reports post-stratify every unit and month to its dossier volume (R's "
+                        "postStratify); the weights here are those post-stratified weights, so the code below gives "
+                        "the published point estimates, but the file cannot carry the unit-month post-strata (units "
+                        "and periods may be generalised), so it treats the weights as fixed: its standard errors "
+                        "and intervals are usually wider than the published ones",
         },
         "index": {
             "satisfied_values": list(definition.satisfied_values),
@@ -125,7 +130,7 @@ def markdown(book: Mapping[str, object]) -> str:
                  _values_text(entry), entry.get("note", "")]
         lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |")
     lines += ["", "## Weighting and design", "", f"- {book['weighting']['method']}",
-              f"- {book['design']['note']}", "", "## Disclosure control", "",
+              f"- {book['design']['note']}", f"- {book['design']['variance']}", "", "## Disclosure control", "",
               f"- k = {disclosure['k']}; achieved k = {disclosure['achieved_k']} (smallest equivalence class)",
               f"- Quasi-identifiers: {', '.join(disclosure['quasi_identifiers'])}",
               f"- Generalisation: {json.dumps(disclosure['generalisation'], ensure_ascii=False)}",

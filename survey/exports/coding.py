@@ -25,6 +25,9 @@ class CellCoding:
     def __init__(self, unit_ids: Sequence[int], months: Sequence[str], procedure_fields: Mapping[int, str | None],
                  channels: Channels, demographic_codes: Sequence[Sequence[int]]) -> None:
         self._units = np.array(sorted(unit_ids), dtype=np.int64)
+        # Position of each unit id (-1: not in the scope), for a look-up without a search.
+        self._unit_position = np.full(int(self._units[-1]) + 2, -1, dtype=np.int64)
+        self._unit_position[self._units] = np.arange(len(self._units))
         self._first_month = month_number(months[0])
         self._months = len(months)
         self.fields: list[str | None] = [None, *sorted({f for f in procedure_fields.values() if f})]
@@ -45,9 +48,8 @@ class CellCoding:
 
     def codes(self, matrix: np.ndarray, demographic_columns: Sequence[int]) -> np.ndarray:
         """Each row's cell code; ``demographic_columns`` are the matrix columns of the demographic answers."""
-        unit = np.searchsorted(self._units, matrix[:, COLUMN["unit"]])
-        if (unit >= len(self._units)).any() or (self._units[np.minimum(unit, len(self._units) - 1)]
-                                                 != matrix[:, COLUMN["unit"]]).any():
+        unit = self._unit_position[np.clip(matrix[:, COLUMN["unit"]], -1, len(self._unit_position) - 1)]
+        if (unit < 0).any():
             raise RuntimeError("a response's unit left the scope during the export; run it again")
         procedure = matrix[:, COLUMN["procedure"]]
         known = procedure < len(self._field_of)

@@ -204,9 +204,6 @@ class BatchBuilder:
         self._pairs: dict[int, int] = {}
         self._cell_codes = cell_codes
         demographics = outcome.names[CHANNEL + 1:]
-        written = [outcome.written(key) for key in cell_keys]
-        if None in written:
-            raise RuntimeError("responses changed during the export (a response changed status); run it again")
         # Unit and period are only generalised, never suppressed, so the unit shown and the weight depend
         # on the unit-month alone; what else is written depends on the cell's class.
         unit_months, unit_month_of = _Table(), {}
@@ -215,7 +212,8 @@ class BatchBuilder:
             unit_month_of[(unit, month)] = unit_months.position((weight, shown.code, shown.level))
         classes = _Table()
         indices = {UNIT_MONTH: np.array([unit_month_of[(key[UNIT], key[PERIOD])] for key in cell_keys], dtype=np.int64),
-                   SHOWN: np.array([classes.position(shown[PERIOD:]) for shown in written], dtype=np.int64)}
+                   SHOWN: np.array([classes.position(_written(outcome, key)[PERIOD:]) for key in cell_keys],
+                                   dtype=np.int64)}
         indices[DEMOGRAPHIC] = indices[SHOWN]
         # Positions in a written cell once the unit is left out.
         offset = {"period": PERIOD - 1, "channel": CHANNEL - 1, "procedure_group": GROUP - 1,
@@ -271,6 +269,12 @@ class BatchBuilder:
                 table, index = self._static[(source, names)]
                 out.append(Run(names, table, index[cell], shared=True))
         return out
+
+
+def _written(outcome: Outcome, cell: tuple) -> tuple:
+    if (shown := outcome.written(cell)) is None:
+        raise RuntimeError("responses changed during the export (a response changed status); run it again")
+    return shown
 
 
 def _runs(lay: Layout, demographics: set[str]) -> list[tuple[str, tuple[str, ...]]]:

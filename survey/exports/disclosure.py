@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 
 from survey.exports.periods import PeriodSpan, at_grain, coarser
 from survey.exports.source import Scope
@@ -190,19 +191,16 @@ class Generaliser:
                  scope: Scope, span: PeriodSpan) -> None:
         self._units = {unit: _lift(shown, plan.units_up, scope) for unit, shown in unit_labels.items()}
         self._periods = {month: at_grain(month, plan.grain, span) for month in {cell[PERIOD] for cell in cells}}
-        self._dropped = [position for position, name in enumerate(names) if name in plan.dropped]
+        # The other values, a dropped one read from the None appended to the cell: one C call per cell.
+        self._rest = itemgetter(*(len(names) if name in plan.dropped else position
+                                  for position, name in enumerate(names) if position > PERIOD))
 
     def unit(self, unit: int) -> int:
         """The unit a unit's responses are shown as."""
         return self._units[unit]
 
     def __call__(self, cell: tuple) -> tuple:
-        values = list(cell)
-        values[UNIT] = self._units[cell[UNIT]]
-        values[PERIOD] = self._periods[cell[PERIOD]]
-        for position in self._dropped:
-            values[position] = None
-        return tuple(values)
+        return (self._units[cell[UNIT]], self._periods[cell[PERIOD]], *self._rest(cell + (None,)))
 
 
 def _sizes(counts: Mapping[tuple, int], mapping: Callable[[tuple], tuple]) -> dict[tuple, int]:

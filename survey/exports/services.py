@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 
 import instruments
-from instruments.registry import UnknownInstrument
 from survey.audit import record
 from survey.exports import codebook, source
 from survey.exports.coding import CellCoding, CellCounter
@@ -71,20 +70,16 @@ class ExportResult:
 
 
 async def _instrument(request: ExportRequest, scope: Scope, span: PeriodSpan) -> instruments.Instrument:
-    present = await source.instrument_versions(scope, span)
-    wanted = [(key, version) for key, version, _n in present
-              if (request.instrument in (None, key)) and (request.version in (None, version))]
+    candidates = sorted((known.key, known.version) for known in instruments.registry()
+                        if request.instrument in (None, known.key) and request.version in (None, known.version))
+    wanted = await source.instrument_versions(scope, span, candidates)
     if not wanted:
         raise ValueError(f"no valid responses in {scope.root.code} for {span.label}"
                          + (f" with instrument {request.instrument}" if request.instrument else ""))
     if len({key for key, _ in wanted}) > 1:
         listed = ", ".join(f"{key} v{version}" for key, version in wanted)
         raise ValueError(f"responses of several instruments match ({listed}): choose one with --instrument")
-    key, version = wanted[-1]
-    try:
-        return instruments.get(key, version)
-    except UnknownInstrument as exc:
-        raise ValueError(str(exc)) from None
+    return instruments.get(*wanted[-1])
 
 
 def file_stem(instrument: instruments.Instrument, scope: Scope, span: PeriodSpan) -> str:
@@ -180,6 +175,7 @@ async def _write(job: _Job, reader: source.Reader) -> tuple[list[Path], int, dic
         del cells  # the plan keeps what it needs; the cell counts can be as many as the rows on sparse data
         lay = layout(instrument, outcome, request.keep_text)
         builder = BatchBuilder(lay, outcome, scope, weights, first.cell_codes, first.cell_keys, items)
+        first.cell_keys.clear()  # a tuple per cell: as many as the rows on sparse data
         name = file_stem(instrument, scope, span)
         data_path = staging / f"{name}.{request.format}"
         writer = open_writer(request.format, data_path, lay.variables)

@@ -9,11 +9,9 @@ items) are read for each batch's id range and added as columns.
 from __future__ import annotations
 
 import asyncio
-import queue
 import sqlite3
-import threading
 from collections.abc import AsyncIterator, Sequence
-from contextlib import aclosing, closing
+from contextlib import aclosing
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -23,6 +21,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from survey.db.engine import current_engine
 from survey.db.tables import Procedure, Response, Unit
 from survey.exports.periods import PeriodSpan
+from survey.exports.sqlite_reader import ProcessReader
 
 ELEMENT_COLUMNS = ("e1", "e2", "e3", "e4", "e5")
 OVERALL_COLUMN = "overall"
@@ -34,46 +33,8 @@ COLUMN = {name: position for position, name in enumerate(COLUMNS)}
 MISSING = -(2 ** 31)
 # The channels the application writes; responses with another (imported data) are coded per batch.
 KNOWN_CHANNELS = ("qr", "receipt", "kiosk", "api")
-
-
-class _ReadAhead:
-    """A SQLite query's batches read by a thread of its own, on a connection of its own, up to ``AHEAD``
-    batches ahead of the caller: SQLite leaves the GIL while it steps through rows, so reading goes on while
-    the caller works on the batch before."""
-
-    AHEAD = 2
-
-    def __init__(self, path: str, query: str, args: Sequence[object], size: int) -> None:
-        self._queue: queue.Queue[np.ndarray | Exception | None] = queue.Queue(maxsize=self.AHEAD)
-        self._stop = threading.Event()
-        threading.Thread(target=self._read, args=(path, query, args, size), daemon=True).start()
-
-    def _read(self, path: str, query: str, args: Sequence[object], size: int) -> None:
-        try:
-            with closing(sqlite3.connect(path)) as connection:
-                cursor = connection.execute(query, args)
-                while not self._stop.is_set() and (rows := cursor.fetchmany(size)):
-                    self._put(np.array(rows, dtype=np.int64))
-            self._put(None)
-        except Exception as exc:  # handed to the caller, which raises it
-            self._put(exc)
-
-    def _put(self, item: np.ndarray | Exception | None) -> None:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    async def next(self) -> np.ndarray | None:
-        item = await asyncio.to_thread(self._queue.get)
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-    def stop(self) -> None:
-        self._stop.set()
+# Response ids to read from which SQLite is read by a process of its own.
+READ_IN_A_PROCESS_FROM = 200_000
 
 
 class Reader:
@@ -107,16 +68,25 @@ class Reader:
             return sql.format(*["?"] * count)
         return sql.format(*[f"${n}" for n in range(1, count + 1)])
 
-    async def matrices(self, sql: str, *args: object, size: int) -> AsyncIterator[np.ndarray]:
-        """An all-integer result ``size`` rows at a time as int64 matrices, one statement (one snapshot)."""
+    async def matrices(self, sql: str, *args: object, size: int, rows: int, width: int) -> AsyncIterator[np.ndarray]:
+        """An all-integer result of ``width`` columns, ``size`` rows at a time as int64 matrices, one statement
+        (one snapshot).
+        ``rows`` bounds how many there can be: from :data:`READ_IN_A_PROCESS_FROM` on, SQLite is read by
+        another process (see :mod:`survey.exports.sqlite_reader`); below, starting one costs more than it
+        saves."""
         query = self._sql(sql, len(args))
-        if self._sqlite is not None:
-            ahead = _ReadAhead(self._path, query, args, size)
+        if self._sqlite is not None and rows >= READ_IN_A_PROCESS_FROM:
+            reader = ProcessReader(self._path, query, args, size, width)
             try:
-                while (matrix := await ahead.next()) is not None:
+                while (matrix := await reader.next()) is not None:
                     yield matrix
             finally:
-                ahead.stop()
+                await reader.stop()
+            return
+        if self._sqlite is not None:
+            cursor = await asyncio.to_thread(self._sqlite.execute, query, args)
+            while batch := await asyncio.to_thread(cursor.fetchmany, size):
+                yield np.array(batch, dtype=np.int64)
             return
         async with self._postgres.transaction():
             cursor = await self._postgres.cursor(query, *args)
@@ -187,15 +157,24 @@ async def load_scope(code: str) -> Scope:
     return Scope(units[root["id"]], root["path"], units)
 
 
-async def instrument_versions(scope: Scope, span: PeriodSpan) -> list[tuple[str, int, int]]:
-    """(instrument key, version, valid responses) present in the scope and months."""
-    rows = await Response.raw(
-        "SELECT r.instrument_key AS key, r.instrument_version AS version, COUNT(*) AS n FROM response r "
-        "WHERE r.unit IN (SELECT id FROM unit WHERE path LIKE {}) AND r.period >= {} AND r.period <= {} "
-        "AND r.status = 'valid' GROUP BY r.instrument_key, r.instrument_version ORDER BY r.instrument_key, r.instrument_version",
-        scope.path + "%", span.first, span.last,
-    )
-    return [(row["key"], int(row["version"]), int(row["n"])) for row in rows]
+async def instrument_versions(scope: Scope, span: PeriodSpan,
+                              candidates: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Which of the (instrument key, version) ``candidates`` have valid responses in the scope and months.
+
+    One index probe per candidate and unit (response_instrument_unit_period), so asking costs the same
+    however many responses there are.
+    """
+    present = []
+    for key, version in candidates:
+        found = await Response.raw(
+            "SELECT 1 AS found FROM response r WHERE r.instrument_key = {} AND r.instrument_version = {} "
+            "AND r.unit IN (SELECT id FROM unit WHERE path LIKE {}) AND r.period >= {} AND r.period <= {} "
+            "AND r.status = 'valid' LIMIT 1",
+            key, version, scope.path + "%", span.first, span.last,
+        )
+        if found:
+            present.append((key, version))
+    return present
 
 
 async def last_response_id() -> int:
@@ -258,7 +237,8 @@ async def read_batches(reader: Reader, selection: Selection, channels: Channels,
             f"CASE r.channel {cases} ELSE -1 END, {items} "
             f"FROM response r WHERE r.id > {{}} AND {where} ORDER BY r.id"
         )
-        async with aclosing(reader.matrices(sql, *known, after, *where_args, size=batch)) as matrices:
+        async with aclosing(reader.matrices(sql, *known, after, *where_args, size=batch,
+                                            rows=selection.last_id - after, width=len(COLUMNS))) as matrices:
             async for matrix in matrices:
                 other = matrix[:, COLUMN["channel"]] < 0
                 if other.any():

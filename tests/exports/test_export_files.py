@@ -234,3 +234,16 @@ async def test_rows_carry_the_stored_answers_whatever_the_batch_size(db, tmp_pat
                        for row in stored)
     written = Multiset(tuple(None if r[code] is None else int(r[code]) for code in coded) for r in whole)
     assert written == expected
+
+
+async def test_reading_in_a_process_of_its_own_writes_the_same_rows(survey_data, tmp_path, monkeypatch):
+    from survey.exports import source
+
+    here = read_rows(data_file(await export(tmp_path, "here", k=3)))
+    monkeypatch.setattr(source, "READ_IN_A_PROCESS_FROM", 0)
+    there = read_rows(data_file(await export(tmp_path, "there", k=3)))
+
+    def without_pseudonyms(rows):
+        return [tuple((k, v) for k, v in row.items() if k not in ("stratum", "cluster")) for row in rows]
+
+    assert without_pseudonyms(there) == without_pseudonyms(here)

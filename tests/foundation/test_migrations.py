@@ -3,7 +3,8 @@
 from survey.db.migrate import upgrade
 from survey.db.tables import ALL_TABLES, Unit
 
-REPORT_INDEXES = {"dossier_volume_unit_period", "response_period_stratum_counter", "response_unit_period"}
+REPORT_INDEXES = {"dossier_volume_unit_period", "response_period_stratum_counter", "response_unit_period",
+                  "response_instrument_unit_period"}
 
 
 async def table_columns(engine_name: str, table: str) -> set[str]:

@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 SURVEY = Path(__file__).resolve().parents[2] / "survey"
-SQL_CALLS = {"raw", "fetch", "fetchrow", "fetchval", "execute", "executemany", "execute_fetchall", "cursor", "chunks"}
+SQL_CALLS = {"raw", "fetch", "fetchrow", "fetchval", "execute", "executemany", "execute_fetchall", "cursor", "matrices"}
 SQL_WORDS = ("select ", "insert ", "update ", "delete ", "pragma ", " where ", " from ", "create ", "drop ")
 
 
@@ -124,14 +124,17 @@ REVIEWED: dict[str, dict[str, str]] = {
         "*statement": "the INSERT pieces above, joined",
     },
     "survey/exports/source.py": {
-        "', '.join(keys)": "GROUP BY columns: fixed names and a0..an aliases",
-        "element_columns": "r.e1..r.e5 and r.overall from module constants",
-        "joins": "LEFT JOIN answer aN ... item_code = {} (the item code is a bound parameter)",
+        "cases": "'WHEN {} THEN n' per known channel: placeholders and the channel's position",
+        "items": "COALESCE(r.e1, MISSING) ... over module constants (column names and an integer)",
+        "known": "'{}, {}, ...': placeholders only, one per known channel",
         "placeholders": "'{}, {}, ...': placeholders only",
         "where": "Selection.where(): conditions with {} placeholders, values returned beside it",
-        "selected": "k0..kn aliases of the GROUP BY columns",
         "self._sql(sql, len(args))": "the driver's placeholder marks ('?' or '$n') put into a caller's SQL, "
                                      "whose own splices are checked where the caller writes it",
+    },
+    "survey/exports/sqlite_reader.py": {
+        "request['query']": "the SQL text the export sent to its reading process, parameters beside it; its "
+                            "splices are checked where it is written (survey/exports/source.py)",
     },
     "survey/reports/totals_query.py": {
         "', '.join(aggregates)": "COUNT/SUM over e1..e5 columns chosen from the instrument definition",
