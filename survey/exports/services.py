@@ -175,7 +175,11 @@ async def _write(job: _Job, reader: source.Reader) -> tuple[list[Path], int, dic
         del cells  # the plan keeps what it needs; the cell counts can be as many as the rows on sparse data
         lay = layout(instrument, outcome, request.keep_text)
         builder = BatchBuilder(lay, outcome, scope, weights, first.cell_codes, first.cell_keys, items)
-        first.cell_keys.clear()  # a tuple per cell: as many as the rows on sparse data
+        # The cells and the plan's classes hold a tuple per cell, as many as the rows on sparse data: the
+        # builder has what the rows need, the report what the codebook needs.
+        first.cell_keys.clear()
+        report, grain = outcome.report(), outcome.plan.grain
+        del outcome
         name = file_stem(instrument, scope, span)
         data_path = staging / f"{name}.{request.format}"
         writer = open_writer(request.format, data_path, lay.variables)
@@ -190,9 +194,9 @@ async def _write(job: _Job, reader: source.Reader) -> tuple[list[Path], int, dic
         writer.close()
         book = codebook.build(
             instrument=instrument, variables=lay.variables, weighting=weighting,
-            disclosure=outcome.report(), keep_text=request.keep_text,
+            disclosure=report, keep_text=request.keep_text,
             dataset={"file": data_path.name, "format": request.format, "rows": written,
-                     "scope": scope.root.code, "period": span.label, "period_grain": outcome.plan.grain,
+                     "scope": scope.root.code, "period": span.label, "period_grain": grain,
                      "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
         )
         files = []
@@ -204,4 +208,4 @@ async def _write(job: _Job, reader: source.Reader) -> tuple[list[Path], int, dic
         shutil.rmtree(staging, ignore_errors=True)
         if created and not any(job.out.iterdir()):
             job.out.rmdir()
-    return files, written, outcome.report()
+    return files, written, report

@@ -25,7 +25,7 @@ from survey.exports.dataset import INTEGER, REAL, Run, Variable
 
 FORMATS = {"csv": (), "parquet": ("pyarrow",), "sav": ("pyarrow", "pyreadstat"), "dta": ("pyarrow", "pyreadstat")}
 LINE_END = "\r\n"
-MEMO_LIMIT = 200_000
+MEMO_LIMIT = 50_000
 STATA_LABEL_LIMIT = 80
 
 
