@@ -85,21 +85,25 @@ async def test_sigterm_lets_submissions_in_flight_finish_and_exits_cleanly(live_
     async with httpx.AsyncClient(timeout=30.0, limits=httpx.Limits(max_connections=IN_FLIGHT)) as http:
         citizens = Citizens(http, live_server.deployment.base_url, tokens, ledger, traffic, deadline=float("inf"))
 
-        async def submit(body: dict, nonce: str) -> None:
+        async def citizen() -> None:
+            # Submits one after another until the signal, so submissions are always in flight when it comes
+            # (a single wave could be stored in one batch and answered before the signal is sent).
             nonlocal answered_after_sigterm
-            try:
-                response = await http.post(f"{citizens.base_url}/api/v1/responses", json=body)
-            except httpx.TransportError:
-                return  # refused once the server stopped accepting: not acknowledged, may be sent again
-            if response.status_code == 201:
-                ledger.acknowledge(nonce)
-                answered_after_sigterm += terminated.is_set()
-            else:
-                traffic.outcomes[str(response.status_code)] += 1
+            while not terminated.is_set():
+                body, nonce = citizens.api_submission()
+                try:
+                    response = await http.post(f"{citizens.base_url}/api/v1/responses", json=body)
+                except httpx.TransportError:
+                    return  # refused once the server stopped accepting: not acknowledged, may be sent again
+                if response.status_code == 201:
+                    ledger.acknowledge(nonce)
+                    answered_after_sigterm += terminated.is_set()
+                else:
+                    traffic.outcomes[str(response.status_code)] += 1
 
-        submissions = [asyncio.create_task(submit(*citizens.api_submission())) for _ in range(IN_FLIGHT)]
-        # Wait for the first acknowledgement: the server is then busy with the rest.
-        while not ledger.acknowledged:
+        submissions = [asyncio.create_task(citizen()) for _ in range(IN_FLIGHT)]
+        # Steady traffic first: every connection has had an answer.
+        while len(ledger.acknowledged) < IN_FLIGHT:
             await asyncio.sleep(0.005)
         live_server.process.send_signal(signal.SIGTERM)
         terminated.set()
