@@ -212,7 +212,7 @@ class BatchBuilder:
             unit_month_of[(unit, month)] = unit_months.position((weight, shown.code, shown.level))
         classes = _Table()
         indices = {UNIT_MONTH: np.array([unit_month_of[(key[UNIT], key[PERIOD])] for key in cell_keys], dtype=np.int64),
-                   SHOWN: np.array([classes.position(_written(outcome, key)[PERIOD:]) for key in cell_keys],
+                   SHOWN: np.array([classes.position(outcome.written(key)[PERIOD:]) for key in cell_keys],
                                    dtype=np.int64)}
         indices[DEMOGRAPHIC] = indices[SHOWN]
         # Positions in a written cell once the unit is left out.
@@ -224,7 +224,7 @@ class BatchBuilder:
         self._item_column = {code: n for n, code in enumerate(item_columns)}
         self._runs = _runs(lay, set(demographics))
         # Demographic items can be interleaved with other items, so a run may hold part of a table.
-        self._static = {}
+        self._shared = {}
         for source, names in self._runs:
             if source in tables:
                 columns, rows = tables[source]
@@ -233,7 +233,7 @@ class BatchBuilder:
                     table = [tuple(row[p] for p in picks) for row in rows]
                 else:
                     table = [tuple(VALID if name == "status" else row[offset[name]] for name in names) for row in rows]
-                self._static[(source, names)] = (table, indices[source])
+                self._shared[(source, names)] = (table, indices[source])
 
     def _pair_positions(self, pairs: np.ndarray) -> np.ndarray:
         """Each row's position in the table of (stratum, cluster) pseudonyms, which grows as pairs appear."""
@@ -249,10 +249,8 @@ class BatchBuilder:
              texts: Mapping[int, Mapping[str, str]], ids: np.ndarray) -> list[Run]:
         """One batch: ``pairs`` is stratum << 32 | counter, ``items`` the item columns in ``item_columns``
         order, ``texts`` free-text answers by response id (only when they are kept)."""
+        # Every code is there: the batches are the ones whose cells were counted.
         cell = np.searchsorted(self._cell_codes, cell_codes)
-        if (cell >= len(self._cell_codes)).any() or (self._cell_codes[np.minimum(cell, len(self._cell_codes) - 1)]
-                                                    != cell_codes).any():
-            raise RuntimeError("responses changed during the export; run it again")
         out = []
         for source, names in self._runs:
             if source == PAIR:
@@ -266,15 +264,9 @@ class BatchBuilder:
                          for answers in given]
                 out.append(Run(names, table, np.arange(len(ids))))
             else:
-                table, index = self._static[(source, names)]
+                table, index = self._shared[(source, names)]
                 out.append(Run(names, table, index[cell], shared=True))
         return out
-
-
-def _written(outcome: Outcome, cell: tuple) -> tuple:
-    if (shown := outcome.written(cell)) is None:
-        raise RuntimeError("responses changed during the export (a response changed status); run it again")
-    return shown
 
 
 def _runs(lay: Layout, demographics: set[str]) -> list[tuple[str, tuple[str, ...]]]:
