@@ -6,14 +6,14 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 
 from survey.accounts.guards import OfficerDependency, authorize_unit, require_roles
 from survey.qr import posters, services
 from survey.settings import Settings
 
 MEDIA_TYPES = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+xml"}
-Size = Annotated[str, Parameter(query="size", pattern="^(a4|a6)$")]
+Size = Annotated[str, QueryParameter(name="size", pattern="^(a4|a6)$")]
 
 
 def _file(body: bytes, fmt: str, name: str) -> Response[bytes]:
@@ -27,7 +27,7 @@ class PosterController(Controller):
     guards = [require_roles("admin", "manager")]
 
     @get("/units/{code:str}/posters.pdf", summary="Posters for every counter of a unit and its sub-units")
-    async def unit_posters(self, request: Request, officer: OfficerDependency, code: str, size: Size = "a4") -> Response[bytes]:
+    async def unit_posters(self, request: Request, officer: OfficerDependency, code: FromPath[str], size: Size = "a4") -> Response[bytes]:
         settings: Settings = request.app.state["settings"]
         await authorize_unit(officer, code)
         try:
@@ -38,7 +38,7 @@ class PosterController(Controller):
 
     @get("/counters/{code:str}/{file_name:str}", summary="The poster of one counter (poster.pdf, .png or .svg)")
     async def counter_poster(
-        self, request: Request, officer: OfficerDependency, code: str, file_name: str, size: Size = "a4"
+        self, request: Request, officer: OfficerDependency, code: FromPath[str], file_name: FromPath[str], size: Size = "a4"
     ) -> Response[bytes]:
         settings: Settings = request.app.state["settings"]
         stem, _, fmt = file_name.partition(".")

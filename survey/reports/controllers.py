@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import FromQuery, Parameter
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
 from survey.accounts.guards import CurrentOfficer, OfficerDependency, authorize_unit, require_roles
@@ -29,7 +29,7 @@ from survey.reports.render_html import TEMPLATES, report_context
 from survey.reports.services import DEFAULT_INSTRUMENT, ReportRequest, build_report, parse_request
 
 # "scope" is litestar's name for the ASGI scope, so the query parameter reaches the handlers as ``unit``.
-ScopeQuery = Annotated[str | None, Parameter(query="scope")]
+ScopeQuery = Annotated[str | None, QueryParameter(name="scope")]
 Text = FromQuery[str | None]
 DOWNLOADS = ["/reports/report.pdf", "/reports/report.xlsx", "/reports/report.json"]
 STYLESHEET = TEMPLATES / "reports" / "report.css"
