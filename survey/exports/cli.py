@@ -16,15 +16,17 @@ class ProgressLine:
     """Rows read, then rows written, on stderr, at most twice a second (a total of 0: still reading)."""
 
     def __init__(self) -> None:
-        self._started = time.perf_counter()
+        self._started = self._last = time.perf_counter()
         self._shown = 0.0
         self._reading = True
 
     def __call__(self, done: int, total: int) -> None:
-        now = time.perf_counter()
+        now, last = time.perf_counter(), self._last
+        self._last = now
         if self._reading and total:
+            # Writing began when the last rows were read; its first call comes after its first batch.
             self._reading = False
-            self._started = now
+            self._started = last
             print(file=sys.stderr)
         elif now - self._shown < 0.5 and (not total or done < total):
             return

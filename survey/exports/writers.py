@@ -1,13 +1,11 @@
-"""File writers: CSV (standard library), Parquet (pyarrow), SPSS ``.sav`` and Stata ``.dta`` (pyreadstat).
+"""File writers: CSV (standard library), Parquet (pyarrow), SPSS ``.sav`` and Stata ``.dta`` (our own
+writers, through a Parquet spool).
 
-CSV and Parquet are written batch by batch, so memory does not grow with the number of rows. pyreadstat
-writes a whole table at once, so SPSS and Stata files are first streamed to a temporary Parquet file and
-then loaded once: they need memory in proportion to the rows (about 100 bytes a row); use CSV or Parquet
-for very large exports.
+Every format is written batch by batch, so memory does not grow with the number of rows.
 
 SPSS and Stata each hold one set of value labels per variable: they carry the Vietnamese labels and the
-Vietnamese question text as variable label (Stata: cut to its 80-character limit); the English labels
-are in the codebook. Missing strings are written as empty strings there, as both formats expect.
+Vietnamese question text as variable label (cut to each format's limit); the English labels are in the
+codebook. Missing strings are written as empty strings there, as both formats expect.
 """
 
 from __future__ import annotations
@@ -15,18 +13,21 @@ from __future__ import annotations
 import csv
 import importlib
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from survey.exports.dataset import INTEGER, REAL, Run, Variable
+from survey.exports.dataset import INTEGER, REAL, STRING, Run, Variable
+from survey.exports.dta import DtaFile
+from survey.exports.labelled import Column, LabelledFile
+from survey.exports.sav import SavFile
 
-FORMATS = {"csv": (), "parquet": ("pyarrow",), "sav": ("pyarrow", "pyreadstat"), "dta": ("pyarrow", "pyreadstat")}
+FORMATS = {"csv": (), "parquet": ("pyarrow",), "sav": ("pyarrow",), "dta": ("pyarrow",)}
 LINE_END = "\r\n"
 MEMO_LIMIT = 50_000
-STATA_LABEL_LIMIT = 80
+SPOOL_BATCH_ROWS = 65_536
 
 
 class MissingExtra(ValueError):
@@ -161,31 +162,49 @@ class ParquetWriter:
 
 
 class LabelledWriter:
-    """SPSS or Stata, through a temporary Parquet file (see the module notes)."""
+    """SPSS or Stata: rows to a Parquet spool while the export runs, the file itself when it is closed (see
+    :mod:`survey.exports.labelled`)."""
 
-    def __init__(self, path: Path, variables: Sequence[Variable], stata: bool) -> None:
+    def __init__(self, path: Path, variables: Sequence[Variable], file_class: type[LabelledFile]) -> None:
         self._path = path
         self._variables = variables
-        self._stata = stata
-        self._spool = path.with_name(path.name + ".spool.parquet")
-        self._parquet = ParquetWriter(self._spool, variables)
+        self._file_class = file_class
+        self._spool_path = path.with_name(path.name + ".spool.parquet")
+        self._spool = ParquetWriter(self._spool_path, variables)
 
     def write(self, runs: Sequence[Run]) -> None:
-        self._parquet.write(runs)
+        self._spool.write(runs)
 
     def close(self) -> None:
         import pyarrow.parquet as pq
-        import pyreadstat
 
-        self._parquet.close()
-        frame = pq.read_table(self._spool).to_pandas()
-        self._spool.unlink()
-        limit = STATA_LABEL_LIMIT if self._stata else None
-        labels = [v.label.get("vi")[:limit] for v in self._variables]
-        value_labels = {v.name: {code: text.get("vi") for code, text in v.values.items()}
-                        for v in self._variables if v.values}
-        write = pyreadstat.write_dta if self._stata else pyreadstat.write_sav
-        write(frame, str(self._path), column_labels=labels, variable_value_labels=value_labels)
+        self._spool.close()
+        try:
+            spool = pq.ParquetFile(self._spool_path)
+            labelled = self._file_class(self._path, self._columns(spool), spool.metadata.num_rows)
+            try:
+                for batch in _batches(spool):
+                    labelled.write(batch)
+            finally:
+                labelled.close()
+        finally:
+            self._spool_path.unlink()
+
+    def _columns(self, spool: object) -> list[Column]:
+        import pyarrow.compute as pc
+
+        widths = dict.fromkeys((v.name for v in self._variables if v.kind == STRING), 0)
+        for batch in _batches(spool, list(widths)) if widths else ():
+            for name in widths:
+                longest = pc.max(pc.binary_length(batch.column(name))).as_py()
+                widths[name] = max(widths[name], longest or 0)
+        return [Column(v.name, v.kind, v.label.get("vi"), {code: text.get("vi") for code, text in v.values.items()},
+                       widths.get(v.name, 0))
+                for v in self._variables]
+
+
+def _batches(spool: object, columns: list[str] | None = None) -> Iterator[object]:
+    return spool.iter_batches(batch_size=SPOOL_BATCH_ROWS, columns=columns)
 
 
 def open_writer(name: str, path: Path, variables: Sequence[Variable]) -> Writer:
@@ -193,4 +212,4 @@ def open_writer(name: str, path: Path, variables: Sequence[Variable]) -> Writer:
         return CsvWriter(path, variables)
     if name == "parquet":
         return ParquetWriter(path, variables)
-    return LabelledWriter(path, variables, stata=name == "dta")
+    return LabelledWriter(path, variables, DtaFile if name == "dta" else SavFile)

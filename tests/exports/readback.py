@@ -22,10 +22,11 @@ def read_rows(path: Path) -> list[dict[str, object]]:
 
     import pyreadstat
 
-    frame, _meta = (pyreadstat.read_sav if path.suffix == ".sav" else pyreadstat.read_dta)(str(path))
-    rows = frame.to_dict("records")
-    return [{k: (None if v == "" or (isinstance(v, float) and math.isnan(v)) else v) for k, v in row.items()}
-            for row in rows]
+    columns, _meta = (pyreadstat.read_sav if path.suffix == ".sav" else pyreadstat.read_dta)(
+        str(path), output_format="dict")
+    rows = [dict(zip(columns, values)) for values in zip(*(list(column) for column in columns.values()))]
+    return [{k: (None if v is None or v == "" or (isinstance(v, float) and math.isnan(v)) else v)
+             for k, v in row.items()} for row in rows]
 
 
 def class_sizes(rows: list[dict[str, object]], names: tuple[str, ...]) -> Counter:

@@ -37,7 +37,7 @@ async def test_export_command_writes_files_and_shows_progress(survey_data, tmp_p
     assert not {row["unit"] for row in rows} & {"P2", "P2-01", "P2-01-TT"}
 
 
-@pytest.mark.parametrize(("file_format", "module"), [("parquet", "pyarrow"), ("sav", "pyreadstat"), ("dta", "pyreadstat")])
+@pytest.mark.parametrize(("file_format", "module"), [("parquet", "pyarrow"), ("sav", "pyarrow"), ("dta", "pyarrow")])
 async def test_missing_extra_is_named_and_nothing_is_written(survey_data, tmp_path, file_format, module):
     out = tmp_path / "export"
     done = survey("export", "--scope", "VN", "--period", "2026-Q3", "--format", file_format, "--out", str(out),

@@ -123,7 +123,7 @@ async def test_binary_formats_read_back_with_labels(survey_data, tmp_path, file_
     if file_format != "parquet":
         import pyreadstat
 
-        _, meta = (pyreadstat.read_sav if file_format == "sav" else pyreadstat.read_dta)(str(path), metadataonly=True)
+        _, meta = (pyreadstat.read_sav if file_format == "sav" else pyreadstat.read_dta)(str(path), metadataonly=True, output_format="dict")
         labels = {int(code): text for code, text in meta.variable_value_labels["access_sat"].items()}
         assert labels[5] == "Rất hài lòng" and labels[1] == "Rất không hài lòng"
 

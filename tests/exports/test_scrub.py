@@ -76,7 +76,9 @@ def test_no_email_survives(address, after):
 @given(words, title, name)
 def test_titled_names_never_survive(before, a_title, a_name):
     out = scrub(f"{before} {a_title} {a_name}.")
-    assert f"{a_title} {NAME}." in out
+    # The title itself may go too: when ``before`` ends with another title, the capitalised title is read as
+    # the first word of the name ("bà Chị Lan." -> "bà [tên].").
+    assert out.endswith(f" {NAME}.")
     assert all(word not in out.split() for word in a_name.split() if word not in before.split())
 
 
