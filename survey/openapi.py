@@ -28,9 +28,24 @@ def json_body(struct: type[msgspec.Struct]) -> Any:
     return struct
 
 
+# Refusals of every officer page or download, before its handler runs (``text/html`` clients get a page).
+OFFICER_REFUSALS = {
+    400: "A path or query parameter is not valid.",
+    401: "Not logged in.",
+    403: "The officer's role or unit scope does not cover this, or the form's CSRF token is missing or wrong.",
+}
+
+
 def refusals(described: dict[int, str]) -> dict[int, ResponseSpec]:
     """The ``responses`` of an operation reading a JSON body: its own refusals and the body's, as ``ErrorBody``."""
-    return {
-        status: ResponseSpec(ErrorBody, description=description, generate_examples=False)
-        for status, description in sorted({**BODY_REFUSALS, **described}.items())
-    }
+    return _error_specs({**BODY_REFUSALS, **described})
+
+
+def officer_refusals(described: dict[int, str]) -> dict[int, ResponseSpec]:
+    """The ``responses`` of an officer operation: its own refusals and every officer operation's."""
+    return _error_specs({**OFFICER_REFUSALS, **described})
+
+
+def _error_specs(described: dict[int, str]) -> dict[int, ResponseSpec]:
+    return {status: ResponseSpec(ErrorBody, description=description, generate_examples=False)
+            for status, description in sorted(described.items())}

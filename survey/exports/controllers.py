@@ -7,7 +7,7 @@ whole country); only the officer who asked for a file, or an administrator, may 
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import File, Redirect, Template
@@ -19,6 +19,7 @@ from survey.exports import jobs
 from survey.exports.periods import GRAINS
 from survey.exports.services import ExportRequest
 from survey.exports.writers import FORMATS
+from survey.openapi import officer_refusals
 
 
 def _number(form: dict[str, str], name: str, default: str, kind: type) -> object:
@@ -54,17 +55,23 @@ async def job_for(officer: CurrentOfficer, job_id: int) -> dict:
     return job
 
 
+NO_JOB = {404: "No export has this number."}
+
+
 class ExportController(Controller):
     path = "/officer/exports"
     guards = [require_roles("admin", "researcher")]
 
-    @get("/")
+    @get("/", media_type=MediaType.HTML, responses=officer_refusals({}))
     async def index(self, officer: OfficerDependency) -> Template:
         listed = await jobs.jobs_of(None if officer.is_admin else officer.username)
         return Template("exports/index.html", context={
             "jobs": listed, "formats": list(FORMATS), "grains": list(GRAINS[:3]), "officer": officer})
 
-    @post("/")
+    @post("/", status_code=303, responses=officer_refusals({
+        400: "The form asks for an export that cannot be made (period, format, k, ...).",
+        404: "No unit has the scope's code.",
+        413: "The form is larger than the server accepts."}))
     async def create(self, request: Request, officer: OfficerDependency) -> Redirect:
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         export = request_from_form(form)
@@ -72,11 +79,12 @@ class ExportController(Controller):
         job_id = await jobs.submit(export, officer.username, request.app.state["settings"])
         return Redirect(f"/officer/exports/{job_id}", status_code=303)
 
-    @get("/{job_id:int}")
+    @get("/{job_id:int}", media_type=MediaType.HTML, responses=officer_refusals(NO_JOB))
     async def show(self, officer: OfficerDependency, job_id: FromPath[int]) -> Template:
         return Template("exports/job.html", context={"job": await job_for(officer, job_id)})
 
-    @get("/{job_id:int}/download")
+    @get("/{job_id:int}/download", media_type="application/zip",
+         responses=officer_refusals({404: "No such export, or its file is not ready."}))
     async def download(self, request: Request, officer: OfficerDependency, job_id: FromPath[int]) -> File:
         job = await job_for(officer, job_id)
         if job["status"] != "done":

@@ -87,8 +87,9 @@ def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
             MANAGERS, "/officer/reports/report.xlsx?scope=NB&period=2026-10", "/officer/reports/report.xlsx?scope=LC&period=2026-10"),
         ("/officer/units/{code:str}/posters.pdf", "GET"): Decision(
             MANAGERS, "/officer/units/NB/posters.pdf", "/officer/units/LC/posters.pdf"),
-        ("/officer/counters/{code:str}/{file_name:str}", "GET"): Decision(
-            MANAGERS, "/officer/counters/NB-001-TT-Q1/poster.svg", "/officer/counters/LC-001-TT-Q1/poster.svg"),
+        **{(f"/officer/counters/{{code:str}}/poster.{fmt}", "GET"): Decision(
+            MANAGERS, f"/officer/counters/NB-001-TT-Q1/poster.{fmt}", f"/officer/counters/LC-001-TT-Q1/poster.{fmt}")
+           for fmt in ("pdf", "png", "svg")},
         ("/officer/admin/units", "GET"): Decision(MANAGERS, "/officer/admin/units"),
         ("/officer/admin/units", "POST"): Decision(ADMINS, "/officer/admin/units"),
         ("/officer/admin/units/{code:str}/rename", "POST"): Decision(ADMINS, "/officer/admin/units/NB-001/rename"),
