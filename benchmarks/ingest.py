@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.support import free_port  # noqa: E402
 
 SECRET = "benchmark-secret-key-" + "b" * 32
 ANSWERS = {"access_sat": "5", "procedures_sat": "4", "civil_servant_sat": "4", "results_sat": "5",
@@ -65,12 +66,6 @@ BARE_APP = textwrap.dedent('''
 
     app = Litestar([submit], debug=False, logging_config=None)
 ''')
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_healthy(url: str, process: subprocess.Popen, timeout_s: float = 60.0) -> None:

@@ -31,8 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.reliability.citizens import Citizens, GaveUp, Traffic  # noqa: E402
 from tests.reliability.ledger import Ledger, max_response_id, reconcile  # noqa: E402
 from tests.reliability.server import (  # noqa: E402
-    DEFAULT_POSTGRES, Deployment, LiveServer, counter_tokens, free_port, fresh_database, load_demo,
+    DEFAULT_POSTGRES, Deployment, LiveServer, counter_tokens, fresh_database, load_demo,
 )
+from tests.support import free_port  # noqa: E402
 
 
 async def citizen(citizens: Citizens, api_share: float, pause_s: float) -> None:

@@ -3,45 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from tests.accounts.fixtures import PASSWORDS
-from tests.citizen.conftest import free_port, wait_until_healthy
+from tests.support import CHROMIUM, artifact, launch_chromium, survey_serve
 
-CHROMIUM = os.environ.get("SURVEY_TEST_CHROMIUM", "")
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="SURVEY_TEST_CHROMIUM is not set")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-def artifact(name: str) -> Path | None:
-    folder = os.environ.get("SURVEY_TEST_ARTIFACTS")
-    if not folder:
-        return None
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    return Path(folder) / name
 
 
 @pytest.fixture
 def officer_server(world, tmp_path):
     """``survey serve`` with two workers on the test's database; yields its base URL."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SURVEY_BASE_URL": base_url, "SURVEY_LOG_FORMAT": "text"}
-    with open(tmp_path / "server.log", "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "survey.cli", "serve", "--port", str(port), "--workers", "2"],
-                                   env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_until_healthy(base_url, process)
-            yield base_url
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
+    with survey_serve(tmp_path / "server.log", "--workers", "2") as base_url:
+        yield base_url
 
 
 def log_in_and_out(base_url: str, shot_prefix: str) -> dict:
@@ -49,7 +24,7 @@ def log_in_and_out(base_url: str, shot_prefix: str) -> dict:
 
     problems: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch_chromium(p)
         page = browser.new_page(locale="vi-VN")
         page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
         page.on("response", lambda response: problems.append(f"{response.status} {response.url}")

@@ -9,6 +9,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from survey.settings import Settings
+from tests.support import survey_serve
 
 UNITS = """code,name,level,parent_code
 VN,Việt Nam,country,
@@ -81,48 +82,8 @@ GOOD_ANSWERS = {
 }
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(base_url: str, process, timeout_s: float = 30.0) -> None:
-    import time
-    import urllib.request
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"survey serve exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("survey serve did not become healthy in time")
-
-
 @pytest.fixture
 def live_server(place: Place, tmp_path):
     """``survey serve`` in a subprocess on a free port, on the test's database; yields its base URL."""
-    import os
-    import subprocess
-    import sys
-
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SURVEY_BASE_URL": base_url, "SURVEY_LOG_FORMAT": "text"}
-    log = open(tmp_path / "server.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "survey.cli", "serve", "--port", str(port)],
-                               env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_until_healthy(base_url, process)
+    with survey_serve(tmp_path / "server.log") as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from survey.db.tables import Response
 from tests.citizen.conftest import counter_token
+from tests.support import CHROMIUM, artifact, launch_chromium
 
-CHROMIUM = os.environ.get("SURVEY_TEST_CHROMIUM", "")
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="SURVEY_TEST_CHROMIUM is not set")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 CHOICES = {
     "Nơi làm thủ tục: chỗ ngồi chờ, trang thiết bị": "5 · Rất hài lòng",
     "Công chức tiếp nhận, hướng dẫn và giải quyết hồ sơ của Ông/Bà": "4 · Hài lòng",
@@ -21,20 +16,12 @@ CHOICES = {
 }
 
 
-def artifact(name: str) -> Path | None:
-    folder = os.environ.get("SURVEY_TEST_ARTIFACTS")
-    if not folder:
-        return None
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    return Path(folder) / name
-
-
 def survey_in_browser(url: str, javascript: bool, shot_name: str) -> dict:
     from playwright.sync_api import sync_playwright
 
     seen: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch_chromium(p)
         context = browser.new_context(java_script_enabled=javascript, viewport={"width": 390, "height": 844},
                                       locale="vi-VN")
         page = context.new_page()

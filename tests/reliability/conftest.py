@@ -8,7 +8,8 @@ from typing import AsyncIterator
 import pytest
 
 from tests.accounts.fixtures import world  # noqa: F401  (fixture: units and officers of each role)
-from tests.reliability.server import Deployment, LiveServer, free_port, load_demo
+from tests.reliability.server import Deployment, LiveServer, load_demo
+from tests.support import free_port
 
 
 @pytest.fixture

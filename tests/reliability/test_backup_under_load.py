@@ -20,7 +20,8 @@ import pytest
 from tests.conftest import POSTGRES_URL
 from tests.reliability.citizens import Citizens, Traffic
 from tests.reliability.ledger import Ledger, max_response_id, reconcile
-from tests.reliability.server import LiveServer, counter_tokens, free_port, fresh_database
+from tests.reliability.server import LiveServer, counter_tokens, fresh_database
+from tests.support import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,6 @@ downloads its PDF."""
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,8 @@ from pypdf import PdfReader
 
 from survey.demo.loader import DEMO_ADMIN
 from tests.citizen.conftest import live_server  # noqa: F401  (fixture)
-from tests.citizen.test_browser import ARGS, artifact
+from tests.support import CHROMIUM, artifact, launch_chromium
 
-CHROMIUM = os.environ.get("SURVEY_TEST_CHROMIUM", "")
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="SURVEY_TEST_CHROMIUM is not set")
 
 
@@ -29,7 +27,7 @@ def browse(base_url: str, download_to: Path, prefix: str) -> dict:
 
     seen: dict = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch_chromium(p)
         page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN",
                                    accept_downloads=True).new_page()
         page.goto(f"{base_url}/login")
