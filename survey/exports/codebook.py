@@ -95,8 +95,7 @@ def build(*, instrument: Instrument, variables: Sequence[Variable], dataset: Map
         },
         "disclosure": {**disclosure, "free_text": TEXT_POLICY_KEPT if keep_text else TEXT_POLICY_DROPPED,
                        "timestamps": "no timestamps: each response carries only its period at the written grain",
-                       "limits": "responses are written in the order they were received within the file; the "
-                                 "weight and cluster are constant within a unit and month, so an intruder who knows "
+                       "limits": "the weight and cluster are constant within a unit and month, so an intruder who knows "
                                  "response counts per counter could match cluster pseudonyms to counters"},
         "reproduce": reproduction(instrument, str(dataset["file"]), str(dataset["format"])),
     }
@@ -140,6 +139,7 @@ def markdown(book: Mapping[str, object]) -> str:
               f"- Risk after: {json.dumps(disclosure['risk_after'])}",
               f"- Free text: {disclosure['free_text']}",
               f"- Timestamps: {disclosure['timestamps']}",
+              f"- Row order: {disclosure['row_order']}",
               f"- Limits: {disclosure['limits']}",
               "", "## Reproducing the index", "", "R (package survey):", "", "```r", book["reproduce"]["r"], "```",
               "", "Python (this platform's `stats` package):", "", "```python", book["reproduce"]["python"], "```", ""]

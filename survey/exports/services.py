@@ -8,6 +8,7 @@ inside it and moved into place at the end.
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
 import time
 import uuid
@@ -184,8 +185,13 @@ async def _write(job: _Job, reader: source.Reader) -> tuple[list[Path], int, dic
         data_path = staging / f"{name}.{request.format}"
         writer = open_writer(request.format, data_path, lay.variables)
         written = 0
-        for ids, pairs, codes, items in spill:
-            texts = (await source.texts_between(reader, int(ids[0]), int(ids[-1]), lay.text_items)
+        # Rows in the order they arrived would tell who answered just before or after whom: batches are
+        # written in a random order, and the rows of each in a random order.
+        shuffle = np.random.default_rng(secrets.randbits(128))
+        for batch in spill.read(shuffle.permutation(spill.batches).tolist()):
+            order = shuffle.permutation(len(batch[0]))
+            ids, pairs, codes, items = (column[order] for column in batch)
+            texts = (await source.texts_between(reader, int(ids.min()), int(ids.max()), lay.text_items)
                      if lay.text_items else {})
             writer.write(builder.runs(pairs, codes, items, texts, ids))
             written += len(ids)
@@ -194,7 +200,10 @@ async def _write(job: _Job, reader: source.Reader) -> tuple[list[Path], int, dic
         writer.close()
         book = codebook.build(
             instrument=instrument, variables=lay.variables, weighting=weighting,
-            disclosure=report, keep_text=request.keep_text,
+            disclosure={**report, "row_order": f"random: the responses, read in batches of {job.batch_size:,}, "
+                                               "are written batch by batch in a random order of the batches, "
+                                               "each batch in a random order"},
+            keep_text=request.keep_text,
             dataset={"file": data_path.name, "format": request.format, "rows": written,
                      "scope": scope.root.code, "period": span.label, "period_grain": grain,
                      "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
