@@ -34,6 +34,10 @@ class Settings:
     sqlite_busy_timeout_s: float = 5.0
     max_request_body: int = 64 * 1024
     behind_tls: bool = False
+    session_idle_s: int = 8 * 3600
+    session_max_s: int = 12 * 3600
+    login_max_failures: int = 5
+    login_window_s: int = 15 * 60
 
     @property
     def engine(self) -> str:
@@ -55,6 +59,28 @@ def _bool(name: str, default: bool) -> bool:
     if raw.lower() in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _seconds(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number of seconds, not {raw!r}") from None
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1 second")
+    return value
+
+
+def _count(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a positive whole number, not {raw!r}")
+    return int(raw)
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -97,6 +123,11 @@ def load_settings() -> Settings:
     base_url = os.environ.get("SURVEY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     if urlsplit(base_url).scheme not in {"http", "https"}:
         raise SettingsError(f"SURVEY_BASE_URL must be an http(s) URL, not {base_url!r}")
+    # Seconds, so that tests can use tiny values.
+    session_idle_s = _seconds("SURVEY_SESSION_IDLE_SECONDS", Settings.session_idle_s)
+    session_max_s = _seconds("SURVEY_SESSION_MAX_SECONDS", Settings.session_max_s)
+    if session_max_s < session_idle_s:
+        raise SettingsError("SURVEY_SESSION_MAX_SECONDS must not be shorter than SURVEY_SESSION_IDLE_SECONDS")
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(data_dir),
@@ -109,6 +140,10 @@ def load_settings() -> Settings:
         auto_migrate=_bool("SURVEY_AUTO_MIGRATE", True),
         sqlite_busy_timeout_s=busy_timeout,
         behind_tls=_bool("SURVEY_BEHIND_TLS", base_url.startswith("https://")),
+        session_idle_s=session_idle_s,
+        session_max_s=session_max_s,
+        login_max_failures=_count("SURVEY_LOGIN_MAX_FAILURES", Settings.login_max_failures),
+        login_window_s=_seconds("SURVEY_LOGIN_WINDOW_SECONDS", Settings.login_window_s),
     )
 
 

@@ -10,7 +10,6 @@ from litestar.di import Provide
 from litestar.plugins import InitPluginProtocol
 from litestar.static_files import create_static_files_router
 
-from survey.accounts.config import AccessSettings
 from survey.accounts.flash import take_flashes
 from survey.accounts.guards import LoginRequired, handle_login_required, provide_officer
 from survey.accounts.sessions import SESSION_STORE, OfficerSessionConfig
@@ -29,15 +28,14 @@ static_files = create_static_files_router(path="/static", directories=[STATIC], 
 class AccessPlugin(InitPluginProtocol):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.access = AccessSettings.from_env()
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        settings, access = self.settings, self.access
+        settings = self.settings
         app_config.stores = {**dict(app_config.stores or {}), SESSION_STORE: KeyValueStore(SESSION_STORE)}
         app_config.middleware.append(
             OfficerSessionConfig(
-                max_age=access.session_max_s,
-                idle_s=access.session_idle_s,
+                max_age=settings.session_max_s,
+                idle_s=settings.session_idle_s,
                 secure=settings.behind_tls,
                 httponly=True,
                 samesite="lax",
@@ -55,9 +53,8 @@ class AccessPlugin(InitPluginProtocol):
         # Copies: the dicts handed to Litestar() may be module-level constants shared by other apps.
         app_config.dependencies = {**app_config.dependencies, "officer": Provide(provide_officer)}
         app_config.exception_handlers = {**app_config.exception_handlers, LoginRequired: handle_login_required}
-        app_config.state["access"] = access
         app_config.state["login_throttle"] = LoginThrottle(
-            settings.secret_key, access.login_max_failures, access.login_window_s
+            settings.secret_key, settings.login_max_failures, settings.login_window_s
         )
         if app_config.template_config is not None:
             app_config.template_config.engine_instance.register_template_callable("flashes", take_flashes)

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 from survey.db.tables import KeyValue
-from survey.settings import get_settings
+from survey.settings import load_settings
 from tests.accounts.fixtures import HTML, app_client, replace_session_cookie, csrf_token, login
 
 
@@ -65,7 +65,7 @@ def short_idle(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_idle_session_expires(world, short_idle):
-    async with app_client(get_settings()) as client:
+    async with app_client(load_settings()) as client:
         await login(client, "admin")
         assert (await client.get("/officer", headers=HTML)).status_code == 200
         await asyncio.sleep(1.3)
@@ -75,7 +75,7 @@ async def test_idle_session_expires(world, short_idle):
 async def test_activity_keeps_a_session_alive_until_the_absolute_limit(world, monkeypatch):
     monkeypatch.setenv("SURVEY_SESSION_IDLE_SECONDS", "1")
     monkeypatch.setenv("SURVEY_SESSION_MAX_SECONDS", "2")
-    async with app_client(get_settings()) as client:
+    async with app_client(load_settings()) as client:
         await login(client, "admin")
         for _ in range(3):
             await asyncio.sleep(0.5)

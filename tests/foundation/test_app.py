@@ -80,6 +80,35 @@ def test_bad_settings_are_named(tmp_path, monkeypatch):
         load_settings()
 
 
+LIMITS = ("SURVEY_SESSION_IDLE_SECONDS", "SURVEY_SESSION_MAX_SECONDS", "SURVEY_LOGIN_MAX_FAILURES",
+          "SURVEY_LOGIN_WINDOW_SECONDS")
+
+
+def test_session_and_login_limits_are_read_and_checked(tmp_path, monkeypatch):
+    monkeypatch.setenv("SURVEY_DATA_DIR", str(tmp_path))
+    for name in LIMITS:
+        monkeypatch.delenv(name, raising=False)
+    defaults = load_settings()
+    assert (defaults.session_idle_s, defaults.session_max_s, defaults.login_max_failures,
+            defaults.login_window_s) == (28800, 43200, 5, 900)
+    for name, value in zip(LIMITS, ("60", "120", "3", "30")):
+        monkeypatch.setenv(name, value)
+    read = load_settings()
+    assert (read.session_idle_s, read.session_max_s, read.login_max_failures, read.login_window_s) == (60, 120, 3, 30)
+    for name, value, message in [
+        ("SURVEY_SESSION_IDLE_SECONDS", "1h", "SURVEY_SESSION_IDLE_SECONDS must be a whole number of seconds, not '1h'"),
+        ("SURVEY_LOGIN_WINDOW_SECONDS", "0", "SURVEY_LOGIN_WINDOW_SECONDS must be at least 1 second"),
+        ("SURVEY_LOGIN_MAX_FAILURES", "-3", "SURVEY_LOGIN_MAX_FAILURES must be a positive whole number, not '-3'"),
+        ("SURVEY_SESSION_MAX_SECONDS", "59",
+         "SURVEY_SESSION_MAX_SECONDS must not be shorter than SURVEY_SESSION_IDLE_SECONDS"),
+    ]:
+        with monkeypatch.context() as bad:
+            bad.setenv(name, value)
+            with pytest.raises(SettingsError) as refused:
+                load_settings()
+            assert str(refused.value) == message
+
+
 def test_secret_key_is_generated_once(tmp_path, monkeypatch):
     monkeypatch.setenv("SURVEY_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("SURVEY_SECRET_KEY", raising=False)
