@@ -69,7 +69,9 @@ async def test_bad_tokens_and_bodies_are_refused_as_json(place, client):
     assert not_json.status_code == 400
     not_utf8 = await client.post("/api/v1/responses", content=b'{"token": "\xa2"}',
                                  headers={"content-type": "application/json"})
-    assert not_utf8.status_code == 400 and not_utf8.json()["detail"] == "the body is not valid UTF-8"
+    # Older msgspec raises UnicodeDecodeError (answered by our own message), newer ones a decode error that
+    # litestar answers itself ("Invalid UTF-8 encoded string"): either way a 400 that names the encoding.
+    assert not_utf8.status_code == 400 and "UTF-8" in not_utf8.json()["detail"]
     assert await Response.count() == 0
 
 
