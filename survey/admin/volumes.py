@@ -12,7 +12,8 @@ SHOWN = 100
 
 async def recent_volumes() -> list[dict]:
     return await (
-        DossierVolume.select(DossierVolume.period, DossierVolume.dossiers, DossierVolume.unit.code.as_alias("unit_code"))
+        DossierVolume.select(DossierVolume.period, DossierVolume.dossiers, DossierVolume.portal_not_satisfied,
+                             DossierVolume.unit.code.as_alias("unit_code"))
         .order_by(DossierVolume.period, ascending=False)
         .order_by(DossierVolume.unit.code)
         .limit(SHOWN)

@@ -111,11 +111,14 @@ class Receipt(Table, tablename="receipt"):
 
 
 class DossierVolume(Table, tablename="dossier_volume"):
-    """Known number of dossiers a unit handled in a period, the population count for weighting."""
+    """Known number of dossiers a unit handled in a period, the population count for weighting, and, when
+    known, how many of them were rated "not satisfied" or complained about on the public service portal
+    (the count Decision 766/QĐ-TTg scores agencies on)."""
 
     unit = ForeignKey(references=Unit, index=True)
     period = Varchar(length=7, index=True)
     dossiers = Integer()
+    portal_not_satisfied = Integer(null=True, default=None)
 
 
 class Officer(Table, tablename="officer"):

@@ -93,7 +93,11 @@ def generate(seed: int = 2026, end_period: str = "2026-10", months: int = 6, sca
         counter_effects = rng.normal(0, 0.35, size=n_counters)
         for month_index, period in enumerate(periods):
             dossiers = int(volume_per_month * rng.uniform(0.8, 1.2))
-            data.volumes.append({"unit_code": centre_code, "period": period, "dossiers": dossiers})
+            # Portal ratings (Decision 766): few complaints, more where citizens are less satisfied; no draw from
+            # the generator, so the rest of the demo stays as it was for a seed.
+            complaints = int(dossiers * 0.15 / (1 + np.exp(effect)))
+            data.volumes.append({"unit_code": centre_code, "period": period, "dossiers": dossiers,
+                                 "portal_not_satisfied": complaints})
             n = max(1, int(rng.poisson(dossiers * response_rate * scale)))
             counter_index = rng.integers(0, n_counters, size=n)
             logits = effect + 0.08 * month_index + counter_effects[counter_index][:, None] + ELEMENT_OFFSETS[None, :]

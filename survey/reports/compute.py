@@ -20,8 +20,8 @@ from stats.target import INSUFFICIENT_DATA, TargetRule, target_verdicts
 from stats.trend import change, period_series
 from survey.reports import method_note
 from survey.reports.model import (
-    Change, Counts, ElementRow, Funnel, FunnelCurve, FunnelPoint, IndexValue, Ranking, RankRow, Report, Scope,
-    TrendPoint, UnitRow, Verdict,
+    Change, Counts, ElementRow, Funnel, FunnelCurve, FunnelPoint, IndexValue, PortalScore, Ranking, RankRow, Report,
+    Scope, TrendPoint, UnitRow, Verdict,
 )
 from survey.reports.periods import Period, month_label
 from survey.reports.totals_query import OVERALL_COLUMN, CellCounts, ScopeUnit, UnitInfo, as_datetime
@@ -60,6 +60,7 @@ class ReportInputs:
     rule: TargetRule
     include_centres: bool
     response_rate: float | None = None
+    portal: PortalScore | None = None
 
 
 @dataclass(frozen=True)
@@ -322,4 +323,5 @@ def compute_report(inputs: ReportInputs) -> Report:
         counts=counts,
         response_rate=inputs.response_rate,
         method=method_note.method(inputs.weighting, rule, LEVEL),
+        portal=inputs.portal,
     )

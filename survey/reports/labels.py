@@ -73,4 +73,16 @@ def summary_lines(report: Report) -> list[str]:
         change_text(report),
         f"Phiếu hợp lệ {report.counts.valid}, bị gắn cờ {report.counts.flagged}, bị loại {report.counts.excluded}"
         + ("" if report.response_rate is None else f"; tỷ lệ phản hồi {percent(report.response_rate)}") + ".",
+        *portal_lines(report),
     ]
+
+
+def portal_lines(report: Report) -> list[str]:
+    """Decision 766's score beside the survey index, with why the two differ."""
+    p = report.portal
+    if p is None:
+        return []
+    return [f"Theo cách tính của Quyết định 766/QĐ-TTg (đánh giá trên Cổng dịch vụ công): {percent(p.value)} "
+            f"— {p.not_satisfied} trong {p.dossiers} hồ sơ bị đánh giá không hài lòng hoặc bị phản ánh "
+            f"({p.unit_months} đơn vị-tháng). Hồ sơ không được đánh giá được tính là hài lòng, nên con số này "
+            "thường cao hơn chỉ số khảo sát, vốn chỉ tính các câu trả lời."]

@@ -168,6 +168,18 @@ class Method:
 
 
 @dataclass(frozen=True)
+class PortalScore:
+    """Decision 766/QĐ-TTg's satisfaction score from the portal's dossier ratings: (dossiers − dossiers
+    rated "not satisfied" or complained about) ÷ dossiers. An unrated dossier counts as satisfied, so it
+    is not comparable with the survey index, which counts only the answers given."""
+
+    value: float
+    dossiers: int
+    not_satisfied: int
+    unit_months: int
+
+
+@dataclass(frozen=True)
 class Scope:
     code: str
     name: str
@@ -199,6 +211,7 @@ class Report:
     response_rate: float | None
     method: Method
     notes: list[str] = field(default_factory=list)
+    portal: PortalScore | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _clean(dataclasses.asdict(self))

@@ -10,7 +10,7 @@ from instruments.registry import UnknownInstrument
 from stats.target import TargetRule, check_tau
 from survey.reports import totals_query as query
 from survey.reports.compute import ElementSpec, ReportInputs, compute_report
-from survey.reports.model import Report
+from survey.reports.model import PortalScore, Report
 from survey.reports.periods import Period, month_label, parse_period
 from survey.reports.weighting import post_stratification
 
@@ -70,6 +70,14 @@ async def receipt_response_rate(scope_code: str, period: Period, timezone: str) 
     return answered / issued if issued else None
 
 
+def portal_score(counts: query.PortalCounts) -> PortalScore | None:
+    """Decision 766/QĐ-TTg's score, when the portal's ratings were imported for some unit-month."""
+    if not counts.unit_months or not counts.dossiers:
+        return None
+    return PortalScore((counts.dossiers - counts.not_satisfied) / counts.dossiers, counts.dossiers,
+                       counts.not_satisfied, counts.unit_months)
+
+
 async def build_report(request: ReportRequest, lang: str = "vi", timezone: str = "Asia/Ho_Chi_Minh") -> Report:
     """Query the cell counts, then compute off the event loop (a national report is seconds of numpy)."""
     instrument = instruments.get(request.instrument)
@@ -87,9 +95,10 @@ async def build_report(request: ReportRequest, lang: str = "vi", timezone: str =
     cells = all_cells.valid()
     volumes = await query.dossier_volumes(month_label(first), period.last_month, sorted(set(cells.unit.tolist())))
     rate = await receipt_response_rate(scope.code, period, timezone)
+    portal = await query.portal_counts(scope, period.first_month, period.last_month)
     return await asyncio.to_thread(compute_report, ReportInputs(
         scope=scope, units=units, cells=cells, all_cells=all_cells, weighting=post_stratification(cells, volumes),
         period=period, trend_window=window, instrument_key=instrument.key, instrument_title=instrument.title(lang),
         elements=elements, rule=TargetRule(tau=request.target), include_centres=request.centres,
-        response_rate=rate,
+        response_rate=rate, portal=portal_score(portal),
     ))

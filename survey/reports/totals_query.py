@@ -162,6 +162,26 @@ async def dossier_volumes(first_month: str, last_month: str, unit_ids: Sequence[
     return {(r["unit"], r["period"]): r["dossiers"] for r in rows}
 
 
+@dataclass(frozen=True)
+class PortalCounts:
+    dossiers: int
+    not_satisfied: int
+    unit_months: int
+
+
+async def portal_counts(scope: ScopeUnit, first_month: str, last_month: str) -> PortalCounts:
+    """Dossiers, and those rated "not satisfied" or complained about on the public service portal, summed
+    over the unit-months of the scope's service points (units with counters) where the portal count is known."""
+    rows = await DossierVolume.raw(
+        "SELECT COALESCE(SUM(v.dossiers), 0) AS dossiers, COALESCE(SUM(v.portal_not_satisfied), 0) AS not_satisfied, "
+        "COUNT(*) AS unit_months FROM dossier_volume v JOIN unit u ON u.id = v.unit "
+        "WHERE v.period >= {} AND v.period <= {} AND v.portal_not_satisfied IS NOT NULL AND u.path LIKE {} "
+        "AND EXISTS (SELECT 1 FROM counter c WHERE c.unit = u.id)",
+        first_month, last_month, scope.path + "%")
+    row = rows[0]
+    return PortalCounts(int(row["dossiers"]), int(row["not_satisfied"]), int(row["unit_months"]))
+
+
 def as_datetime(value: object) -> datetime:
     """A timestamp as the database returned it: text from SQLite, a datetime from PostgreSQL."""
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

@@ -41,6 +41,8 @@ VOLUME_COLUMNS = (
     Column("unit_code", parse=parse_code),
     Column("period", parse=parse_period),
     Column("dossiers", parse=parse_count),
+    # Decision 766/QĐ-TTg: dossiers rated "not satisfied" or complained about on the public service portal.
+    Column("portal_not_satisfied", required=False, parse=parse_count),
 )
 
 
@@ -155,23 +157,28 @@ async def import_procedures(text: str, actor: str = "system") -> ImportSummary:
 
 
 async def import_volumes(text: str, actor: str = "system") -> ImportSummary:
-    """Set the number of dossiers per unit and month; a later import for the same pair replaces it."""
+    """Set the number of dossiers per unit and month, and optionally how many were rated "not satisfied" or
+    complained about on the public service portal; a later import for the same pair replaces both."""
     rows = list(parse_rows(text, VOLUME_COLUMNS))
     _no_duplicates(rows, ("unit_code", "period"))
     async with write_transaction():
         units = await units_by_code({v["unit_code"] for _, v in rows})
         errors = [RowError(n, "unit_code", f"unknown unit {v['unit_code']!r}") for n, v in rows if v["unit_code"] not in units]
+        errors += [RowError(n, "portal_not_satisfied", f"{v['portal_not_satisfied']} is more than the {v['dossiers']} dossiers")
+                   for n, v in rows if (v["portal_not_satisfied"] or 0) > v["dossiers"]]
         if errors:
             raise ImportRejected(errors)
         created = updated = 0
         for _n, v in rows:
             unit_id = units[v["unit_code"]]["id"]
             match = (DossierVolume.unit == unit_id) & (DossierVolume.period == v["period"])
+            values = {DossierVolume.dossiers: v["dossiers"], DossierVolume.portal_not_satisfied: v["portal_not_satisfied"]}
             if await DossierVolume.exists().where(match):
-                await DossierVolume.update({DossierVolume.dossiers: v["dossiers"]}).where(match)
+                await DossierVolume.update(values).where(match)
                 updated += 1
             else:
-                await DossierVolume.insert(DossierVolume(unit=unit_id, period=v["period"], dossiers=v["dossiers"]))
+                await DossierVolume.insert(DossierVolume(unit=unit_id, period=v["period"], **{
+                    column._meta.name: value for column, value in values.items()}))
                 created += 1
         summary = ImportSummary(created, updated)
         await record("volumes.import", actor, summary=str(summary))

@@ -103,6 +103,26 @@ async def test_volumes_import_validates_and_replaces(db):
     assert (await DossierVolume.select().where(DossierVolume.period == "2026-07").first())["dossiers"] == 999
 
 
+async def test_volumes_carry_the_portal_ratings_when_given(db):
+    await import_units(UNITS)
+    await import_volumes("unit_code,period,dossiers,portal_not_satisfied\nNB-001-TT,2026-07,1200,14\n"
+                         "NB-001-TT,2026-08,1300,\n")
+    stored = {v["period"]: v["portal_not_satisfied"] for v in await DossierVolume.select()}
+    assert stored == {"2026-07": 14, "2026-08": None}
+    with pytest.raises(ImportRejected) as caught:
+        await import_volumes("unit_code,period,dossiers,portal_not_satisfied\nNB-001-TT,2026-09,10,10\n"
+                             "NB-001-TT,2026-10,10,11\n")
+    assert [(e.row, e.column) for e in caught.value.errors] == [(3, "portal_not_satisfied")]
+    assert "11 is more than the 10 dossiers" in str(caught.value)
+    with pytest.raises(ImportRejected, match="row 2, column portal_not_satisfied: '-1' must not be negative"):
+        await import_volumes("unit_code,period,dossiers,portal_not_satisfied\nNB-001-TT,2026-09,10,-1\n")
+    assert await DossierVolume.count() == 2
+    # A later import of the pair without the column replaces both numbers, so the portal count goes.
+    await import_volumes("unit_code,period,dossiers\nNB-001-TT,2026-07,1250\n")
+    row = await DossierVolume.select().where(DossierVolume.period == "2026-07").first()
+    assert (row["dossiers"], row["portal_not_satisfied"]) == (1250, None)
+
+
 async def test_counters_need_a_known_unit(db):
     await import_units(UNITS)
     with pytest.raises(ImportRejected, match="row 3, column unit_code"):

@@ -127,6 +127,36 @@ async def test_without_volumes_the_weights_are_one_and_the_report_says_so(demo):
     assert "w = 1" in report.method.weighting
 
 
+async def test_decision_766_score_sits_beside_the_survey_index(demo):
+    from survey.db.tables import Counter, DossierVolume
+    from survey.reports import labels
+
+    await DossierVolume.update({DossierVolume.portal_not_satisfied: None}, force=True)
+    assert (await build_report(parse_request("NB", "2026-Q3"))).portal is None
+    # Portal ratings for every unit-month of every unit with counters, a unit without counters too (ignored).
+    served = {c["unit"] for c in await Counter.select(Counter.unit)}
+    volumes = await DossierVolume.select(DossierVolume.id, DossierVolume.unit, DossierVolume.dossiers)
+    for v in volumes:
+        await DossierVolume.update({DossierVolume.portal_not_satisfied: v["dossiers"] // (40 + v["id"] % 5)}).where(
+            DossierVolume.id == v["id"])
+    unserved = await Unit.select(Unit.id).where(Unit.code == "NB").first()
+    await DossierVolume.insert(DossierVolume(unit=unserved["id"], period="2026-08", dossiers=10**6, portal_not_satisfied=10**6))
+    report = await build_report(parse_request("NB", "2026-Q3"))
+    nb = await unit_path("NB")
+    paths = {u["id"]: u["path"] for u in await Unit.select(Unit.id, Unit.path)}
+    mine = [v for v in await DossierVolume.select() if v["period"] in Q3 and v["unit"] in served
+            and paths[v["unit"]].startswith(nb)]
+    dossiers, unhappy = sum(v["dossiers"] for v in mine), sum(v["portal_not_satisfied"] for v in mine)
+    assert mine and report.portal is not None
+    assert (report.portal.dossiers, report.portal.not_satisfied, report.portal.unit_months) == (dossiers, unhappy, len(mine))
+    assert_close(report.portal.value, (dossiers - unhappy) / dossiers)
+    # Unrated dossiers count as satisfied: the portal score is far above the survey index here.
+    assert report.portal.value > report.composite.value
+    line = labels.summary_lines(report)[-1]
+    assert "766/QĐ-TTg" in line and labels.percent(report.portal.value) in line
+    assert report.to_dict()["portal"]["dossiers"] == dossiers
+
+
 async def test_empty_period_reports_insufficient_data(demo):
     report = await build_report(parse_request("NB", "2019-03"))
     assert report.composite.value is None
