@@ -179,6 +179,8 @@ class LabelledWriter:
         import pyarrow.parquet as pq
 
         self._spool.close()
+        # The spool's writer keeps an Arrow array of every shared table (as many entries as cells): free them.
+        del self._spool
         try:
             spool = pq.ParquetFile(self._spool_path)
             labelled = self._file_class(self._path, self._columns(spool), spool.metadata.num_rows)
