@@ -12,7 +12,9 @@ IMPORTS = {
     "units": (services.import_units, "code,name,level,parent_code", "units of the administrative tree"),
     "counters": (services.import_counters, "code,name,unit_code,instrument_key", "counters (service points)"),
     "procedures": (services.import_procedures, "code,name,field", "administrative procedures"),
-    "volumes": (services.import_volumes, "unit_code,period,dossiers", "dossier volumes per unit and month"),
+    "volumes": (services.import_volumes, "unit_code,period,dossiers (optional column portal_not_satisfied: "
+                "dossiers rated not satisfied or complained about on the public service portal, Decision 766)",
+                "dossier volumes per unit and month"),
 }
 
 
