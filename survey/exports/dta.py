@@ -52,12 +52,17 @@ def _padded(data: bytes, size: int) -> bytes:
 
 
 class DtaFile:
-    def __init__(self, path: Path, columns: Sequence[Column], rows: int) -> None:
-        for column in columns:
-            if not VALID_NAME.fullmatch(column.name):
-                raise ValueError(f"{column.name!r} is not a valid Stata variable name")
-        if len(columns) > 32767:
+    @staticmethod
+    def check_names(names: Sequence[str]) -> None:
+        """Refuse names Stata cannot hold (at most 32 characters), before any row is read or written."""
+        for name in names:
+            if not VALID_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a valid Stata variable name (letters, digits, _; at most 32)")
+        if len(names) > 32767:
             raise ValueError("a Stata dataset holds at most 32,767 variables")
+
+    def __init__(self, path: Path, columns: Sequence[Column], rows: int) -> None:
+        self.check_names([c.name for c in columns])
         self._columns = columns
         self._types = [_type(c) for c in columns]
         self._file = path.open("wb")
@@ -87,7 +92,7 @@ class DtaFile:
             "formats": b"".join(_padded(_format(c).encode(), FORMAT_BYTES) for c in self._columns),
             "value_label_names": b"".join(_padded(c.name.encode() if c.values else b"", NAME_BYTES)
                                           for c in self._columns),
-            "variable_labels": b"".join(_padded(cut(c.label[:LABEL_CHARACTERS], LABEL_BYTES - 1) + b"\0", LABEL_BYTES)
+            "variable_labels": b"".join(_padded(cut(c.label[:LABEL_CHARACTERS], LABEL_BYTES - 1), LABEL_BYTES)
                                         for c in self._columns),
             "characteristics": b"",
         }

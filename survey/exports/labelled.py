@@ -33,6 +33,9 @@ class Column:
 
 
 class LabelledFile(Protocol):
+    @staticmethod
+    def check_names(names: Sequence[str]) -> None: ...
+
     def __init__(self, path: Path, columns: Sequence[Column], rows: int) -> None: ...
 
     def write(self, batch: object) -> None: ...

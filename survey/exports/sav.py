@@ -30,6 +30,7 @@ SHORT_STRING = 255
 SEGMENT = 252  # declared bytes per segment of a very long string
 LABEL_LIMIT = 255
 VALUE_LABEL_LIMIT = 120
+LONG_NAME_LIMIT = 64
 SPACE = 0x20
 LITERAL, SPACES, MISSING = 253, 254, 255
 NOMINAL, ORDINAL, SCALE = 1, 2, 3
@@ -85,6 +86,13 @@ class _Variable:
 
 
 class SavFile:
+    @staticmethod
+    def check_names(names: Sequence[str]) -> None:
+        """Refuse names SPSS cannot hold (long names: at most 64 bytes), before any row is read or written."""
+        for name in names:
+            if not 0 < len(name.encode()) <= LONG_NAME_LIMIT or "=" in name or "\t" in name:
+                raise ValueError(f"{name!r} is not a valid SPSS variable name (at most {LONG_NAME_LIMIT} bytes)")
+
     def __init__(self, path: Path, columns: Sequence[Column], rows: int) -> None:
         self._variables: list[_Variable] = []
         offset = 0

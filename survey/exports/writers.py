@@ -166,6 +166,7 @@ class LabelledWriter:
     :mod:`survey.exports.labelled`)."""
 
     def __init__(self, path: Path, variables: Sequence[Variable], file_class: type[LabelledFile]) -> None:
+        file_class.check_names([v.name for v in variables])
         self._path = path
         self._variables = variables
         self._file_class = file_class

@@ -172,13 +172,12 @@ async def import_volumes(text: str, actor: str = "system") -> ImportSummary:
         for _n, v in rows:
             unit_id = units[v["unit_code"]]["id"]
             match = (DossierVolume.unit == unit_id) & (DossierVolume.period == v["period"])
-            values = {DossierVolume.dossiers: v["dossiers"], DossierVolume.portal_not_satisfied: v["portal_not_satisfied"]}
+            counts = {"dossiers": v["dossiers"], "portal_not_satisfied": v["portal_not_satisfied"]}
             if await DossierVolume.exists().where(match):
-                await DossierVolume.update(values).where(match)
+                await DossierVolume.update(counts).where(match)
                 updated += 1
             else:
-                await DossierVolume.insert(DossierVolume(unit=unit_id, period=v["period"], **{
-                    column._meta.name: value for column, value in values.items()}))
+                await DossierVolume.insert(DossierVolume(unit=unit_id, period=v["period"], **counts))
                 created += 1
         summary = ImportSummary(created, updated)
         await record("volumes.import", actor, summary=str(summary))

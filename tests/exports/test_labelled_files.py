@@ -13,9 +13,12 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from instruments.text import Text
+from survey.exports.dataset import INTEGER, Variable
 from survey.exports.dta import DtaFile
 from survey.exports.labelled import Column
 from survey.exports.sav import SavFile
+from survey.exports.writers import open_writer
 
 pyreadstat = pytest.importorskip("pyreadstat")
 
@@ -126,3 +129,12 @@ def test_stata_refuses_names_it_cannot_hold(tmp_path):
     with pytest.raises(ValueError, match="not a valid Stata variable name"):
         DtaFile(tmp_path / "bad.dta", [Column("1st-item", "integer", "x")], 0)
     assert not (tmp_path / "bad.dta").exists()
+
+
+@pytest.mark.parametrize(("file_format", "name"), [("dta", "a" * 33), ("sav", "b" * 65)])
+def test_a_name_the_format_cannot_hold_is_refused_before_any_row(tmp_path, file_format, name):
+    """Instrument item codes may have up to 40 characters; Stata takes 32, SPSS 64 bytes."""
+    path = tmp_path / f"data.{file_format}"
+    with pytest.raises(ValueError, match="not a valid"):
+        open_writer(file_format, path, [Variable(name, INTEGER, Text("x", "x"))])
+    assert list(tmp_path.iterdir()) == []
