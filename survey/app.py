@@ -1,4 +1,5 @@
-"""``create_app()``: the one place the litestar application is assembled."""
+"""``create_app()``: the one place the litestar application is assembled; ``create_server_app()`` is what
+``survey serve`` runs."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from survey.reports.controllers import ReportController
 from survey.security import security_headers
 from survey.settings import Settings, get_settings
 from survey.system.controllers import SystemController
+from survey.system.warmup import ready_process
 
 log = logging.getLogger("survey.app")
 
@@ -95,3 +97,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state={"settings": settings},
         debug=False,
     )
+
+
+def create_server_app() -> Litestar:
+    """The application of a long-running server process: readied for traffic once started (see
+    ``survey.system.warmup``)."""
+    app = create_app()
+    app.on_startup.append(ready_process)
+    return app

@@ -31,7 +31,7 @@ def serve(host: str, port: int, workers: int) -> None:
     run_with_database(nothing)
     os.environ["SURVEY_AUTO_MIGRATE"] = "0"
     uvicorn.run(
-        "survey.app:create_app",
+        "survey.app:create_server_app",
         factory=True,
         host=host,
         port=port,
