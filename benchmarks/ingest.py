@@ -16,6 +16,7 @@ Two kinds of run at each client count:
   time, so an answer that delays the next send on its connection is not hidden (no coordinated omission);
   the achieved rate says whether the server kept up.
 
+Requests carry a phone browser's Accept-Encoding, so answers are compressed as citizens get them.
 Nonces are issued by the benchmark with the server's secret instead of fetching the page first, so the
 figures are for the submission alone. Every run is bounded by a request count and a time limit.
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import subprocess
@@ -47,6 +49,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support import free_port  # noqa: E402
 
+# What a phone's browser offers: the thank-you page then travels gzipped, as it does for citizens.
+PHONE_ENCODINGS = "gzip, deflate, br, zstd"
 SECRET = "benchmark-secret-key-" + "b" * 32
 ANSWERS = {"access_sat": "5", "procedures_sat": "4", "civil_servant_sat": "4", "results_sat": "5",
            "feedback_sat": "", "overall_sat": "4", "procedure": "1.001193", "comment": ""}
@@ -65,6 +69,29 @@ BARE_APP = textwrap.dedent('''
         return Response("<!doctype html><p>Cảm ơn " + str(len(form)) + "</p>", media_type="text/html")
 
     app = Litestar([submit], debug=False, logging_config=None)
+''')
+# A started application's heap, and what a full garbage collection of it costs before and after
+# ``survey serve``'s start-up freezes it (survey.system.warmup): the pause every request in flight waits out.
+HEAP_PROBE = textwrap.dedent('''
+    import gc, json, statistics, time
+    from litestar.testing import TestClient
+    from survey.app import create_app
+    from survey.system.warmup import ready_process
+
+    def full_collection_ms():
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            gc.collect()
+            times.append(time.perf_counter() - started)
+        return statistics.median(times) * 1000
+
+    app = create_app()
+    with TestClient(app=app) as client:
+        client.get("/healthz")
+        tracked, before = len(gc.get_objects()), full_collection_ms()
+        ready_process(app)
+        print(json.dumps({"tracked": tracked, "before_ms": before, "after_ms": full_collection_ms()}))
 ''')
 
 
@@ -122,7 +149,8 @@ def requests_for(tokens: list[str], count: int, port: int) -> list[bytes]:
         body = urlencode({**ANSWERS, "nonce": issue(SECRET, token)}).encode()
         built.append(
             f"POST /q/{token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"User-Agent: bench-{number}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            f"User-Agent: bench-{number}\r\nAccept-Encoding: {PHONE_ENCODINGS}\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\n"
             f"Content-Length: {len(body)}\r\n\r\n".encode() + body
         )
     return built
@@ -318,6 +346,14 @@ async def bench_storage(name: str, token: str, batch_sizes: list[int], count: in
               flush=True)
 
 
+def heap_pause(env: dict[str, str]) -> None:
+    probe = subprocess.run([sys.executable, "-c", HEAP_PROBE], env=env, cwd=ROOT, capture_output=True, text=True,
+                           check=True)
+    heap = json.loads(probe.stdout.strip().splitlines()[-1])
+    print(f"{'heap':<28} {heap['tracked']:,} objects after start-up; a full garbage collection takes "
+          f"{heap['before_ms']:.1f} ms, {heap['after_ms']:.1f} ms once frozen (survey serve)", flush=True)
+
+
 async def bench_survey(name: str, database_url: str, data_dir: Path, args: argparse.Namespace) -> None:
     tokens = await seed(database_url, data_dir)
     await bench_storage(name, tokens[0], [1, 25, 250])
@@ -325,6 +361,7 @@ async def bench_survey(name: str, database_url: str, data_dir: Path, args: argpa
     env = {**os.environ, "DATABASE_URL": database_url, "SURVEY_DATA_DIR": str(data_dir),
            "SURVEY_SECRET_KEY": SECRET, "SURVEY_LOG_LEVEL": args.log_level, "SURVEY_LOG_FORMAT": "json",
            "PYTHONPATH": str(ROOT)}
+    heap_pause(env)
     server = start([sys.executable, "-m", "survey.cli", "serve", "--port", str(port), "--workers", str(args.workers)],
                    env, f"http://127.0.0.1:{port}/healthz", data_dir / "server.log")
     try:

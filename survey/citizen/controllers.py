@@ -22,6 +22,7 @@ from survey.citizen.device import device_hash
 from survey.citizen.page import PageState, context, form_values, language, words
 from survey.citizen.submissions import Stored, Submission, find_by_nonce
 from survey.citizen.writer import store
+from survey.compression import accepts_gzip, compress
 from survey.citizen.targets import (
     RECEIPT_USED, Target, TargetRefused, procedure_codes, procedures, resolve_or_unavailable,
 )
@@ -52,18 +53,23 @@ def _refused(lang: str, refused: TargetRefused) -> Template:
 
 
 @lru_cache(maxsize=16)
-def _thanks_page(engine: TemplateEngineProtocol, lang: str, duplicate: bool) -> bytes:
-    """The thank-you page is the answer to nearly every submission and depends only on these arguments:
-    rendered once per process instead of once per citizen."""
+def _thanks_page(engine: TemplateEngineProtocol, lang: str, duplicate: bool) -> tuple[bytes, bytes]:
+    """The thank-you page, plain and gzipped. It is the answer to nearly every submission and depends only
+    on these arguments: rendered and compressed once per process instead of once per citizen."""
     w = words(lang)
     lines = [w["thanks_text"]] + ([w["already"]] if duplicate else [])
     context = {"lang": lang, "heading": w["thanks"], "lines": lines, "resubmit": None}
-    return engine.get_template(MESSAGE).render(**context).encode()
+    page = engine.get_template(MESSAGE).render(**context).encode()
+    return page, compress(page)
 
 
 def _thanks(request: Request, lang: str, stored: Stored) -> Response:
-    page = _thanks_page(request.app.template_engine, lang, stored.duplicate)
-    return Response(page, status_code=200, media_type=MediaType.HTML, headers=_headers(200))
+    page, compressed = _thanks_page(request.app.template_engine, lang, stored.duplicate)
+    headers = _headers(200)
+    if accepts_gzip(request.headers.get("accept-encoding", "")):
+        page = compressed
+        headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return Response(page, status_code=200, media_type=MediaType.HTML, headers=headers)
 
 
 async def _posted(request: Request) -> dict[str, list[str]]:

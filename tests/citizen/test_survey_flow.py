@@ -189,3 +189,27 @@ async def test_the_page_travels_compressed_but_officer_pages_do_not(place, clien
     assert page.num_bytes_downloaded < len(page.content) / 2
     login = await client.get("/login", headers={"accept-encoding": "gzip"})
     assert login.status_code == 200 and "content-encoding" not in login.headers
+
+
+async def test_the_thank_you_page_travels_compressed_once_and_plain_to_clients_without_gzip(place, client):
+    token, page = await _open(client, place)
+    zipped = await client.post(f"/q/{token}", data={**GOOD_ANSWERS, "nonce": nonce_of(page.text)},
+                               headers={"accept-encoding": "gzip"})
+    token, page = await _open(client, place)
+    plain = await client.post(f"/q/{token}", data={**GOOD_ANSWERS, "nonce": nonce_of(page.text)},
+                              headers={"accept-encoding": "identity"})
+    assert zipped.status_code == plain.status_code == 200
+    assert zipped.headers["content-encoding"] == "gzip" and "accept-encoding" in zipped.headers["vary"].lower()
+    assert int(zipped.headers["content-length"]) == zipped.num_bytes_downloaded < len(zipped.content)
+    assert "content-encoding" not in plain.headers
+    assert zipped.text == plain.text and "Cảm ơn" in plain.text
+    assert await Response.count() == 2
+
+
+async def test_a_refused_submission_page_is_compressed_too(place, client):
+    token, page = await _open(client, place)
+    refused = await client.post(f"/q/{token}", data={**GOOD_ANSWERS, "overall_sat": "", "nonce": nonce_of(page.text)},
+                                headers={"accept-encoding": "gzip"})
+    assert refused.status_code == 422 and refused.headers["content-encoding"] == "gzip"
+    assert refused.num_bytes_downloaded < len(refused.content) / 2
+    assert "Vui lòng trả lời câu hỏi này." in refused.text
