@@ -11,6 +11,7 @@ give BREACH-style attacks something to read.
 
 from __future__ import annotations
 
+import functools
 import gzip
 
 from litestar.datastructures import Headers, MutableScopeHeaders
@@ -23,6 +24,8 @@ MINIMUM_SIZE = 1024
 UNCOMPRESSED_PATHS = ("^/officer", "^/login", "^/logout", "^/api/", "^/schema", "^/healthz", "^/static/")
 
 
+# Browsers send a handful of distinct values, each on every request.
+@functools.lru_cache(maxsize=256)
 def accepts_gzip(accept_encoding: str) -> bool:
     """Whether an Accept-Encoding header value admits gzip, by name or through ``*`` (``gzip;q=0`` refuses)."""
     qualities: dict[str, float] = {}

@@ -4,17 +4,28 @@ Each submission waits on a future; one writer task per event loop and database t
 while the previous transaction ran and writes it in the next. Under light load a batch is one submission
 (no added delay); under heavy load the per-transaction cost (a connection, the write lock, the fsync) is
 paid once per batch instead of once per citizen, and writers never queue on SQLite's busy timeout.
+
+Between those two, at a steady few hundred submissions a second, each would still get a transaction of its
+own. So a busy writer (its last transaction ended less than ``BUSY_S`` ago) waits ``GATHER_S`` before the
+next one and takes in what arrives meanwhile, as PostgreSQL's ``commit_delay`` does; an idle writer writes
+at once. Measured at 1,000 submissions/s: server CPU per submission 0.86-0.93 ms without, 0.72-0.73 ms
+with, for 2 ms more at the median.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 from survey.citizen.availability import unavailability_reported
 from survey.citizen.submissions import Stored, Submission, write_batch
 from survey.db.engine import current_engine
 
 MAX_BATCH = 256
+GATHER_S = 0.002
+BUSY_S = 0.005
+# A queue this long already shares its transaction well: no reason to wait for more.
+GATHER_UP_TO = 8
 
 
 class _Writer:
@@ -22,6 +33,7 @@ class _Writer:
         self.tz = tz
         self.queue: list[tuple[Submission, asyncio.Future]] = []
         self.task: asyncio.Task | None = None
+        self.finished = float("-inf")
 
     def add(self, sub: Submission) -> asyncio.Future:
         future = asyncio.get_running_loop().create_future()
@@ -32,6 +44,8 @@ class _Writer:
 
     async def _drain(self) -> None:
         while self.queue:
+            if len(self.queue) < GATHER_UP_TO and time.monotonic() - self.finished < BUSY_S:
+                await asyncio.sleep(GATHER_S)
             batch, self.queue = self.queue[:MAX_BATCH], self.queue[MAX_BATCH:]
             try:
                 with unavailability_reported():
@@ -41,6 +55,8 @@ class _Writer:
                     if not future.done():
                         future.set_exception(exc)
                 continue
+            finally:
+                self.finished = time.monotonic()
             for (_, future), outcome in zip(batch, outcomes):
                 if future.done():
                     continue

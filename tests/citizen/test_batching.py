@@ -7,7 +7,7 @@ import asyncio
 import instruments
 
 from survey.citizen.nonce import issue
-from survey.citizen.submissions import Submission
+from survey.citizen.submissions import Submission, write_batch
 from survey.citizen.targets import RECEIPT_USED, TargetRefused, resolve
 from survey.citizen.writer import store
 from survey.db.tables import Answer, Receipt, Response
@@ -71,3 +71,28 @@ async def test_a_burst_within_one_batch_is_flagged(place):
     results = await asyncio.gather(*(store(sub, place.settings.timezone) for sub in subs))
     assert sorted(r.status for r in results) == ["flagged"] * 3 + ["valid"] * BURST_LIMIT
     assert await Response.count().where(Response.status == "flagged") == 3
+
+
+async def test_a_busy_writer_waits_for_company_and_an_idle_one_does_not(place, monkeypatch):
+    from survey.citizen import writer
+
+    # Widened windows, so that the machine's speed cannot decide the outcome.
+    monkeypatch.setattr(writer, "GATHER_S", 0.5)
+    monkeypatch.setattr(writer, "BUSY_S", 60.0)
+    sizes: list[int] = []
+
+    async def counted(subs, tz):
+        sizes.append(len(subs))
+        return await write_batch(subs, tz)
+
+    monkeypatch.setattr(writer, "write_batch", counted)
+    secret, tz = place.settings.secret_key, place.settings.timezone
+    target = await resolve(await counter_token(place, "NB-001-TT-Q1"), secret)
+    subs = [submission(target, issue(secret, target.token), f"device-{n}", 4) for n in range(3)]
+    await store(subs[0], tz)  # an idle writer: written alone, at once
+    second = asyncio.ensure_future(store(subs[1], tz))
+    await asyncio.sleep(0.05)
+    third = asyncio.ensure_future(store(subs[2], tz))  # arrives while the busy writer gathers
+    await asyncio.gather(second, third)
+    assert sizes == [1, 2]
+    assert await Response.count() == 3
