@@ -53,3 +53,15 @@ async def test_upload_without_csrf_token_is_refused(client):
     response = await client.post("/officer/admin/volumes", files={"file": ("v.csv", b"unit_code,period,dossiers\n")},
                                  headers=HTML)
     assert response.status_code == 403
+
+
+async def test_the_portal_count_is_imported_and_listed_beside_the_dossiers(client):
+    await login(client, "admin")
+    response = await upload(client, "unit_code,period,dossiers,portal_not_satisfied\n"
+                                    "NB-001-TT,2026-07,412,9\nLC-001-TT,2026-07,97,\n")
+    assert response.status_code == 303
+    rows = await DossierVolume.select(DossierVolume.unit.code, DossierVolume.portal_not_satisfied)
+    assert {r["unit.code"]: r["portal_not_satisfied"] for r in rows} == {"NB-001-TT": 9, "LC-001-TT": None}
+    page = (await client.get("/officer/admin/volumes", headers=HTML)).text
+    assert "<td>NB-001-TT</td><td>412</td><td>9</td>" in page
+    assert "<td>LC-001-TT</td><td>97</td><td>–</td>" in page

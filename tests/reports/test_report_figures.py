@@ -175,3 +175,20 @@ async def test_flagged_responses_are_counted_not_estimated(demo):
     valid = await Response.count().where(Response.status == "valid")
     assert report.counts.flagged == flagged
     assert report.counts.valid == valid == report.composite.n
+
+
+@pytest.mark.parametrize("dossiers, not_satisfied, unit_months", [(0, 0, 0), (0, 0, 4), (120, 3, 0)])
+def test_no_portal_score_without_dossiers_or_unit_months(dossiers, not_satisfied, unit_months):
+    from survey.reports.services import portal_score
+    from survey.reports.totals_query import PortalCounts
+
+    assert portal_score(PortalCounts(dossiers, not_satisfied, unit_months)) is None
+
+
+def test_the_portal_score_counts_unrated_dossiers_as_satisfied():
+    from survey.reports.services import portal_score
+    from survey.reports.totals_query import PortalCounts
+
+    score = portal_score(PortalCounts(dossiers=200, not_satisfied=7, unit_months=3))
+    assert score is not None and score.value == pytest.approx(193 / 200)
+    assert (score.dossiers, score.not_satisfied, score.unit_months) == (200, 7, 3)
