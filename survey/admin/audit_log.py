@@ -1,6 +1,8 @@
-"""Reading the audit log: newest first, filtered by action and actor, a page at a time."""
+"""Reading the audit log: newest first, filtered by action, actor and UTC dates, a page at a time."""
 
 from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
 
 from survey.db.tables import AuditLog
 
@@ -12,11 +14,24 @@ async def audit_actions() -> list[str]:
     return [row["action"] for row in rows]
 
 
-async def audit_entries(action: str = "", actor: str = "", page: int = 1) -> tuple[list[dict], bool]:
-    """One page of entries and whether another page follows."""
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=timezone.utc)
+
+
+async def audit_entries(
+    action: str = "", actor: str = "", page: int = 1, since: date | None = None, until: date | None = None
+) -> tuple[list[dict], bool]:
+    """One page of entries and whether another page follows; ``since`` and ``until`` are UTC days, both
+    included."""
     if page < 1:
         raise ValueError("page must be 1 or more")
+    if since and until and since > until:
+        raise ValueError("the first day comes after the last")
     query = AuditLog.select().order_by(AuditLog.id, ascending=False)
+    if since:
+        query = query.where(AuditLog.at >= _midnight(since))
+    if until:
+        query = query.where(AuditLog.at < _midnight(until + timedelta(days=1)))
     if action:
         query = query.where(AuditLog.action == action)
     if actor:

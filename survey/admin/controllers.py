@@ -7,6 +7,7 @@ through a scope check, whatever the role.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 from typing import Awaitable, Callable
 
@@ -178,15 +179,18 @@ class AuditController(Controller):
 
     @get("/")
     async def index(self, officer: OfficerDependency, action: FromQuery[str] = "", actor: FromQuery[str] = "",
-                    page: FromQuery[int] = 1) -> Template:
+                    page: FromQuery[int] = 1, since: FromQuery[date | None] = None,
+                    until: FromQuery[date | None] = None) -> Template:
         if officer.unit_path != "/":
             # The log names accounts and units of every province: only national administrators read it.
             raise PermissionDeniedException("Chỉ quản trị viên toàn quốc xem được nhật ký. / National administrators only.")
-        if page < 1:
-            raise ClientException("page must be 1 or more")
-        entries, more = await audit_entries(action, actor, page)
+        try:
+            entries, more = await audit_entries(action, actor, page, since, until)
+        except ValueError as refused:
+            raise ClientException(str(refused)) from None
         return Template("officer/admin/audit.html", context={
             "entries": entries, "more": more, "page": page, "action": action, "actor": actor,
+            "since": since.isoformat() if since else "", "until": until.isoformat() if until else "",
             "actions": await audit_actions(),
         })
 

@@ -54,3 +54,27 @@ async def test_bad_decision_changes_nothing(client, places):
     await post_form(client, f"/officer/review/{places['LC']}", {"decision": "delete"})
     assert await status(places["LC"]) == "flagged"
     assert "Quyết định phải là" in (await client.get("/officer/review", headers=HTML)).text
+
+
+async def test_audit_viewer_filters_by_utc_days_and_keeps_the_filter_across_pages(client):
+    from datetime import datetime, timezone
+
+    def entry(day: int, hour: int, target: str) -> AuditLog:
+        return AuditLog(at=datetime(2026, 3, day, hour, 30, tzinfo=timezone.utc), actor="system",
+                        action="test.dated", target=target)
+
+    await AuditLog.insert(entry(1, 23, "before"), *(entry(2, h % 24, f"on-the-2nd-{n}") for n, h in enumerate(range(101))),
+                          entry(3, 0, "third-early"), entry(3, 23, "third-late"), entry(4, 0, "after"))
+    await login(client, "admin")
+    third = (await client.get("/officer/admin/audit?since=2026-03-03&until=2026-03-03", headers=HTML)).text
+    assert "third-early" in third and "third-late" in third
+    assert "before" not in third and "after" not in third and "on-the-2nd" not in third
+    from_third = (await client.get("/officer/admin/audit?action=test.dated&since=2026-03-03", headers=HTML)).text
+    assert "after" in from_third and "on-the-2nd" not in from_third
+    second = (await client.get("/officer/admin/audit?since=2026-03-02&until=2026-03-02", headers=HTML)).text
+    assert second.count("on-the-2nd-") == 100 and "third-early" not in second
+    assert "since=2026-03-02&amp;until=2026-03-02&amp;page=2" in second
+    rest = (await client.get("/officer/admin/audit?since=2026-03-02&until=2026-03-02&page=2", headers=HTML)).text
+    assert rest.count("on-the-2nd-") == 1
+    for bad in ("since=2026-02-30", "until=yesterday", "since=2026-03-04&until=2026-03-03"):
+        assert (await client.get(f"/officer/admin/audit?{bad}", headers=HTML)).status_code == 400, bad
