@@ -9,6 +9,7 @@ from survey.accounts.guards import CurrentOfficer, authorize_unit
 from survey.admin.errors import AdminError
 from survey.admin.units import checked
 from survey.audit import record
+from survey.citizen.targets import forget_places
 from survey.csvimport import parse_code, parse_text
 from survey.db.engine import write_transaction
 from survey.db.tables import Counter
@@ -63,6 +64,7 @@ async def set_counter_instrument(officer: CurrentOfficer, code: str, instrument_
     async with write_transaction():
         await Counter.update({Counter.instrument_key: key}).where(Counter.id == counter["id"])
         await record("counter.instrument", officer.username, target=code, old=counter["instrument_key"], new=key)
+    forget_places()
 
 
 async def set_counter_active(officer: CurrentOfficer, code: str, active: bool) -> None:
@@ -70,3 +72,4 @@ async def set_counter_active(officer: CurrentOfficer, code: str, active: bool) -
     async with write_transaction():
         await Counter.update({Counter.active: active}).where(Counter.id == counter["id"])
         await record("counter.activate" if active else "counter.deactivate", officer.username, target=code)
+    forget_places()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from survey.accounts.guards import CurrentOfficer, authorize_unit
 from survey.admin.errors import AdminError
 from survey.audit import record
+from survey.citizen.targets import forget_places
 from survey.csvimport import parse_code, parse_text
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
@@ -61,6 +62,7 @@ async def rename_unit(officer: CurrentOfficer, code: str, name: str) -> None:
     async with write_transaction():
         await Unit.update({Unit.name: name}).where(Unit.id == unit["id"])
         await record("unit.rename", officer.username, target=code, old=unit["name"], new=name)
+    forget_places()
 
 
 async def set_unit_active(officer: CurrentOfficer, code: str, active: bool) -> None:
@@ -68,3 +70,4 @@ async def set_unit_active(officer: CurrentOfficer, code: str, active: bool) -> N
     async with write_transaction():
         await Unit.update({Unit.active: active}).where(Unit.id == unit["id"])
         await record("unit.activate" if active else "unit.deactivate", officer.username, target=code)
+    forget_places()

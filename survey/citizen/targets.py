@@ -44,7 +44,8 @@ class TargetRefused(Exception):
 
 @dataclass(frozen=True)
 class Place:
-    """A counter with what the page shows and the response records about where it is."""
+    """A counter with what the page shows and the response records about where it is. ``active``: the
+    counter and every unit above it are (a merged commune's counters close with it)."""
 
     counter_id: int
     counter_code: str
@@ -83,10 +84,11 @@ async def _load_place(counter_id: int) -> Place | None:
         return None
     path = row["unit.path"]
     ancestor_ids = [int(part) for part in path.strip("/").split("/") if part]
-    levels = {r["id"]: r["level"] for r in await Unit.select(Unit.id, Unit.level).where(Unit.id.is_in(ancestor_ids))}
+    chain = await Unit.select(Unit.id, Unit.level, Unit.active).where(Unit.id.is_in(ancestor_ids))
+    levels = {r["id"]: r["level"] for r in chain}
     return Place(
-        counter_id=row["id"], counter_code=row["code"], counter_name=row["name"],
-        instrument_key=row["instrument_key"], active=row["active"], unit_id=row["unit.id"],
+        counter_id=row["id"], counter_code=row["code"], counter_name=row["name"], instrument_key=row["instrument_key"],
+        active=row["active"] and all(r["active"] for r in chain), unit_id=row["unit.id"],
         unit_name=row["unit.name"], stratum_id=stratum_of(path, levels),
     )
 
@@ -96,6 +98,7 @@ async def place(counter_id: int) -> Place | None:
 
 
 def forget_places() -> None:
+    """After a change to counters or units: this process sees it at once, other workers within the TTL."""
     _places.forget()
 
 

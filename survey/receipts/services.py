@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from survey.citizen.targets import place
 from survey.db.engine import write_transaction
 from survey.db.tables import Counter, Procedure, Receipt, Unit
 from survey.qr.tokens import new_receipt_token, receipt_token_id
@@ -42,9 +43,9 @@ async def mint(
 ) -> Minted:
     if not 1 <= valid_days <= MAX_VALID_DAYS:
         raise ReceiptRefused(422, f"valid_days must be between 1 and {MAX_VALID_DAYS}")
-    counter = await Counter.select(Counter.id, Counter.active, Counter.unit.path).where(
-        Counter.code == counter_code).first()
-    if counter is None or not counter["active"]:
+    counter = await Counter.select(Counter.id, Counter.unit.path).where(Counter.code == counter_code).first()
+    found = await place(counter["id"]) if counter else None
+    if found is None or not found.active:
         raise ReceiptRefused(404, f"unknown or inactive counter {counter_code!r}")
     if not key.covers(counter["unit.path"]):
         raise ReceiptRefused(403, f"this API key may mint receipts only for counters under unit {key.unit_code}")

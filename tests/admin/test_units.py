@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from survey.db.tables import AuditLog, Unit
+from survey.db.tables import AuditLog, Counter, Unit
 from tests.accounts.fixtures import HTML, login, post_form
 
 
@@ -58,3 +58,20 @@ async def test_bad_unit_forms_are_refused_with_a_message(client):
     assert missing_parent.status_code == 404
     assert (await post_form(client, "/officer/admin/units/NOPE/rename", {"name": "x"})).status_code == 404
     assert (await post_form(client, "/officer/admin/units/NB/active", {"active": "maybe"})).status_code == 400
+
+
+async def test_closing_a_unit_or_a_counter_stops_its_survey_at_once_and_reopening_restarts_it(client, places, world):
+    from survey.qr.keys import signing_kid
+    from survey.qr.tokens import sign_counter
+
+    counter_id = (await Counter.select(Counter.id).where(Counter.code == "NB-001-TT-Q1").first())["id"]
+    survey = f"/q/{sign_counter(world.secret_key, await signing_kid(), counter_id)}"
+    assert (await client.get(survey)).status_code == 200  # the counter is now in this process's cache
+    await login(client, "admin")
+    for path in ("/officer/admin/units/NB-001", "/officer/admin/counters/NB-001-TT-Q1"):
+        await post_form(client, f"{path}/active", {"active": "0"})
+        assert (await client.get(survey)).status_code == 410, path
+        await post_form(client, f"{path}/active", {"active": "1"})
+        assert (await client.get(survey)).status_code == 200, path
+    await post_form(client, "/officer/admin/units/NB-001-TT/rename", {"name": "Trung tâm mới"})
+    assert "Trung tâm mới" in (await client.get(survey)).text

@@ -146,3 +146,18 @@ async def test_a_revoked_key_is_refused_and_names_are_unique(place, client):
     assert await AuditLog.count().where(AuditLog.action == "apikey.revoke") == 1
     assert await asyncio.to_thread(main, ["apikeys", "revoke", "mot-cua-NB"]) == 2
     assert await _key(place)
+
+
+async def test_no_receipt_for_a_counter_whose_unit_is_closed(place, client):
+    from survey.citizen.targets import forget_places
+    from survey.db.tables import Unit
+
+    key = await _key(place)
+    await Unit.update({Unit.active: False}).where(Unit.code == "NB-001")
+    forget_places()
+    refused = await _mint(client, key)
+    assert refused.status_code == 404 and "inactive" in refused.text
+    await Unit.update({Unit.active: True}).where(Unit.code == "NB-001")
+    forget_places()
+    assert (await _mint(client, key)).status_code == 201
+    assert await Receipt.count() == 1

@@ -120,6 +120,28 @@ async def test_forged_retired_and_closed_codes_get_clear_pages(place, client):
     assert await Response.count() == 0
 
 
+
+async def test_a_counter_closes_with_its_unit_or_any_unit_above_it(place, client):
+    from survey.citizen.targets import forget_places
+    from survey.db.tables import Unit
+
+    async def set_active(code: str, active: bool) -> None:
+        await Unit.update({Unit.active: active}).where(Unit.code == code)
+        forget_places()
+
+    token, page = await _open(client, place)
+    for closing in ("NB-001-TT", "NB-001", "NB"):
+        await set_active(closing, False)
+        closed = await client.get(f"/q/{token}")
+        assert closed.status_code == 410 and "không nhận đánh giá" in closed.text, closing
+        posted = await client.post(f"/q/{token}", data={**GOOD_ANSWERS, "nonce": nonce_of(page.text)})
+        assert posted.status_code == 410, closing
+        await set_active(closing, True)
+    await set_active("LC", False)  # another province's closing leaves this counter open
+    assert (await client.get(f"/q/{token}")).status_code == 200
+    assert (await client.post(f"/q/{token}", data={**GOOD_ANSWERS, "nonce": nonce_of(page.text)})).status_code == 200
+    assert await Response.count() == 1
+
 async def test_english_on_request(place, client):
     token, page = await _open(client, place, lang="en")
     assert 'lang="en"' in page.text and "Very satisfied" in page.text and "Rất hài lòng" not in page.text
