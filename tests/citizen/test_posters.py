@@ -84,6 +84,22 @@ async def test_a_unit_batch_has_a_page_per_active_counter_with_working_tokens(pl
     assert parse(token, settings.secret_key).kid == "k1"
 
 
+
+async def test_no_posters_for_the_counters_of_a_closed_unit(place):
+    from survey.db.tables import Counter, Unit
+    from survey.qr.services import counter_poster
+
+    settings = place.settings
+    await Counter.update({Counter.active: False}).where(Counter.code == "NB-001-TT-Q2")
+    assert [p.counter_name for p in await unit_posters(settings.secret_key, settings.base_url, "NB")] == [
+        "Quầy số 1 — Hộ tịch"]
+    await Unit.update({Unit.active: False}).where(Unit.code == "NB-001")
+    with pytest.raises(LookupError, match="no active counters"):
+        await unit_posters(settings.secret_key, settings.base_url, "NB")
+    with pytest.raises(LookupError, match="unknown or inactive counter"):
+        await counter_poster(settings.secret_key, settings.base_url, "NB-001-TT-Q1")
+    assert len(await unit_posters(settings.secret_key, settings.base_url, "VN")) == 1  # Lào Cai's counter
+
 def test_the_poster_command_writes_files(place, tmp_path, capsys):
     from survey.cli import main
 
