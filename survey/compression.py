@@ -45,10 +45,14 @@ def compress(body: bytes) -> bytes:
     return gzip.compress(body, LEVEL, mtime=0)
 
 
+# The headers of a body this module compressed, or that a handler sends compressed already.
+ENCODED = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+
+
 def mark_encoded(headers: MutableScopeHeaders, length: int) -> None:
-    headers["Content-Encoding"] = "gzip"
+    headers["Content-Encoding"] = ENCODED["Content-Encoding"]
     headers["Content-Length"] = str(length)
-    headers.extend_header_value("Vary", "Accept-Encoding")
+    headers.extend_header_value("Vary", ENCODED["Vary"])
 
 
 class PageCompression(ASGIMiddleware):

@@ -30,7 +30,7 @@ async def audit_entries(
     query = AuditLog.select().order_by(AuditLog.id, ascending=False)
     if since:
         query = query.where(AuditLog.at >= _midnight(since))
-    if until:
+    if until and until < date.max:  # the last day there is has no day after it to stop before
         query = query.where(AuditLog.at < _midnight(until + timedelta(days=1)))
     if action:
         query = query.where(AuditLog.action == action)

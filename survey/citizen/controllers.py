@@ -22,7 +22,7 @@ from survey.citizen.device import device_hash
 from survey.citizen.page import PageState, context, form_values, language, words
 from survey.citizen.submissions import Stored, Submission, find_by_nonce
 from survey.citizen.writer import store
-from survey.compression import accepts_gzip, compress
+from survey.compression import ENCODED, accepts_gzip, compress
 from survey.citizen.targets import (
     RECEIPT_USED, Target, TargetRefused, procedure_codes, procedures, resolve_or_unavailable,
 )
@@ -68,7 +68,7 @@ def _thanks(request: Request, lang: str, stored: Stored) -> Response:
     headers = _headers(200)
     if accepts_gzip(request.headers.get("accept-encoding", "")):
         page = compressed
-        headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+        headers.update(ENCODED)
     return Response(page, status_code=200, media_type=MediaType.HTML, headers=headers)
 
 

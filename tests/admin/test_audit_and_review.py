@@ -76,5 +76,7 @@ async def test_audit_viewer_filters_by_utc_days_and_keeps_the_filter_across_page
     assert "since=2026-03-02&amp;until=2026-03-02&amp;page=2" in second
     rest = (await client.get("/officer/admin/audit?since=2026-03-02&until=2026-03-02&page=2", headers=HTML)).text
     assert rest.count("on-the-2nd-") == 1
+    last_day_there_is = (await client.get("/officer/admin/audit?since=2026-03-04&until=9999-12-31", headers=HTML)).text
+    assert "after" in last_day_there_is and "third-late" not in last_day_there_is
     for bad in ("since=2026-02-30", "until=yesterday", "since=2026-03-04&until=2026-03-03"):
         assert (await client.get(f"/officer/admin/audit?{bad}", headers=HTML)).status_code == 400, bad
