@@ -38,6 +38,10 @@ class Settings:
     session_max_s: int = 12 * 3600
     login_max_failures: int = 5
     login_window_s: int = 15 * 60
+    # Officer figures include answers up to the end of the previous day, so that a figure cannot be read
+    # just before and just after one citizen's answer; the report's design ("cell" or "counter-day").
+    report_include_today: bool = False
+    report_design: str = "cell"
 
     @property
     def engine(self) -> str:
@@ -144,7 +148,16 @@ def load_settings() -> Settings:
         session_max_s=session_max_s,
         login_max_failures=_count("SURVEY_LOGIN_MAX_FAILURES", Settings.login_max_failures),
         login_window_s=_seconds("SURVEY_LOGIN_WINDOW_SECONDS", Settings.login_window_s),
+        report_include_today=_bool("SURVEY_REPORT_INCLUDE_TODAY", False),
+        report_design=_report_design(),
     )
+
+
+def _report_design() -> str:
+    design = os.environ.get("SURVEY_REPORT_DESIGN", "cell").strip() or "cell"
+    if design not in ("cell", "counter-day"):
+        raise SettingsError(f"SURVEY_REPORT_DESIGN must be cell or counter-day, not {design!r}")
+    return design
 
 
 @lru_cache(maxsize=1)

@@ -11,11 +11,15 @@ from survey.reports.formats import FORMATS
 def report_command(args: argparse.Namespace) -> None:
     from survey.cli import run_with_database
     from survey.reports.formats import get_format
-    from survey.reports.services import build_report, parse_request
+    from survey.reports.services import Clock, build_report, parse_request
+    from survey.settings import get_settings
 
-    request = parse_request(args.scope, args.period, args.instrument, args.target, args.centres)
+    settings = get_settings()
+    request = parse_request(args.scope, args.period, args.instrument, args.target, args.centres,
+                            args.design or settings.report_design)
     output = get_format(args.format)
-    report = run_with_database(lambda: build_report(request))
+    clock = Clock.now(settings.timezone, settings.report_include_today)
+    report = run_with_database(lambda: build_report(request, settings.language, settings.timezone, clock))
     Path(args.out).write_bytes(output.render(report))
     print(f"{args.format} report for {request.scope}, {request.period.label} written to {args.out}")
 
@@ -34,4 +38,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--instrument", default=None, help="instrument key (default sipas_qr)")
     parser.add_argument("--target", default=None, help="target share in (0, 1), default 0.95")
     parser.add_argument("--centres", action="store_true", help="add a table of every service centre")
+    parser.add_argument("--design", choices=("cell", "counter-day"), default=None,
+                        help="variance design: cell (default: respondents within unit-month cells) or counter-day")
     parser.set_defaults(handler=report_command)

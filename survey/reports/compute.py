@@ -1,8 +1,9 @@
-"""From cell counts to the report: every figure is a domain estimate of one design on cluster totals.
+"""From the design's sufficient statistics to the report: every figure is a domain estimate.
 
-Domains are labelled per group of the ``GROUP BY`` (a group lies in one unit and one month), so the
-current period, the previous one, each sub-unit, each centre and each month of the trend are domains
-of the same full design, as R's ``svyby`` would estimate them.
+Domains are labelled per design row (a row lies in one unit and one month), so the current period,
+the previous one, each sub-unit, each centre and each month of the trend are domains of the design,
+as R's ``svyby`` would estimate them. The table of sub-units, the ranking and the funnel read the same
+estimates and standard errors.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from stats import DomainTable, TotalsDesign
+from stats import DomainTable
+from stats.cells import CellEstimator
 from stats.estimate_arrays import variance_effective_n
 from stats.smallarea import funnel, funnel_limits, rank_units, shrink
 from stats.target import INSUFFICIENT_DATA, TargetRule, target_verdicts
@@ -24,8 +26,8 @@ from survey.reports.model import (
     Scope, TrendPoint, UnitRow, Verdict,
 )
 from survey.reports.periods import Period, month_label
-from survey.reports.totals_query import OVERALL_COLUMN, CellCounts, ScopeUnit, UnitInfo, as_datetime
-from survey.reports.weighting import Weighting, totals_design
+from survey.reports.design import ReportDesign
+from survey.reports.totals_query import OVERALL_COLUMN, PatternCounts, ScopeUnit, UnitInfo
 
 LEVEL = 0.95
 INTERVAL_METHOD = "beta"
@@ -33,6 +35,8 @@ OUTSIDE = ""  # domain label of groups a table does not report
 CURRENT, PREVIOUS = "current", "previous"
 FUNNEL_LEVELS = (0.95, 0.998)
 RANK_FRACTION = 0.1
+FUNNEL_NOTE = ("Biểu đồ phễu là công cụ sàng lọc (so với chỉ số chung, ngưỡng 95% và 99,8%); kết luận đạt/không đạt "
+               "là kiểm định so với mục tiêu, nên một đơn vị có thể nằm dưới ngưỡng phễu mà vẫn chưa kết luận.")
 
 
 @dataclass(frozen=True)
@@ -49,9 +53,8 @@ class ReportInputs:
 
     scope: ScopeUnit
     units: UnitInfo
-    cells: CellCounts  # valid responses only
-    all_cells: CellCounts  # every status, for the counts of flagged and excluded responses
-    weighting: Weighting
+    design: ReportDesign
+    all_counts: PatternCounts  # every status, for the counts of flagged and excluded responses
     period: Period
     trend_window: Period
     instrument_key: str
@@ -59,6 +62,9 @@ class ReportInputs:
     elements: tuple[ElementSpec, ...]
     rule: TargetRule
     include_centres: bool
+    cutoff: str | None = None  # the last day whose answers are included (local date)
+    in_progress: int | None = None  # the month in progress (month number), if the report reaches it
+    days_in_period: float = 0.0  # calendar days of the period up to the cut-off, for the weeks to settle
     response_rate: float | None = None
     portal: PortalScore | None = None
 
@@ -74,8 +80,7 @@ def _float(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
 
 
-def index_tables(design: TotalsDesign, elements: tuple[ElementSpec, ...], composite_only: bool = False) -> IndexTables:
-    estimator = design.by()
+def index_tables(estimator: CellEstimator, elements: tuple[ElementSpec, ...], composite_only: bool = False) -> IndexTables:
     composite = estimator.composite([e.column for e in elements], [e.weight for e in elements])
     if composite_only:
         return IndexTables(composite, None, {})
@@ -100,16 +105,20 @@ def figures(table: DomainTable) -> dict[Hashable, IndexValue]:
     }
 
 
-def verdicts(table: DomainTable, rule: TargetRule) -> dict[Hashable, Verdict]:
+def verdicts(table: DomainTable, rule: TargetRule, days: float = 0.0) -> dict[Hashable, Verdict]:
+    """Verdict per domain; ``days`` (the period's days so far) turns further responses into weeks at the
+    domain's own pace of responses in the period."""
     if len(table) == 0:
         return {}
     report = target_verdicts(table, rule)
-    return {
-        label: Verdict(str(report.verdict[i]), _float(report.lower[i]), _float(report.upper[i]),
-                       int(report.further_responses[i]) if report.further_responses[i] >= 0 else None,
-                       str(report.reason[i]) or None)
-        for i, label in enumerate(report.labels)
-    }
+    result = {}
+    for i, label in enumerate(report.labels):
+        further = int(report.further_responses[i]) if report.further_responses[i] >= 0 else None
+        per_week = float(table.ns[i]) / (days / 7) if days > 0 else 0.0
+        weeks = further / per_week if further is not None and per_week > 0 else None
+        result[label] = Verdict(str(report.verdict[i]), _float(report.lower[i]), _float(report.upper[i]), further,
+                                str(report.reason[i]) or None, weeks)
+    return result
 
 
 def no_data_verdict(rule: TargetRule, n: int = 0) -> Verdict:
@@ -121,12 +130,13 @@ class Labeller:
 
     def __init__(self, inputs: ReportInputs) -> None:
         self.inputs = inputs
-        cells, units, scope = inputs.cells, inputs.units, inputs.scope
-        self.unit_ids, self.unit_of_group = np.unique(cells.unit, return_inverse=True)
+        units, scope = inputs.units, inputs.scope
+        self.unit, self.month = inputs.design.unit, inputs.design.month
+        self.unit_ids, self.unit_of_group = np.unique(self.unit, return_inverse=True)
         self.unit_of_group = self.unit_of_group.reshape(-1)
         position = {int(u): i for i, u in enumerate(units.ids.tolist())}
         self.unit_position = np.array([position.get(int(u), -1) for u in self.unit_ids], dtype=np.int64)
-        self.in_scope = self.unit_position[self.unit_of_group] >= 0 if cells.size else np.zeros(0, bool)
+        self.in_scope = self.unit_position[self.unit_of_group] >= 0 if len(self.unit) else np.zeros(0, bool)
         self.codes = np.array(units.codes + [OUTSIDE], dtype=object)
         depth = len(scope.ancestor_ids)
         id_to_code = dict(zip(units.ids.tolist(), units.codes))
@@ -137,8 +147,21 @@ class Labeller:
         self.child_code = np.array(children, dtype=object)
 
     def months_between(self, period: Period) -> np.ndarray:
-        month = self.inputs.cells.month
-        return self.in_scope & (month >= period.first) & (month <= period.last)
+        return self.in_scope & (self.month >= period.first) & (self.month <= period.last)
+
+    def period_groups(self, month: np.ndarray) -> np.ndarray:
+        """The period each month belongs to for the current/previous tables (strata collapse inside it)."""
+        current, previous = self.inputs.period, self.inputs.period.previous()
+        return np.where((month >= current.first) & (month <= current.last), CURRENT,
+                        np.where((month >= previous.first) & (month <= previous.last), PREVIOUS, OUTSIDE)).astype(object)
+
+    def current_group(self, month: np.ndarray) -> np.ndarray:
+        period = self.inputs.period
+        return np.where((month >= period.first) & (month <= period.last), CURRENT, OUTSIDE).astype(object)
+
+    @staticmethod
+    def month_groups(month: np.ndarray) -> np.ndarray:
+        return np.asarray(month, dtype=object)
 
     def current_previous(self) -> np.ndarray:
         current = self.months_between(self.inputs.period)
@@ -156,21 +179,22 @@ class Labeller:
         labels = np.array([month_label(int(m)) for m in range(self.inputs.trend_window.first,
                                                              self.inputs.trend_window.last + 1)], dtype=object)
         inside = self.months_between(self.inputs.trend_window)
-        return np.where(inside, labels[np.clip(self.inputs.cells.month - self.inputs.trend_window.first, 0,
+        return np.where(inside, labels[np.clip(self.month - self.inputs.trend_window.first, 0,
                                                 len(labels) - 1)], OUTSIDE)
 
 
-def _design(inputs: ReportInputs, labels: np.ndarray, composite_only: bool = False) -> IndexTables | None:
+def _design(inputs: ReportInputs, labels: np.ndarray, groups, composite_only: bool = False) -> IndexTables | None:
     if not (labels != OUTSIDE).any():
         return None
-    return index_tables(totals_design(inputs.cells, inputs.weighting, labels), inputs.elements, composite_only)
+    return index_tables(inputs.design.estimator(labels, groups, OUTSIDE), inputs.elements, composite_only)
 
 
 def named_figures(tables: IndexTables | None, inputs: ReportInputs, codes: list[str]) -> list[tuple[str, str, IndexValue]]:
     """(code, name, composite) of each unit: what ranking and the funnel need."""
     names = dict(zip(inputs.units.codes, inputs.units.names))
     composite = figures(tables.composite) if tables else {}
-    return [(code, names[code], composite.get(code, IndexValue.missing())) for code in codes]
+    return [(code, names[code], publishable(f.n, inputs.rule)(f))
+            for code, f in ((code, composite.get(code, IndexValue.missing())) for code in codes)]
 
 
 def unit_rows(tables: IndexTables | None, inputs: ReportInputs, codes: list[str]) -> list[UnitRow]:
@@ -178,23 +202,35 @@ def unit_rows(tables: IndexTables | None, inputs: ReportInputs, codes: list[str]
     where = {code: i for i, code in enumerate(units.codes)}
     composite = figures(tables.composite) if tables else {}
     overall = figures(tables.overall) if tables else {}
-    judged = verdicts(tables.composite, inputs.rule) if tables else {}
+    judged = verdicts(tables.composite, inputs.rule, inputs.days_in_period) if tables else {}
     elements = {key: figures(t) for key, t in tables.elements.items()} if tables else {}
     rows = []
     for code in codes:
         i = where[code]
         figure = composite.get(code, IndexValue.missing())
-        rows.append(UnitRow(code, units.names[i], units.levels[i], figure.n, figure,
-                            overall.get(code, IndexValue.missing()),
+        shown = publishable(figure.n, inputs.rule)
+        rows.append(UnitRow(code, units.names[i], units.levels[i], figure.n, shown(figure),
+                            shown(overall.get(code, IndexValue.missing())),
                             judged.get(code, no_data_verdict(inputs.rule, figure.n)),
-                            {e.key: elements.get(e.key, {}).get(code, IndexValue.missing()) for e in inputs.elements}))
+                            {e.key: shown(elements.get(e.key, {}).get(code, IndexValue.missing()))
+                             for e in inputs.elements}))
     return rows
 
 
+def publishable(n: int, rule: TargetRule):
+    """Below the minimum sample a domain shows no figure at all, only "insufficient data": a handful of
+    answers would let a reader work out what one citizen said."""
+    def shown(figure: IndexValue) -> IndexValue:
+        return figure if n >= rule.min_n else IndexValue.missing(figure.n)
+    return shown
+
+
 def _rankable(units: list[tuple[str, str, IndexValue]]) -> tuple[list[tuple[str, str]], np.ndarray, np.ndarray]:
-    usable = [(code, name, f) for code, name, f in units if f.value is not None and (f.stable_n_eff or 0) > 0]
+    # The effective n of each unit's own standard error (p(1-p)/se², Kish's at 0 or 1), so the ranking and
+    # the funnel judge the same estimate with the same precision as the table.
+    usable = [(code, name, f) for code, name, f in units if f.value is not None and (f.n_eff or 0) > 0]
     return ([(code, name) for code, name, _ in usable], np.array([f.value for *_, f in usable], dtype=float),
-            np.array([f.stable_n_eff for *_, f in usable], dtype=float))
+            np.array([f.n_eff for *_, f in usable], dtype=float))
 
 
 def ranking(units: list[tuple[str, str, IndexValue]]) -> Ranking:
@@ -228,17 +264,17 @@ def funnel_data(units: list[tuple[str, str, IndexValue]], centre: float | None) 
         curves.append(FunnelCurve(level, grid.tolist(), low.tolist(), high.tolist()))
     points = [FunnelPoint(code, name, float(p[i]), float(n_eff[i]), str(placed.position[i]))
               for i, (code, name) in enumerate(usable)]
-    return Funnel(centre, points, curves, None)
+    return Funnel(centre, points, curves, FUNNEL_NOTE)
 
 
-def trend_points(tables: IndexTables | None, window: Period) -> list[TrendPoint]:
+def trend_points(tables: IndexTables | None, window: Period, rule: TargetRule) -> list[TrendPoint]:
     known = {}
     if tables and len(tables.composite):
         series = period_series(tables.composite, level=LEVEL, method=INTERVAL_METHOD)
         known = {label: i for i, label in enumerate(series.labels) if label != OUTSIDE}
     points = []
     for month in window.months:
-        if month in known:
+        if month in known and series.n[known[month]] >= rule.min_n:
             i = known[month]
             points.append(TrendPoint(month, _float(series.value[i]), _float(series.lower[i]), _float(series.upper[i]),
                                      int(series.n[i])))
@@ -262,44 +298,68 @@ def period_change(tables: IndexTables | None, period: Period, current: IndexValu
                   _float(difference.se_if_independent))
 
 
-def status_counts(inputs: ReportInputs) -> tuple[Counts, str | None]:
-    """Responses by status in the scope and period, and when the latest of them arrived."""
-    cells, period = inputs.all_cells, inputs.period
-    inside = np.isin(cells.unit, inputs.units.ids) & (cells.month >= period.first) & (cells.month <= period.last)
+def status_counts(inputs: ReportInputs) -> Counts:
+    """Responses by status in the scope and period."""
+    counts, period = inputs.all_counts, inputs.period
+    inside = np.isin(counts.unit, inputs.units.ids) & (counts.month >= period.first) & (counts.month <= period.last)
 
     def count(status: str) -> int:
-        return int(cells.rows[inside & (cells.status == status)].sum())
+        return int(counts.rows[inside & (counts.status == status)].sum())
 
-    lasts = [as_datetime(v) for v in cells.last_received[inside].tolist() if v is not None]
-    cutoff = max(lasts).isoformat(timespec="seconds") if lasts else None
-    return Counts(count("valid"), count("flagged"), count("excluded")), cutoff
+    return Counts(count("valid"), count("flagged"), count("excluded"))
+
+
+def provisional(inputs: ReportInputs) -> tuple[float | None, list[str]]:
+    """Share of the period's responses in cells whose volume is estimated, and the cells with more
+    responses than dossiers (their fpc is dropped), as "CODE YYYY-MM"."""
+    cells, period = inputs.design.cells, inputs.period
+    inside = np.isin(cells.unit, inputs.units.ids) & (cells.month >= period.first) & (cells.month <= period.last)
+    total = float(cells.n[inside].sum())
+    share = float(cells.n[inside & cells.provisional].sum()) / total if total else None
+    code = dict(zip(inputs.units.ids.tolist(), inputs.units.codes))
+    overfull = [f"{code.get(int(u), u)} {month_label(int(m))}"
+                for u, m in zip(cells.unit[inside & cells.overfull].tolist(), cells.month[inside & cells.overfull].tolist())]
+    return share, overfull
 
 
 def compute_report(inputs: ReportInputs) -> Report:
     labeller = Labeller(inputs)
     rule = inputs.rule
-    periods = _design(inputs, labeller.current_previous())
+    periods = _design(inputs, labeller.current_previous(), labeller.period_groups)
     composite = figures(periods.composite).get(CURRENT, IndexValue.missing()) if periods else IndexValue.missing()
     overall = figures(periods.overall).get(CURRENT, IndexValue.missing()) if periods else IndexValue.missing()
-    composite_verdict = (verdicts(periods.composite, rule) if periods else {}).get(CURRENT, no_data_verdict(rule, composite.n))
-    overall_verdict = (verdicts(periods.overall, rule) if periods else {}).get(CURRENT, no_data_verdict(rule, overall.n))
+    days = inputs.days_in_period
+    composite_verdict = (verdicts(periods.composite, rule, days) if periods else {}).get(
+        CURRENT, no_data_verdict(rule, composite.n))
+    overall_verdict = (verdicts(periods.overall, rule, days) if periods else {}).get(
+        CURRENT, no_data_verdict(rule, overall.n))
     current = labeller.months_between(inputs.period)
+    design = inputs.design
+    shown = publishable(composite.n, rule)
     element_rows = [
         ElementRow(e.key, e.title, e.weight,
-                   figures(periods.elements[e.key]).get(CURRENT, IndexValue.missing()) if periods else IndexValue.missing(),
-                   int(inputs.cells.answered[e.column][current].sum()))
+                   shown(figures(periods.elements[e.key]).get(CURRENT, IndexValue.missing()) if periods
+                         else IndexValue.missing()),
+                   int((design.multiplicity * design.answered[:, design.items.index(e.column)])[current].sum()))
         for e in inputs.elements
     ]
     units = inputs.units
     scope_id = inputs.scope.id
     child_codes = [code for code, parent in zip(units.codes, units.parents) if parent == scope_id]
-    subunits = unit_rows(_design(inputs, labeller.subunits()), inputs, sorted(child_codes))
+    subunit_tables = _design(inputs, labeller.subunits(), labeller.current_group)
+    subunits = unit_rows(subunit_tables, inputs, sorted(child_codes))
     centre_labels = labeller.centres()
     centre_codes = sorted(set(centre_labels.tolist()) - {OUTSIDE})
     # Verdicts for thousands of centres cost seconds; the funnel needs only their composite index.
-    centre_tables = _design(inputs, centre_labels, composite_only=not inputs.include_centres)
+    centre_tables = _design(inputs, centre_labels, labeller.current_group, composite_only=not inputs.include_centres)
     centres = unit_rows(centre_tables, inputs, centre_codes) if inputs.include_centres else None
-    counts, cutoff = status_counts(inputs)
+    share, overfull = provisional(inputs)
+    notes = []
+    if inputs.in_progress is not None and inputs.period.first <= inputs.in_progress <= inputs.period.last:
+        notes.append(f"Tạm tính: kỳ báo cáo gồm tháng {month_label(inputs.in_progress)} chưa kết thúc.")
+    if overfull:
+        notes.append("Số phiếu vượt số hồ sơ (bỏ hiệu chỉnh quần thể hữu hạn): " + ", ".join(overfull[:20])
+                     + (" …" if len(overfull) > 20 else ""))
     return Report(
         scope=Scope(inputs.scope.code, inputs.scope.name, inputs.scope.level),
         period=inputs.period.label,
@@ -308,20 +368,24 @@ def compute_report(inputs: ReportInputs) -> Report:
         instrument_title=inputs.instrument_title,
         target=rule.tau,
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        data_cutoff=cutoff,
-        composite=composite,
+        data_cutoff=inputs.cutoff,
+        composite=shown(composite),
         composite_verdict=composite_verdict,
-        overall=overall,
+        overall=publishable(overall.n, rule)(overall),
         overall_verdict=overall_verdict,
         elements=element_rows,
         change=period_change(periods, inputs.period, composite),
         subunits=subunits,
         centres=centres,
         ranking=ranking([(r.code, r.name, r.composite) for r in subunits]),
-        trend=trend_points(_design(inputs, labeller.months()), inputs.trend_window),
+        trend=trend_points(_design(inputs, labeller.months(), labeller.month_groups), inputs.trend_window, rule),
         funnel=funnel_data(named_figures(centre_tables, inputs, centre_codes), composite.value),
-        counts=counts,
+        counts=status_counts(inputs),
         response_rate=inputs.response_rate,
-        method=method_note.method(inputs.weighting, rule, LEVEL),
+        method=method_note.method(design, rule, LEVEL),
         portal=inputs.portal,
+        provisional_share=share,
+        provisional=bool(inputs.in_progress is not None and inputs.period.first <= inputs.in_progress <= inputs.period.last),
+        notes=notes,
+        design=design.kind,
     )

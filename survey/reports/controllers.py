@@ -7,11 +7,9 @@ scope, whatever the URL says); administrators see everything; researchers work o
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import ClientException, NotFoundException
@@ -25,8 +23,11 @@ from survey.db.tables import Unit
 from survey.reports import totals_query as query
 from survey.reports.formats import get_format
 from survey.reports.model import Report
+from survey.reports.periods import month_label
 from survey.reports.render_html import TEMPLATES, report_context
-from survey.reports.services import DEFAULT_INSTRUMENT, ReportRequest, build_report, parse_request
+from survey.reports.services import (
+    DEFAULT_INSTRUMENT, Clock, ReportRequest, build_report, last_complete_month, parse_request,
+)
 
 # "scope" is litestar's name for the ASGI scope, so the query parameter reaches the handlers as ``unit``.
 ScopeQuery = Annotated[str | None, QueryParameter(name="scope")]
@@ -49,9 +50,9 @@ async def _default_scope(officer: CurrentOfficer) -> str:
 
 
 async def _authorized_request(officer: CurrentOfficer, scope: str | None, period: str | None, instrument: str | None,
-                              target: str | None, centres: bool) -> ReportRequest:
+                              target: str | None, centres: bool, design: str | None = None) -> ReportRequest:
     try:
-        report_request = parse_request(scope, period, instrument, target, centres)
+        report_request = parse_request(scope, period, instrument, target, centres, design)
     except ValueError as problem:
         raise ClientException(str(problem)) from None
     await _authorize_scope(officer, report_request.scope)
@@ -73,12 +74,19 @@ def _query(request: ReportRequest) -> str:
         values["instrument"] = request.instrument
     if request.centres:
         values["centres"] = "1"
+    if request.design != "cell":
+        values["design"] = request.design
     return urlencode(values)
 
 
 async def _report(request: Request, report_request: ReportRequest) -> Report:
     settings = _settings(request)
-    return await build_report(report_request, settings.language, settings.timezone)
+    return await build_report(report_request, settings.language, settings.timezone, _clock(request))
+
+
+def _clock(request: Request) -> Clock:
+    settings = _settings(request)
+    return Clock.now(settings.timezone, settings.report_include_today)
 
 
 async def _download(request: Request, officer: CurrentOfficer, report_request: ReportRequest, name: str) -> Response:
@@ -93,6 +101,20 @@ async def _download(request: Request, officer: CurrentOfficer, report_request: R
                     headers={"content-disposition": f'attachment; filename="{file_name}"'})
 
 
+def _period_choices(clock: Clock) -> list[dict[str, object]]:
+    """The dashboard's period picker: the last twelve months and the last four quarters, newest first,
+    the month in progress first and marked provisional."""
+    month = clock.month_in_progress
+    choices: list[dict[str, object]] = [{"value": month_label(month), "provisional": True}]
+    choices += [{"value": month_label(m), "provisional": False} for m in range(month - 1, month - 13, -1)]
+    quarter_start = month - month % 3
+    choices.append({"value": f"{quarter_start // 12}-Q{quarter_start % 12 // 3 + 1}", "provisional": True})
+    for k in range(1, 5):
+        start = quarter_start - 3 * k
+        choices.append({"value": f"{start // 12}-Q{start % 12 // 3 + 1}", "provisional": False})
+    return choices
+
+
 class ReportController(Controller):
     path = "/officer"
     guards = [require_roles("admin", "manager")]
@@ -100,33 +122,36 @@ class ReportController(Controller):
 
     @get("/dashboard")
     async def dashboard(self, request: Request, officer: OfficerDependency, unit: ScopeQuery = None,
-                        period: Text = None, target: Text = None) -> Template:
+                        period: Text = None, target: Text = None, design: Text = None) -> Template:
         """Is my unit on target, which units are below it, what changed since the last period."""
         scope = unit or await _default_scope(officer)
-        if not period:
-            unit = await _authorize_scope(officer, scope)
-            latest = await query.latest_month(await query.strata_of(unit), DEFAULT_INSTRUMENT)
-            period = latest or datetime.now(ZoneInfo(_settings(request).timezone)).strftime("%Y-%m")
-        report_request = await _authorized_request(officer, scope, period, None, target, False)
+        # The last complete month by default: on the 1st the month just begun has (almost) no answers.
+        period = period or last_complete_month(_clock(request))
+        report_request = await _authorized_request(officer, scope, period, None, target, False,
+                                                   design or _settings(request).report_design)
         report = await _report(request, report_request)
         context = await asyncio.to_thread(report_context, report, False)
         context |= {
             "query": _query(report_request),
             "below": [r for r in report.subunits if r.verdict.verdict == "not_met"],
             "unsettled": [r for r in report.subunits if r.verdict.verdict in ("inconclusive", "insufficient_data")],
+            "form": {"scope": report_request.scope, "period": report_request.period.label,
+                     "target": f"{report_request.target:g}", "design": report_request.design},
+            "periods": _period_choices(_clock(request)),
         }
         return Template("reports/dashboard.html", context=context)
 
     @get("/reports")
     async def page(self, request: Request, officer: OfficerDependency, unit: ScopeQuery = None, period: Text = None,
                    instrument: Text = None, target: Text = None, centres: Text = None,
-                   format: Text = None) -> Template | Response:
+                   format: Text = None, design: Text = None) -> Template | Response:
         scope = unit
         form = {"scope": scope or officer.unit_code or "", "period": period or "", "target": target or "0.95",
                 "centres": bool(centres)}
         if not scope and not period:
             return Template("reports/page.html", context={"report": None, "form": form})
-        report_request = await _authorized_request(officer, scope, period, instrument, target, bool(centres))
+        report_request = await _authorized_request(officer, scope, period, instrument, target, bool(centres),
+                                                   design or _settings(request).report_design)
         if format and format != "html":
             try:
                 get_format(format)
@@ -141,8 +166,9 @@ class ReportController(Controller):
     @get(DOWNLOADS)
     async def download(self, request: Request, officer: OfficerDependency, unit: ScopeQuery = None,
                        period: Text = None, instrument: Text = None, target: Text = None,
-                       centres: Text = None) -> Response:
-        report_request = await _authorized_request(officer, unit, period, instrument, target, bool(centres))
+                       centres: Text = None, design: Text = None) -> Response:
+        report_request = await _authorized_request(officer, unit, period, instrument, target, bool(centres),
+                                                   design or _settings(request).report_design)
         return await _download(request, officer, report_request, Path(request.url.path).suffix.lstrip("."))
 
     @get("/reports/report.css")

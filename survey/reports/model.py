@@ -30,14 +30,6 @@ class IndexValue:
     def missing(cls, n: int = 0) -> "IndexValue":
         return cls(None, None, None, None, None, n, None)
 
-    @property
-    def stable_n_eff(self) -> float | None:
-        """The effective n capped at Kish's: a domain with a handful of counters can show a variance
-        far below what its weights allow by chance, and ranking must not trust that."""
-        if self.n_eff is None or self.n_kish is None:
-            return self.n_eff
-        return min(self.n_eff, self.n_kish)
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -48,6 +40,7 @@ class Verdict:
     upper_one_sided: float | None
     further_responses: int | None
     reason: str | None
+    weeks: float | None = None  # at the domain's pace of responses in the period, the weeks further_responses take
 
 
 @dataclass(frozen=True)
@@ -155,7 +148,7 @@ class Counts:
 
 @dataclass(frozen=True)
 class Method:
-    weighted: bool
+    design_name: str
     weighting: str
     design: str
     variance: str
@@ -163,8 +156,8 @@ class Method:
     verdict_rule: str
     domains: str
     r_equivalent: str
-    unit_months: int
-    missing_volumes: int
+    cells: int
+    provisional_cells: int
 
 
 @dataclass(frozen=True)
@@ -212,6 +205,9 @@ class Report:
     method: Method
     notes: list[str] = field(default_factory=list)
     portal: PortalScore | None = None
+    provisional_share: float | None = None  # share of the period's responses in cells with an estimated volume
+    provisional: bool = False  # the period reaches the month in progress
+    design: str = "cell"
 
     def to_dict(self) -> dict[str, Any]:
         return _clean(dataclasses.asdict(self))

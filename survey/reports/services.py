@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import instruments
 from instruments.registry import UnknownInstrument
@@ -11,8 +13,11 @@ from stats.target import TargetRule, check_tau
 from survey.reports import totals_query as query
 from survey.reports.compute import ElementSpec, ReportInputs, compute_report
 from survey.reports.model import PortalScore, Report
+from survey.reports.design import (
+    DEFAULT_DESIGN, VOLUME_HISTORY_MONTHS, cell_volumes, check_design, counter_day_design, respondent_design,
+    working_days,
+)
 from survey.reports.periods import Period, month_label, parse_period
-from survey.reports.weighting import post_stratification
 
 DEFAULT_INSTRUMENT = "sipas_qr"
 DEFAULT_TARGET = 0.95
@@ -26,10 +31,12 @@ class ReportRequest:
     instrument: str = DEFAULT_INSTRUMENT
     target: float = DEFAULT_TARGET
     centres: bool = False
+    design: str = DEFAULT_DESIGN
 
 
 def parse_request(scope: str | None, period: str | None, instrument: str | None = None,
-                  target: str | float | None = None, centres: bool = False) -> ReportRequest:
+                  target: str | float | None = None, centres: bool = False,
+                  design: str | None = None) -> ReportRequest:
     """A request from user text; ValueError naming the bad parameter."""
     scope = (scope or "").strip()
     if not scope:
@@ -47,7 +54,8 @@ def parse_request(scope: str | None, period: str | None, instrument: str | None 
         instruments.get(key)
     except UnknownInstrument:
         raise ValueError(f"unknown instrument {key!r}") from None
-    return ReportRequest(scope, parse_period(period or ""), key, tau, centres)
+    return ReportRequest(scope, parse_period(period or ""), key, tau, centres,
+                         check_design((design or DEFAULT_DESIGN).strip()))
 
 
 def element_specs(instrument: instruments.Instrument, lang: str) -> tuple[ElementSpec, ...]:
@@ -78,8 +86,57 @@ def portal_score(counts: query.PortalCounts) -> PortalScore | None:
                        counts.not_satisfied, counts.unit_months)
 
 
-async def build_report(request: ReportRequest, lang: str = "vi", timezone: str = "Asia/Ho_Chi_Minh") -> Report:
-    """Query the cell counts, then compute off the event loop (a national report is seconds of numpy)."""
+@dataclass(frozen=True)
+class Clock:
+    """When a report is computed, in the configured time zone: its cut-off and the month in progress."""
+
+    today: date
+    include_today: bool = False
+
+    @property
+    def last_day(self) -> date:
+        """The last day whose answers the figures include."""
+        return self.today if self.include_today else self.today - timedelta(days=1)
+
+    def cutoff(self, timezone: str) -> datetime:
+        """The first moment not included, as an aware datetime."""
+        return datetime.combine(self.last_day + timedelta(days=1), time(), ZoneInfo(timezone))
+
+    @property
+    def month_in_progress(self) -> int:
+        return self.today.year * 12 + self.today.month - 1
+
+    @property
+    def progress(self) -> float:
+        """Share of the month's working days up to the cut-off (for a volume estimated mid-month)."""
+        day = self.last_day
+        total = working_days(self.today.year, self.today.month)
+        if (day.year, day.month) != (self.today.year, self.today.month):
+            return 0.0
+        return working_days(day.year, day.month, until=day) / total if total else 0.0
+
+    def days_in(self, period: Period) -> float:
+        """Calendar days of the period up to the cut-off."""
+        first = date(period.first // 12, period.first % 12 + 1, 1)
+        following = period.last + 1
+        after = date(following // 12, following % 12 + 1, 1)
+        end = min(after, self.last_day + timedelta(days=1))
+        return float(max((end - first).days, 0))
+
+    @classmethod
+    def now(cls, timezone: str, include_today: bool = False) -> "Clock":
+        return cls(datetime.now(ZoneInfo(timezone)).date(), include_today)
+
+
+def last_complete_month(clock: Clock) -> str:
+    """The dashboard's default period: the last month that has ended."""
+    return month_label(clock.month_in_progress - 1)
+
+
+async def build_report(request: ReportRequest, lang: str = "vi", timezone: str = "Asia/Ho_Chi_Minh",
+                       clock: Clock | None = None) -> Report:
+    """Query the design's sufficient statistics, then compute off the event loop."""
+    clock = clock or Clock.now(timezone)
     instrument = instruments.get(request.instrument)
     elements = element_specs(instrument, lang)
     satisfied = instrument.index_definition().satisfied_values
@@ -90,15 +147,24 @@ async def build_report(request: ReportRequest, lang: str = "vi", timezone: str =
     first = min(window.first, request.period.previous().first)
     period = request.period
     months = [month_label(m) for m in range(first, period.last + 1)]
-    all_cells = await query.cell_counts(strata, instrument.key, months,
-                                        [e.column for e in elements] + [query.OVERALL_COLUMN], satisfied)
-    cells = all_cells.valid()
-    volumes = await query.dossier_volumes(month_label(first), period.last_month, sorted(set(cells.unit.tolist())))
+    items = tuple(e.column for e in elements) + (query.OVERALL_COLUMN,)
+    cutoff = clock.cutoff(timezone)
+    all_counts = await query.pattern_counts(strata, instrument.key, months, items, satisfied, cutoff)
+    unit_ids = sorted(set(all_counts.valid().unit.tolist()))
+    volumes = await query.dossier_volumes(month_label(first - VOLUME_HISTORY_MONTHS), period.last_month, unit_ids)
+    cells = cell_volumes(all_counts, volumes, clock.month_in_progress, clock.progress)
+    if request.design == "counter-day":
+        days = await query.counter_day_counts(strata, instrument.key, months, items, satisfied, timezone, cutoff)
+        design = counter_day_design(days, cells)
+    else:
+        design = respondent_design(all_counts, cells)
     rate = await receipt_response_rate(scope.code, period, timezone)
     portal = await query.portal_counts(scope, period.first_month, period.last_month)
+    in_progress = clock.month_in_progress if clock.month_in_progress <= period.last else None
     return await asyncio.to_thread(compute_report, ReportInputs(
-        scope=scope, units=units, cells=cells, all_cells=all_cells, weighting=post_stratification(cells, volumes),
+        scope=scope, units=units, design=design, all_counts=all_counts,
         period=period, trend_window=window, instrument_key=instrument.key, instrument_title=instrument.title(lang),
         elements=elements, rule=TargetRule(tau=request.target), include_centres=request.centres,
+        cutoff=clock.last_day.isoformat(), in_progress=in_progress, days_in_period=clock.days_in(period),
         response_rate=rate, portal=portal_score(portal),
     ))

@@ -1,17 +1,18 @@
-"""The database side of a report: one ``GROUP BY`` returning counts per design cell.
+"""The database side of a report: one ``GROUP BY`` returning the sufficient statistics of the design.
 
-A cell is (stratum, counter, unit, month). Post-stratification weights are constant within a
-(unit, month), so the weighted sums the estimators need are the weight times these counts; the
-database never returns a response row. The filter covers whole strata (every province the scope
-touches), because a domain must be estimated within the full design of its strata: dropping a
-province's other counters would change the variance.
+The design's strata are weighting cells (unit × month) whose respondents are the sampled units, so
+what every estimate and its variance need is, per cell, how many respondents share each answer
+pattern (:mod:`stats.cells`); for the counter-day option, per counter-day counts. The database never
+returns a response row. The filter covers every province the scope touches, because a unit without any
+dossier volume borrows the median weight of its province's cells in the same month.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -53,34 +54,47 @@ class UnitInfo:
 
 
 @dataclass(frozen=True)
-class CellCounts:
-    """Per cell: its keys and counts of responses, of answers and of satisfied answers per item.
+class PatternCounts:
+    """Responses per (unit, month, status, answer pattern): the report's sufficient statistics.
 
-    ``status`` is the responses' status in the cell and ``last_received`` when its latest one arrived
-    (as the database returns it); only valid cells enter the estimates.
+    ``pattern`` is the base-3 code of :func:`stats.cells.pattern_indicators` over ``items`` (0 not
+    answered, 1 answered and not satisfied, 2 satisfied per item); ``stratum`` is the unit's province
+    (the response's stratum column), which the volume imputation needs.
     """
 
     stratum: np.ndarray
-    counter: np.ndarray
     unit: np.ndarray
     month: np.ndarray  # month numbers (see periods.month_number)
     status: np.ndarray
+    pattern: np.ndarray
     rows: np.ndarray
-    answered: dict[str, np.ndarray]
-    satisfied: dict[str, np.ndarray]
-    last_received: np.ndarray
+    items: tuple[str, ...]
 
     @property
     def size(self) -> int:
         return len(self.rows)
 
-    def subset(self, mask: np.ndarray) -> "CellCounts":
-        return CellCounts(self.stratum[mask], self.counter[mask], self.unit[mask], self.month[mask], self.status[mask],
-                          self.rows[mask], {k: v[mask] for k, v in self.answered.items()},
-                          {k: v[mask] for k, v in self.satisfied.items()}, self.last_received[mask])
+    def subset(self, mask: np.ndarray) -> "PatternCounts":
+        return PatternCounts(self.stratum[mask], self.unit[mask], self.month[mask], self.status[mask],
+                             self.pattern[mask], self.rows[mask], self.items)
 
-    def valid(self) -> "CellCounts":
+    def valid(self) -> "PatternCounts":
         return self.subset(self.status == VALID)
+
+
+@dataclass(frozen=True)
+class CounterDayCounts:
+    """Valid responses per (unit, month, counter, local day): answered and satisfied counts per item."""
+
+    stratum: np.ndarray
+    unit: np.ndarray
+    month: np.ndarray
+    counter: np.ndarray
+    day: np.ndarray
+    rows: np.ndarray
+    answered: np.ndarray  # rows × items
+    satisfied: np.ndarray
+    items: tuple[str, ...]
 
 
 async def scope_unit(code: str) -> ScopeUnit:
@@ -114,42 +128,96 @@ def _in_list(values: Sequence[int]) -> str:
     return ", ".join("{}" for _ in values)
 
 
-async def cell_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str],
-                      items: Sequence[str], satisfied_values: Sequence[int]) -> CellCounts:
-    """Counts per (stratum, counter, unit, month, status) of responses in ``strata`` and ``months``.
+def _pattern_sql(items: Sequence[str], satisfied_values: Sequence[int]) -> tuple[str, list[object]]:
+    """The answer-pattern code ``Σ state·3^position`` as SQL, and its parameters."""
+    marks = _in_list(satisfied_values)
+    terms, parameters = [], []
+    for position, column in enumerate(items):
+        terms.append(f"(CASE WHEN {column} IS NULL THEN 0 WHEN {column} IN ({marks}) THEN 2 ELSE 1 END) * {3 ** position}")
+        parameters += list(satisfied_values)
+    return " + ".join(terms), parameters
+
+
+def _filters(strata: Sequence[int], months: Sequence[str], instrument_key: str,
+             cutoff: datetime | None) -> tuple[str, list[object]]:
+    sql = (f"stratum IN ({_in_list(strata)}) AND period IN ({_in_list(months)}) AND instrument_key = {{}}"
+           + (" AND received_at < {}" if cutoff is not None else ""))
+    return sql, [*strata, *months, instrument_key, *([cutoff] if cutoff is not None else [])]
+
+
+async def pattern_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str], items: Sequence[str],
+                         satisfied_values: Sequence[int], cutoff: datetime | None = None) -> PatternCounts:
+    """Counts per (stratum, unit, month, status, answer pattern) of responses received before ``cutoff``.
 
     Status is grouped rather than filtered so that the same scan also counts flagged and excluded
-    responses for the report. Months are listed, not given as a range: with equalities on month and
-    stratum the (period, stratum, counter) index reads exactly the rows asked for, where a range on
-    period makes SQLite walk every response of those months to find one province's.
+    responses. Months are listed, not given as a range: with equalities on month and stratum the
+    (period, stratum, counter) index reads exactly the rows asked for.
     """
+    rows: list[dict] = []
+    if strata and months:
+        pattern, pattern_parameters = _pattern_sql(items, satisfied_values)
+        where, where_parameters = _filters(strata, months, instrument_key, cutoff)
+        sql = (f"SELECT stratum, unit, period, status, {pattern} AS pattern, COUNT(*) AS n FROM response "
+               f"WHERE {where} GROUP BY 1, 2, 3, 4, 5")  # by position: the pattern is an expression
+        rows = await Response.raw(sql, *pattern_parameters, *where_parameters)
+    return PatternCounts(_ints(rows, "stratum"), _ints(rows, "unit"), _months(rows), _texts(rows, "status"),
+                         _ints(rows, "pattern"), _ints(rows, "n").astype(float), tuple(items))
+
+
+def _day_sql(engine: str, timezone_name: str, moment: datetime) -> tuple[str, list[object]]:
+    """The local calendar day of ``received_at``. PostgreSQL converts with the zone's rules; SQLite, which
+    has no zone database, adds the zone's UTC offset at the start of the period (fixed for Vietnam)."""
+    if engine == "postgres":
+        return "CAST((received_at AT TIME ZONE {}) AS DATE)", [timezone_name]
+    offset = ZoneInfo(timezone_name).utcoffset(moment) or timedelta(0)
+    return "date(received_at, {})", [f"{int(offset.total_seconds() // 60):+d} minutes"]
+
+
+async def counter_day_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str], items: Sequence[str],
+                             satisfied_values: Sequence[int], timezone_name: str,
+                             cutoff: datetime | None = None) -> CounterDayCounts:
+    """Valid responses per (unit, month, counter, local day), for the counter-day design."""
+    from piccolo.engine.postgres import PostgresEngine
+
+    from survey.db.engine import current_engine
+
+    rows: list[dict] = []
+    if strata and months:
+        marks = _in_list(satisfied_values)
+        aggregates, parameters = [], []
+        for position, column in enumerate(items):
+            aggregates.append(f"COUNT({column}) AS a{position}, "
+                              f"SUM(CASE WHEN {column} IN ({marks}) THEN 1 ELSE 0 END) AS s{position}")
+            parameters += list(satisfied_values)
+        first = datetime.fromisoformat(f"{min(months)}-01").replace(tzinfo=ZoneInfo(timezone_name))
+        day, day_parameters = _day_sql("postgres" if isinstance(current_engine(), PostgresEngine) else "sqlite",
+                                        timezone_name, first)
+        where, where_parameters = _filters(strata, months, instrument_key, cutoff)
+        sql = (f"SELECT stratum, unit, period, counter, {day} AS day, COUNT(*) AS n, {', '.join(aggregates)} "
+               f"FROM response WHERE {where} AND status = {{}} GROUP BY 1, 2, 3, 4, 5")
+        rows = await Response.raw(sql, *day_parameters, *parameters, *where_parameters, VALID)
+    k = len(items)
+
+    def matrix(prefix: str) -> np.ndarray:
+        return np.array([[r[f"{prefix}{j}"] or 0 for j in range(k)] for r in rows], dtype=float).reshape(len(rows), k)
+
+    return CounterDayCounts(_ints(rows, "stratum"), _ints(rows, "unit"), _months(rows), _ints(rows, "counter"),
+                            np.array([str(r["day"]) for r in rows], dtype=object), _ints(rows, "n").astype(float),
+                            matrix("a"), matrix("s"), tuple(items))
+
+
+def _ints(rows: list[dict], name: str) -> np.ndarray:
+    return np.fromiter((r[name] for r in rows), dtype=np.int64, count=len(rows))
+
+
+def _texts(rows: list[dict], name: str) -> np.ndarray:
+    return np.array([r[name] for r in rows], dtype=object)
+
+
+def _months(rows: list[dict]) -> np.ndarray:
     from survey.reports.periods import month_number
 
-    satisfied_marks = _in_list(satisfied_values)
-    aggregates = []
-    parameters: list[object] = []
-    for position, column in enumerate(items):
-        aggregates.append(f"COUNT({column}) AS a{position}, "
-                          f"SUM(CASE WHEN {column} IN ({satisfied_marks}) THEN 1 ELSE 0 END) AS s{position}")
-        parameters += list(satisfied_values)
-    rows = []
-    if strata and months:
-        sql = (f"SELECT stratum, counter, unit, period, status, COUNT(*) AS n, MAX(received_at) AS last, "
-               f"{', '.join(aggregates)} FROM response WHERE stratum IN ({_in_list(strata)}) "
-               f"AND period IN ({_in_list(months)}) AND instrument_key = {{}} "
-               "GROUP BY stratum, counter, unit, period, status")
-        rows = await Response.raw(sql, *parameters, *strata, *months, instrument_key)
-
-    def column(name: str, dtype: type = np.int64) -> np.ndarray:
-        return np.fromiter((r[name] for r in rows), dtype=dtype, count=len(rows))
-
-    def text(name: str) -> np.ndarray:
-        return np.array([r[name] for r in rows], dtype=object)
-
-    months = np.array([month_number(r["period"]) for r in rows], dtype=np.int64)
-    return CellCounts(column("stratum"), column("counter"), column("unit"), months, text("status"),
-                      column("n", float), {item: column(f"a{k}", float) for k, item in enumerate(items)},
-                      {item: column(f"s{k}", float) for k, item in enumerate(items)}, text("last"))
+    return np.array([month_number(r["period"]) for r in rows], dtype=np.int64)
 
 
 async def dossier_volumes(first_month: str, last_month: str, unit_ids: Sequence[int]) -> dict[tuple[int, str], int]:
@@ -185,13 +253,3 @@ async def portal_counts(scope: ScopeUnit, first_month: str, last_month: str) -> 
 def as_datetime(value: object) -> datetime:
     """A timestamp as the database returned it: text from SQLite, a datetime from PostgreSQL."""
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-
-
-async def latest_month(strata: Sequence[int], instrument_key: str) -> str | None:
-    """The last month with a valid response in these strata (the dashboard's default period)."""
-    if not strata:
-        return None
-    rows = await Response.raw(
-        f"SELECT MAX(period) AS last FROM response WHERE stratum IN ({_in_list(strata)}) "
-        "AND instrument_key = {} AND status = 'valid'", *strata, instrument_key)
-    return rows[0]["last"] if rows else None

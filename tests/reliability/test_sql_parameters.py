@@ -141,6 +141,9 @@ REVIEWED: dict[str, dict[str, str]] = {
         "_in_list(strata)": "'{}, {}, ...': placeholders only",
         "_in_list(months)": "'{}, {}, ...': placeholders only",
         "marks": "'{}, {}, ...': placeholders only",
+        "pattern": "CASE expressions over e1..e5 columns chosen from the instrument definition, values as {}",
+        "where": "filters built by _filters from placeholders only, values returned beside it",
+        "day": "a fixed date expression per engine with the zone or offset as a {} placeholder",
     },
 }
 

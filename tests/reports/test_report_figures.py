@@ -1,4 +1,9 @@
-"""Report figures from the SQL cluster totals equal the row-level ``stats.Design`` computation."""
+"""Report figures from the SQL pattern counts equal an independent row-level ``stats.Design`` computation.
+
+The row-level design is R's ``svydesign(ids=~1, strata=~cell, weights=~w, fpc=~N)`` on the valid
+responses (``stats.Design`` on rows, not ``stats.cells``), with single-response cells collapsed into the
+same unit's nearest month of the period, as the report's definitions say.
+"""
 
 from __future__ import annotations
 
@@ -16,26 +21,59 @@ Q3 = ("2026-07", "2026-08", "2026-09")
 Q2 = ("2026-04", "2026-05", "2026-06")
 
 
-def row_design(rows, strata_filter: np.ndarray) -> Design:
-    """Every unit-month post-stratified to its dossier volume, as R's postStratify on the rows."""
-    design = Design(np.ones(strata_filter.sum()), rows.stratum[strata_filter], rows.counter[strata_filter],
-                    lonely_psu="adjust")
-    cells = rows.post_stratum[strata_filter]
-    return design.poststratify(cells, {cell: rows.volumes[cell] for cell in set(cells.tolist())})
+def _month(period: str) -> int:
+    year, month = period.split("-")
+    return int(year) * 12 + int(month)
+
+
+def row_design(rows, mask: np.ndarray, group: np.ndarray, psu: np.ndarray | None = None) -> Design:
+    """Strata = unit-month cells (a cell with one PSU collapsed into the same unit's nearest month inside
+    ``group``), weights N/n; respondents as PSUs with fpc = the stratum's dossiers, or ``psu`` (counter-days)
+    with fpc = the stratum's n/N."""
+    cells = rows.post_stratum[mask]
+    group = group[mask]
+    names, n = np.unique(cells, return_counts=True)
+    size = dict(zip(names.tolist(), n.tolist()))
+    psus = size if psu is None else {c: len(set(psu[mask][cells == c].tolist())) for c in names.tolist()}
+    group_of = {c: group[cells == c][0] for c in names.tolist()}
+    stratum = {name: name for name in names}
+    for name in names.tolist():
+        if psus[name] != 1:
+            continue
+        unit, period = name.split("|")
+        candidates = [(abs(_month(p) - _month(period)) * 2 + (_month(p) > _month(period)), other)
+                      for other in names.tolist() for u, p in [other.split("|")]
+                      if u == unit and other != name and group_of[other] == group_of[name]]
+        if candidates:
+            stratum[name] = min(candidates)[1]
+    strata = np.array([stratum[c] for c in cells.tolist()], dtype=object)
+    weights = np.array([rows.volumes[c] / size[c] for c in cells.tolist()])
+    members = {s: [c for c in names.tolist() if stratum[c] == s] for s in set(strata.tolist())}
+    population = {s: sum(rows.volumes[c] for c in cs) for s, cs in members.items()}
+    sampled = {s: sum(size[c] for c in cs) for s, cs in members.items()}
+    lonely = any(sum(psus[c] for c in cs) == 1 for cs in members.values())
+    if psu is None:
+        fpc = np.array([population[s] for s in strata.tolist()], float)
+        return Design(weights, strata, fpc=fpc, lonely_psu="adjust" if lonely else "fail")
+    fpc = np.array([sampled[s] / population[s] for s in strata.tolist()], float)
+    return Design(weights, strata, psu[mask], fpc=fpc, lonely_psu="adjust" if lonely else "fail")
 
 
 def assert_close(report_value, expected) -> None:
     assert report_value == pytest.approx(float(expected), rel=TOL, abs=TOL)
 
 
+def periods(rows) -> np.ndarray:
+    return np.where(np.isin(rows.period, Q3), "cur", np.where(np.isin(rows.period, Q2), "prev", "")).astype(object)
+
+
 async def test_province_report_equals_row_level_design(demo):
     report = await build_report(parse_request("NB", "2026-Q3"))
     rows = await response_rows()
-    nb = rows.unit_path.astype(str)
-    in_nb = np.char.startswith(nb.astype(str), await unit_path("NB"))
-    design = row_design(rows, in_nb)
-    period = rows.period[in_nb]
-    domain = np.where(np.isin(period, Q3), "cur", np.where(np.isin(period, Q2), "prev", "other"))
+    in_nb = np.char.startswith(rows.unit_path.astype(str), await unit_path("NB"))
+    domain = periods(rows)
+    design = row_design(rows, in_nb, domain)
+    domain = domain[in_nb]
     items = [rows.satisfied[c][in_nb] for c in ELEMENTS]
     table = design.by(domain).composite(items)
     expected = table["cur"]
@@ -45,7 +83,7 @@ async def test_province_report_equals_row_level_design(demo):
     low, high = expected.ci(0.95, "beta")
     assert_close(report.composite.lower, low)
     assert_close(report.composite.upper, high)
-    assert report.composite.n == int(np.isin(period, Q3).sum())
+    assert report.composite.n == int(np.isin(rows.period[in_nb], Q3).sum())
 
     overall = design.by(domain).proportion(rows.satisfied["overall"][in_nb])["cur"]
     assert_close(report.overall.value, overall.value)
@@ -70,7 +108,8 @@ async def test_subunits_and_trend_equal_row_level_domains(demo):
     nb_path = await unit_path("NB")
     paths = rows.unit_path.astype(str)
     in_nb = np.char.startswith(paths, nb_path)
-    design = row_design(rows, in_nb)
+    current = np.where(np.isin(rows.period, Q3), "cur", "").astype(object)
+    design = row_design(rows, in_nb, current)
     children = {r["path"]: r["code"] for r in await Unit.select(Unit.path, Unit.code).where(
         Unit.parent.code == "NB")}
     child = np.array([next(code for path, code in children.items() if p.startswith(path)) for p in paths[in_nb]])
@@ -80,16 +119,19 @@ async def test_subunits_and_trend_equal_row_level_domains(demo):
     assert set(by_code) == set(children.values())
     compared = 0
     for code in children.values():
-        if code in table.labels.tolist():
+        if code in table.labels.tolist() and table[code].n >= 30:
             assert_close(by_code[code].composite.value, table[code].value)
             assert_close(by_code[code].composite.se, table[code].se)
             assert by_code[code].n == table[code].n
             compared += 1
         else:
+            # Below the minimum sample no figure is shown, only "insufficient data".
             assert by_code[code].composite.value is None and by_code[code].verdict.verdict == "insufficient_data"
     assert compared >= 5
 
-    months = design.by(rows.period[in_nb]).composite([rows.satisfied[c][in_nb] for c in ELEMENTS])
+    by_month = rows.period.astype(object)
+    months = row_design(rows, in_nb, by_month).by(by_month[in_nb]).composite(
+        [rows.satisfied[c][in_nb] for c in ELEMENTS])
     trend = {p.period: p for p in report.trend}
     for month in months.labels.tolist():
         assert_close(trend[month].value, months[month].value)
@@ -97,34 +139,34 @@ async def test_subunits_and_trend_equal_row_level_domains(demo):
         assert_close(trend[month].lower, low)
 
 
-async def test_commune_scope_is_a_domain_of_its_whole_province(demo):
-    """A commune is estimated inside its province's design: the variance uses every counter of NB."""
+async def test_commune_scope_is_a_domain_of_its_cells(demo):
+    """A commune's figures come from its own cells: strata are cells, so the rest of the province does not
+    enter its variance."""
     report = await build_report(parse_request("NB-002", "2026-Q3"))
     rows = await response_rows()
     paths = rows.unit_path.astype(str)
-    in_nb = np.char.startswith(paths, await unit_path("NB"))
-    in_commune = np.char.startswith(paths[in_nb], await unit_path("NB-002"))
-    domain = np.where(in_commune & np.isin(rows.period[in_nb], Q3), "cur", "other")
-    expected = row_design(rows, in_nb).by(domain).composite([rows.satisfied[c][in_nb] for c in ELEMENTS])["cur"]
+    in_commune = np.char.startswith(paths, await unit_path("NB-002"))
+    domain = periods(rows)
+    expected = row_design(rows, in_commune, domain).by(domain[in_commune]).composite(
+        [rows.satisfied[c][in_commune] for c in ELEMENTS])["cur"]
     assert_close(report.composite.value, expected.value)
     assert_close(report.composite.se, expected.se)
     assert report.composite.df == expected.df
 
 
-async def test_without_volumes_the_weights_are_one_and_the_report_says_so(demo):
+async def test_a_month_without_volumes_is_estimated_per_cell_and_marked_provisional(demo):
     from survey.db.tables import DossierVolume
 
+    before = await build_report(parse_request("LC", "2026-07"))
     await DossierVolume.delete().where(DossierVolume.period == "2026-08")
     report = await build_report(parse_request("LC", "2026-Q3"))
-    rows = await response_rows()
-    in_lc = np.char.startswith(rows.unit_path.astype(str), await unit_path("LC"))
-    domain = np.where(np.isin(rows.period[in_lc], Q3), "cur", "other")
-    unweighted = Design(np.ones(in_lc.sum()), rows.stratum[in_lc], rows.counter[in_lc], lonely_psu="adjust")
-    expected = unweighted.by(domain).composite([rows.satisfied[c][in_lc] for c in ELEMENTS])["cur"]
-    assert_close(report.composite.value, expected.value)
-    assert not report.method.weighted
-    assert report.method.missing_volumes > 0
-    assert "w = 1" in report.method.weighting
+    assert 0 < report.provisional_share < 1  # August's responses are a share of the quarter's
+    assert report.method.provisional_cells > 0
+    assert "tạm tính" in report.method.weighting
+    # July keeps its volumes and its figures: a missing month never switches the whole report.
+    after = await build_report(parse_request("LC", "2026-07"))
+    assert after.composite == before.composite
+    assert after.provisional_share == 0
 
 
 async def test_decision_766_score_sits_beside_the_survey_index(demo):
@@ -192,3 +234,53 @@ def test_the_portal_score_counts_unrated_dossiers_as_satisfied():
     score = portal_score(PortalCounts(dossiers=200, not_satisfied=7, unit_months=3))
     assert score is not None and score.value == pytest.approx(193 / 200)
     assert (score.dossiers, score.not_satisfied, score.unit_months) == (200, 7, 3)
+
+
+async def test_counter_day_design_equals_row_level_clusters(demo):
+    """design=counter-day: counter-days (local time) are the PSUs within cells, fpc as the cell's n/N."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from survey.db.tables import Response
+
+    report = await build_report(parse_request("NB", "2026-Q3", design="counter-day"))
+    rows = await response_rows()
+    stamps = await Response.select(Response.received_at).where(
+        (Response.status == "valid") & (Response.instrument_key == "sipas_qr"))
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    day = np.array([(s["received_at"] if isinstance(s["received_at"], datetime)
+                     else datetime.fromisoformat(str(s["received_at"]))).astimezone(zone).date().isoformat()
+                    for s in stamps], dtype=object)
+    in_nb = np.char.startswith(rows.unit_path.astype(str), await unit_path("NB"))
+    psu = np.array([f"{c}|{k}|{d}" for c, k, d in zip(rows.post_stratum, rows.counter, day)], dtype=object)
+    design = row_design(rows, in_nb, periods(rows), psu)
+    domain = periods(rows)[in_nb]
+    expected = design.by(domain).composite([rows.satisfied[c][in_nb] for c in ELEMENTS])["cur"]
+    assert report.design == "counter-day"
+    assert_close(report.composite.value, expected.value)
+    assert_close(report.composite.se, expected.se)
+    assert report.composite.df == expected.df
+
+
+async def test_responses_in_another_month_change_no_figure_of_this_period(demo):
+    """Strata are cells: new answers in October leave every Q3 figure exactly as it was."""
+    from survey.db.tables import Response
+
+    before = (await build_report(parse_request("NB", "2026-Q3"))).to_dict()
+    template = await Response.select().where(Response.period == "2026-09").first()
+    extra = []
+    for k in range(40):
+        row = {key: value for key, value in template.items() if key != "id"}
+        row.update(period="2026-10", nonce=f"later-{k}", e1=1 + k % 5, received_at=datetime_in("2026-10-15"))
+        extra.append(Response(**row))
+    await Response.insert(*extra)
+    after = (await build_report(parse_request("NB", "2026-Q3"))).to_dict()
+    for key in ("composite", "overall", "elements", "subunits", "change", "composite_verdict", "ranking"):
+        assert after[key] == before[key], key
+    assert [p for p in after["trend"] if p["period"] <= "2026-09"] == [p for p in before["trend"] if p["period"] <= "2026-09"]
+
+
+def datetime_in(day: str):
+    from datetime import datetime, timezone
+
+    return datetime.fromisoformat(day).replace(hour=3, tzinfo=timezone.utc)

@@ -14,7 +14,7 @@ from survey.accounts.services import create_officer
 from survey.demo.loader import DEMO_ADMIN, DEMO_MANAGER
 from tests.accounts.fixtures import HTML, app_client, login
 from tests.reports.conftest import ELEMENTS, response_rows, unit_path
-from tests.reports.test_report_figures import Q3, row_design
+from tests.reports.test_report_figures import periods, row_design
 
 URLS = ("/officer/reports", "/officer/reports/report.pdf", "/officer/reports/report.xlsx",
         "/officer/reports/report.json", "/officer/dashboard")
@@ -40,8 +40,9 @@ async def expected_nb_q3():
     """NB's composite index for 2026-Q3 from the rows, with stats.Design (not the report code)."""
     rows = await response_rows()
     in_nb = np.char.startswith(rows.unit_path.astype(str), await unit_path("NB"))
-    domain = np.where(np.isin(rows.period[in_nb], Q3), "cur", "other")
-    return row_design(rows, in_nb).by(domain).composite([rows.satisfied[c][in_nb] for c in ELEMENTS])["cur"]
+    domain = periods(rows)
+    return row_design(rows, in_nb, domain).by(domain[in_nb]).composite(
+        [rows.satisfied[c][in_nb] for c in ELEMENTS])["cur"]
 
 
 async def test_anonymous_visitors_are_sent_to_login(web):
