@@ -53,9 +53,10 @@ def change_text(report: Report) -> str:
 
 def unit_cells(row) -> list[str]:
     settled = row.verdict.verdict in ("met", "not_met")
+    unreachable = row.verdict.further_responses is None and row.verdict.verdict == "inconclusive"
     return [row.code, row.name, str(row.n), percent(row.composite.value), interval(row.composite),
             percent(row.overall.value), verdict(row.verdict.verdict),
-            DASH if settled else further(row.verdict.further_responses)]
+            DASH if settled else ("không thể kết luận" if unreachable else further(row.verdict.further_responses))]
 
 
 def rank_cells(row) -> list[str]:
@@ -73,8 +74,32 @@ def summary_lines(report: Report) -> list[str]:
         change_text(report),
         f"Phiếu hợp lệ {report.counts.valid}, bị gắn cờ {report.counts.flagged}, bị loại {report.counts.excluded}"
         + ("" if report.response_rate is None else f"; tỷ lệ phản hồi {percent(report.response_rate)}") + ".",
+        *provisional_lines(report),
         *portal_lines(report),
+        *report.notes,
     ]
+
+
+def provisional_lines(report: Report) -> list[str]:
+    """Beside every headline: how much of it rests on estimated dossier volumes, and the cut-off."""
+    lines = []
+    if report.provisional_share:
+        lines.append(f"Tạm tính: {percent(report.provisional_share)} số phiếu thuộc các ô (đơn vị × tháng) chưa có số "
+                     "hồ sơ nhập từ phần mềm một cửa; số hồ sơ của các ô này được ước tính.")
+    if report.data_cutoff:
+        year, month, day = report.data_cutoff.split("-")
+        lines.append(f"Số liệu tính đến hết ngày {day}/{month}/{year}.")
+    return lines
+
+
+def settle_text(verdict) -> str:
+    """"Responses to settle" with the weeks they take at the unit's pace, or why there is no such number."""
+    if verdict.verdict in ("met", "not_met"):
+        return ""
+    if verdict.further_responses is None:
+        return "Không thể kết luận ở mức ước lượng hiện tại (ước lượng trùng mục tiêu)." if verdict.reason else ""
+    weeks = "" if verdict.weeks is None else f" (khoảng {max(1, round(verdict.weeks))} tuần với nhịp phản hồi hiện nay)"
+    return f"Cần thêm khoảng {further(verdict.further_responses)} phiếu để kết luận{weeks}."
 
 
 def portal_lines(report: Report) -> list[str]:

@@ -9,7 +9,7 @@ dossier volume borrows the median weight of its province's cells in the same mon
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -140,9 +140,25 @@ def _pattern_sql(items: Sequence[str], satisfied_values: Sequence[int]) -> tuple
 
 def _filters(strata: Sequence[int], months: Sequence[str], instrument_key: str,
              cutoff: datetime | None) -> tuple[str, list[object]]:
-    sql = (f"stratum IN ({_in_list(strata)}) AND period IN ({_in_list(months)}) AND instrument_key = {{}}"
-           + (" AND received_at < {}" if cutoff is not None else ""))
-    return sql, [*strata, *months, instrument_key, *([cutoff] if cutoff is not None else [])]
+    sql = f"stratum IN ({_in_list(strata)}) AND period IN ({_in_list(months)}) AND instrument_key = {{}}"
+    if cutoff is None:
+        return sql, [*strata, *months, instrument_key]
+    return sql + " AND received_at < {}", [*strata, *months, instrument_key, cutoff]
+
+
+def pattern_query(strata: Sequence[int], instrument_key: str, months: Sequence[str], items: Sequence[str],
+                  satisfied_values: Sequence[int], cutoff: datetime | None = None) -> tuple[str, list[object]]:
+    """The ``GROUP BY`` of :func:`pattern_counts` with ``{}`` placeholders, and its parameters."""
+    pattern, pattern_parameters = _pattern_sql(items, satisfied_values)
+    where, where_parameters = _filters(strata, months, instrument_key, cutoff)
+    sql = (f"SELECT stratum, unit, period, status, {pattern} AS pattern, COUNT(*) AS n FROM response "
+           f"WHERE {where} GROUP BY 1, 2, 3, 4, 5")  # by position: the pattern is an expression
+    return sql, [*pattern_parameters, *where_parameters]
+
+
+def patterns_from_rows(rows: Sequence[Mapping[str, object]], items: Sequence[str]) -> PatternCounts:
+    return PatternCounts(_ints(rows, "stratum"), _ints(rows, "unit"), _months(rows), _texts(rows, "status"),
+                         _ints(rows, "pattern"), _ints(rows, "n").astype(float), tuple(items))
 
 
 async def pattern_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str], items: Sequence[str],
@@ -155,13 +171,9 @@ async def pattern_counts(strata: Sequence[int], instrument_key: str, months: Seq
     """
     rows: list[dict] = []
     if strata and months:
-        pattern, pattern_parameters = _pattern_sql(items, satisfied_values)
-        where, where_parameters = _filters(strata, months, instrument_key, cutoff)
-        sql = (f"SELECT stratum, unit, period, status, {pattern} AS pattern, COUNT(*) AS n FROM response "
-               f"WHERE {where} GROUP BY 1, 2, 3, 4, 5")  # by position: the pattern is an expression
-        rows = await Response.raw(sql, *pattern_parameters, *where_parameters)
-    return PatternCounts(_ints(rows, "stratum"), _ints(rows, "unit"), _months(rows), _texts(rows, "status"),
-                         _ints(rows, "pattern"), _ints(rows, "n").astype(float), tuple(items))
+        sql, parameters = pattern_query(strata, instrument_key, months, items, satisfied_values, cutoff)
+        rows = await Response.raw(sql, *parameters)
+    return patterns_from_rows(rows, items)
 
 
 def _day_sql(engine: str, timezone_name: str, moment: datetime) -> tuple[str, list[object]]:
@@ -171,6 +183,35 @@ def _day_sql(engine: str, timezone_name: str, moment: datetime) -> tuple[str, li
         return "CAST((received_at AT TIME ZONE {}) AS DATE)", [timezone_name]
     offset = ZoneInfo(timezone_name).utcoffset(moment) or timedelta(0)
     return "date(received_at, {})", [f"{int(offset.total_seconds() // 60):+d} minutes"]
+
+
+def counter_day_query(engine: str, strata: Sequence[int], instrument_key: str, months: Sequence[str],
+                      items: Sequence[str], satisfied_values: Sequence[int], timezone_name: str,
+                      cutoff: datetime | None = None) -> tuple[str, list[object]]:
+    """The ``GROUP BY`` of :func:`counter_day_counts` (``engine`` "sqlite" or "postgres") and its parameters."""
+    marks = _in_list(satisfied_values)
+    aggregates, parameters = [], []
+    for position, column in enumerate(items):
+        aggregates.append(f"COUNT({column}) AS a{position}, "
+                          f"SUM(CASE WHEN {column} IN ({marks}) THEN 1 ELSE 0 END) AS s{position}")
+        parameters += list(satisfied_values)
+    first = datetime.fromisoformat(f"{min(months)}-01").replace(tzinfo=ZoneInfo(timezone_name))
+    day, day_parameters = _day_sql(engine, timezone_name, first)
+    where, where_parameters = _filters(strata, months, instrument_key, cutoff)
+    sql = (f"SELECT stratum, unit, period, counter, {day} AS day, COUNT(*) AS n, {', '.join(aggregates)} "
+           f"FROM response WHERE {where} AND status = {{}} GROUP BY 1, 2, 3, 4, 5")
+    return sql, [*day_parameters, *parameters, *where_parameters, VALID]
+
+
+def counter_days_from_rows(rows: Sequence[Mapping[str, object]], items: Sequence[str]) -> CounterDayCounts:
+    k = len(items)
+
+    def matrix(prefix: str) -> np.ndarray:
+        return np.array([[r[f"{prefix}{j}"] or 0 for j in range(k)] for r in rows], dtype=float).reshape(len(rows), k)
+
+    return CounterDayCounts(_ints(rows, "stratum"), _ints(rows, "unit"), _months(rows), _ints(rows, "counter"),
+                            np.array([str(r["day"]) for r in rows], dtype=object), _ints(rows, "n").astype(float),
+                            matrix("a"), matrix("s"), tuple(items))
 
 
 async def counter_day_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str], items: Sequence[str],
@@ -183,38 +224,22 @@ async def counter_day_counts(strata: Sequence[int], instrument_key: str, months:
 
     rows: list[dict] = []
     if strata and months:
-        marks = _in_list(satisfied_values)
-        aggregates, parameters = [], []
-        for position, column in enumerate(items):
-            aggregates.append(f"COUNT({column}) AS a{position}, "
-                              f"SUM(CASE WHEN {column} IN ({marks}) THEN 1 ELSE 0 END) AS s{position}")
-            parameters += list(satisfied_values)
-        first = datetime.fromisoformat(f"{min(months)}-01").replace(tzinfo=ZoneInfo(timezone_name))
-        day, day_parameters = _day_sql("postgres" if isinstance(current_engine(), PostgresEngine) else "sqlite",
-                                        timezone_name, first)
-        where, where_parameters = _filters(strata, months, instrument_key, cutoff)
-        sql = (f"SELECT stratum, unit, period, counter, {day} AS day, COUNT(*) AS n, {', '.join(aggregates)} "
-               f"FROM response WHERE {where} AND status = {{}} GROUP BY 1, 2, 3, 4, 5")
-        rows = await Response.raw(sql, *day_parameters, *parameters, *where_parameters, VALID)
-    k = len(items)
-
-    def matrix(prefix: str) -> np.ndarray:
-        return np.array([[r[f"{prefix}{j}"] or 0 for j in range(k)] for r in rows], dtype=float).reshape(len(rows), k)
-
-    return CounterDayCounts(_ints(rows, "stratum"), _ints(rows, "unit"), _months(rows), _ints(rows, "counter"),
-                            np.array([str(r["day"]) for r in rows], dtype=object), _ints(rows, "n").astype(float),
-                            matrix("a"), matrix("s"), tuple(items))
+        engine = "postgres" if isinstance(current_engine(), PostgresEngine) else "sqlite"
+        sql, parameters = counter_day_query(engine, strata, instrument_key, months, items, satisfied_values,
+                                            timezone_name, cutoff)
+        rows = await Response.raw(sql, *parameters)
+    return counter_days_from_rows(rows, items)
 
 
-def _ints(rows: list[dict], name: str) -> np.ndarray:
+def _ints(rows: Sequence[Mapping[str, object]], name: str) -> np.ndarray:
     return np.fromiter((r[name] for r in rows), dtype=np.int64, count=len(rows))
 
 
-def _texts(rows: list[dict], name: str) -> np.ndarray:
+def _texts(rows: Sequence[Mapping[str, object]], name: str) -> np.ndarray:
     return np.array([r[name] for r in rows], dtype=object)
 
 
-def _months(rows: list[dict]) -> np.ndarray:
+def _months(rows: Sequence[Mapping[str, object]]) -> np.ndarray:
     from survey.reports.periods import month_number
 
     return np.array([month_number(r["period"]) for r in rows], dtype=np.int64)
