@@ -7,7 +7,7 @@ reports read) straight into a fresh database of each engine, then times, from th
 - one province's report page as HTML (goal: 5 s),
 
 each split into the SQL ``GROUP BY``, the estimation and the rendering. The heavy aggregation runs in
-the database; Python sees one row per (province, counter, unit, month, status).
+the database; Python sees one row per (unit, month, status, answer pattern).
 
 Run: python benchmarks/report_bench.py                       (10 million responses, SQLite and PostgreSQL)
      python benchmarks/report_bench.py --responses 200000 --engine sqlite
@@ -223,8 +223,8 @@ async def measure(province: str) -> dict[str, float]:
     months = [month_label(m) for m in range(min(window.first, national.period.previous().first), national.period.last + 1)]
     cells, figures["national SQL GROUP BY"] = await timed(
         f"national SQL GROUP BY ({months[0]}..{months[-1]})",
-        query.cell_counts(strata, "sipas_qr", months, (*query.ELEMENT_COLUMNS, query.OVERALL_COLUMN), (4, 5)))
-    print(f"  ({cells.size:,} cells returned)")
+        query.pattern_counts(strata, "sipas_qr", months, (*query.ELEMENT_COLUMNS, query.OVERALL_COLUMN), (4, 5)))
+    print(f"  ({cells.size:,} (unit, month, status, answer pattern) groups returned)")
     for attempt in (1, 2):
         report, built = await timed(f"national report built (run {attempt})", build_report(national))
         pdf, rendered = await timed("  PDF rendered", asyncio.to_thread(render_pdf, report))
@@ -256,6 +256,17 @@ async def run_engine(url: str, responses: int, seed: int, data_dir: Path) -> dic
     return await measure("P05")
 
 
+async def measure_existing(url: str, data_dir: Path) -> dict[str, float]:
+    from survey.db.engine import bind, engine_from_settings
+    from survey.settings import get_settings
+
+    os.environ.update({"DATABASE_URL": url, "SURVEY_DATA_DIR": str(data_dir), "SURVEY_LOG_FORMAT": "text",
+                       "SURVEY_SECRET_KEY": "benchmark-secret-key-" + "x" * 32})
+    get_settings.cache_clear()
+    bind(engine_from_settings(get_settings()))
+    return await measure("P05")
+
+
 async def create_database(server: str) -> str:
     import asyncpg
 
@@ -282,17 +293,22 @@ async def drop_database(server: str, url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--responses", type=int, default=10_000_000, help="responses to synthesize (default 10 million)")
-    parser.add_argument("--engine", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--engine", choices=("sqlite", "postgres", "both", "none"), default="both")
     parser.add_argument("--postgres", default=os.environ.get("SURVEY_TEST_POSTGRES", ""), help="PostgreSQL server URL")
     parser.add_argument("--dir", type=Path, default=None, help="folder for the SQLite file (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--reuse", type=Path, default=None,
+                        help="measure on an SQLite file a previous run kept (--keep), without loading")
     args = parser.parse_args()
     if not 1000 <= args.responses <= 50_000_000:
         parser.error("--responses must be between 1,000 and 50,000,000")
     folder = args.dir or Path(tempfile.mkdtemp(prefix="survey-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     results = {}
+    if args.reuse:
+        results["sqlite"] = asyncio.run(measure_existing(f"sqlite:///{args.reuse.resolve()}", folder))
+        args.engine = "none"
     if args.engine in ("sqlite", "both"):
         path = folder / f"bench-{args.responses}.sqlite"
         path.unlink(missing_ok=True)

@@ -90,7 +90,7 @@ def render_pdf(report: Report) -> bytes:
     pdf.heading("Phương pháp")
     method = report.method
     for text in (method.weighting, method.design, method.variance, method.interval, method.verdict_rule,
-                 method.domains, *report.notes):
+                 method.domains):
         pdf.paragraph(text, 8)
     pdf.paragraph("Tương đương trong R (gói survey):", 8)
     pdf.set_font(FAMILY, "", 6.5)
