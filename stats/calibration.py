@@ -145,14 +145,29 @@ def rake(calibration: Calibration, base_weight: np.ndarray, margins: Mapping[str
     return calibration.then(factor, step)
 
 
+# Strict trimming that has not settled after this many rounds is oscillating (it converges in a few).
+MAX_TRIM_ROUNDS = 1000
+
+
 def trim(weights: np.ndarray, upper: float | None, lower: float | None, strict: bool = False) -> np.ndarray:
     """R ``trimWeights``: clip to ``[lower, upper]`` and share the trimmed amount equally among the rows
-    that were not clipped; ``strict`` repeats until no weight is outside the bounds."""
+    that were not clipped; ``strict`` repeats until no weight is outside the bounds.
+
+    Trimming keeps the sum of the weights, so a strict bound on the wrong side of the mean weight can
+    never be met: the trimmed amount would move back and forth for ever (R recurses until its stack
+    overflows). That, and any strict trimming that does not settle, is a ValueError.
+    """
     upper = np.inf if upper is None else float(upper)
     lower = -np.inf if lower is None else float(lower)
     if not lower < upper:
         raise ValueError(f"trim needs lower < upper, got lower={lower}, upper={upper}")
-    while True:
+    if strict and weights.size:
+        mean = float(weights.sum()) / weights.size
+        slack = 1e-12 * max(abs(mean), 1.0)
+        if mean > upper + slack or mean < lower - slack:
+            raise ValueError(f"strict trimming to [{lower}, {upper}] is impossible: trimming keeps the sum of the "
+                             f"weights, and their mean weight {mean:g} lies outside the bounds")
+    for _ in range(MAX_TRIM_ROUNDS):
         outside = (weights < lower) | (weights > upper)
         if not outside.any():
             return weights
@@ -163,6 +178,8 @@ def trim(weights: np.ndarray, upper: float | None, lower: float | None, strict: 
         weights = clipped
         if not strict:
             return weights
+    raise ValueError(f"strict trimming to [{lower}, {upper}] did not settle after {MAX_TRIM_ROUNDS} rounds "
+                     "(the bounds are too close to the mean weight)")
 
 
 def adjusted_influence(calibration: Calibration, cell: np.ndarray, cluster: np.ndarray, domain: np.ndarray,

@@ -343,8 +343,17 @@ class Domains:
         return self._estimator(items, binary=False).ratio("numerator", "denominator")
 
     def composite(self, items: Sequence, weights=None) -> DomainTable:
+        """Elements are 0/1 indicators or, for an element fed by several rating items, each respondent's
+        share of them rated satisfied: any value in [0, 1] (NaN: no answer to the element)."""
+        n = self._design.n_rows
         names = [f"element{i}" for i in range(len(items))]
-        return self._estimator(dict(zip(names, items)), binary=True).composite(names, weights)
+        checked = {name: check_item(y, n, name, binary=False) for name, y in zip(names, items)}
+        for name, y in checked.items():
+            given = y[~np.isnan(y)]
+            if ((given < 0) | (given > 1)).any():
+                raise ValueError(f"{name} must be a share in [0, 1] (or NaN for no answer) for a composite")
+        binary = all(np.isin(y[~np.isnan(y)], (0.0, 1.0)).all() for y in checked.values())
+        return self._estimator(checked, binary=binary).composite(names, weights)
 
 
 class TotalsDesign:

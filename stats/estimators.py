@@ -14,7 +14,7 @@ import numpy as np
 from scipy import sparse
 
 from stats.calibration import Calibration, adjusted_influence
-from stats.estimate import DomainTable
+from stats.estimate import BOUNDED_KINDS, DomainTable, estimate_scale, floored
 from stats.linearization import LinearizationBasis, StrataSpec
 from stats.replicate import ReplicateBasis, ReplicatePlan
 from stats.totals import ClusterTotals, ItemSums
@@ -103,8 +103,10 @@ class Estimator:
         valid = (n > 0) & np.all([d != 0 for d in denominators], axis=0)
         keep = np.flatnonzero(valid)
         basis = self._basis(parts, thetas, denominators, valid).select(keep)
-        se = np.sqrt(basis.variance())
         values = values[keep]
+        if kind in BOUNDED_KINDS:
+            values = np.clip(values, 0.0, 1.0)  # Σ a_e of 1s can be 1 + 2e-16 in floating point
+        se = floored(np.sqrt(basis.variance()), estimate_scale(kind, values))
         n_eff, deff, n_kish = self._sizes(kind, item, values, se, keep)
         return DomainTable(t.domain_labels[keep], values, se, self._df(keep), n[keep], n_eff, deff, n_kish,
                            kind, basis, lambda mask: self._union_df(keep[mask]))
@@ -212,18 +214,29 @@ def degrees_of_freedom(cluster: np.ndarray, domain: np.ndarray, n_domains: int,
                        spec: StrataSpec, variance: str) -> np.ndarray:
     """R's ``degf`` per domain from the cluster and domain of each row (or group) of positive weight.
 
-    Linearization: clusters minus strata present. Jackknife: the rank of the replicate weights minus
-    one, which for delete-one replicates is clusters present minus the number of strata whose every
-    cluster is present (at least one).
+    Linearization: clusters minus strata present. Jackknife: the rank of the domain's replicate weights
+    minus one (R's ``qr(weights(design, "analysis"))$rank - 1`` on the subset). With the replicates of
+    :class:`stats.replicate.ReplicatePlan` that rank is, summed over the strata the domain touches,
+    its clusters in a replicated stratum it covers only in part, its clusters minus one in a replicated
+    stratum it covers whole, one per lonely cluster under ``adjust`` (its own replicate), plus one when
+    some of its rows are in a covered stratum or in a stratum without replicates (sampled whole, or
+    lonely under ``certainty``/``remove``/``average``: rows whose replicate weights are all one).
     """
     pairs = np.unique(cluster.astype(np.int64) * n_domains + domain)
     present_cluster, present_domain = pairs // n_domains, pairs % n_domains
-    n_clusters = np.bincount(present_domain, minlength=n_domains)
-    strata = np.unique(spec.cluster_stratum[present_cluster].astype(np.int64) * n_domains + present_domain)
+    stratum_domain = spec.cluster_stratum[present_cluster].astype(np.int64) * n_domains + present_domain
+    strata, counts = np.unique(stratum_domain, return_counts=True)
     strata_stratum, strata_domain = strata // n_domains, strata % n_domains
     if variance == "linearization":
+        n_clusters = np.bincount(present_domain, minlength=n_domains)
         return (n_clusters - np.bincount(strata_domain, minlength=n_domains)).astype(float)
-    per_stratum = np.bincount(spec.cluster_stratum[present_cluster].astype(np.int64) * n_domains + present_domain,
-                              minlength=len(spec.labels) * n_domains)[strata]
-    complete = np.bincount(strata_domain, weights=per_stratum == spec.n_psu[strata_stratum], minlength=n_domains)
-    return (n_clusters - np.maximum(complete, 1)).astype(float)
+    replicated = (spec.n_psu > 1) & (spec.fpc_factor != 0)
+    own_replicate = (spec.n_psu == 1) & (spec.fpc_factor != 0) & (spec.lonely_psu == "adjust")
+    covered = replicated[strata_stratum] & (counts == spec.n_psu[strata_stratum])
+    part = replicated[strata_stratum] & ~covered
+    adjusted = own_replicate[strata_stratum]
+    flat = ~replicated[strata_stratum] & ~adjusted
+    rank = np.bincount(strata_domain, weights=np.where(part | adjusted, counts, 0) + np.where(covered, counts - 1, 0),
+                       minlength=n_domains)
+    rank += np.bincount(strata_domain, weights=covered | flat, minlength=n_domains) > 0
+    return (rank - 1).astype(float)

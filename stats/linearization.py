@@ -68,13 +68,14 @@ class LinearizationBasis:
         centring = np.where(several, squares / np.maximum(n_psu, 1), 0.0)
         variance = np.asarray(s2.T @ squares - s1.multiply(s1).T @ centring).reshape(-1)
         if spec.lonely_psu == "average":
-            variance = variance * self._average_scale(several)
+            # A stratum sampled whole (f = 0) has a variance, zero, even with one cluster: R's onestrat.
+            variance = variance * self._average_scale(several | (f == 0))
         return np.maximum(variance, 0.0)
 
-    def _average_scale(self, several: np.ndarray) -> np.ndarray:
+    def _average_scale(self, has_variance: np.ndarray) -> np.ndarray:
         # R: strata without a variance are dropped and the rest scaled by all/ok strata of the domain.
         touched = np.asarray(self.present.sum(axis=0)).reshape(-1)
-        ok = np.asarray(self.present.T @ several.astype(float)).reshape(-1)
+        ok = np.asarray(self.present.T @ has_variance.astype(float)).reshape(-1)
         return np.divide(touched, ok, out=np.zeros_like(touched, dtype=float), where=ok > 0)
 
     def combine(self, coefficients: np.ndarray) -> "LinearizationBasis":
