@@ -76,8 +76,12 @@ class Calibration:
 
 
 def _categories(labels_per_cell: np.ndarray, population: Mapping[Any, float], name: str,
-                cell_weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Category code per cell and population total per category, checked against the sample."""
+                cell_weight: np.ndarray, partial: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Category code per cell and population total per category, checked against the sample.
+
+    Population groups without sample rows are an error unless ``partial`` (R's ``partial=TRUE``): then
+    they are ignored, and the calibrated weights sum to the population of the groups sampled only.
+    """
     codes, uniques = factorize(labels_per_cell)
     sample_labels = uniques.tolist()
     present = np.bincount(codes, weights=cell_weight, minlength=len(uniques)) > 0
@@ -86,8 +90,8 @@ def _categories(labels_per_cell: np.ndarray, population: Mapping[Any, float], na
         raise ValueError(f"{name}: groups {missing[:5]} are in the sample but have no population total")
     in_sample = set(sample_labels)
     absent = [label for label in population if label not in in_sample]
-    if absent:
-        raise ValueError(f"{name}: population groups {absent[:5]} have no sample rows (R: use partial=TRUE)")
+    if absent and not partial:
+        raise ValueError(f"{name}: population groups {absent[:5]} have no sample rows (partial=True ignores them)")
     totals = np.array([float(population.get(label, 0.0)) for label in sample_labels])
     bad = [label for label, t, here in zip(sample_labels, totals, present) if here and not (np.isfinite(t) and t > 0)]
     if bad:
@@ -101,10 +105,11 @@ def _poststratify_factor(codes: np.ndarray, totals: np.ndarray, cell_weight: np.
 
 
 def poststratify(calibration: Calibration, base_weight: np.ndarray, labels_per_cell: np.ndarray,
-                 population: Mapping[Any, float], name: str = "poststratify") -> Calibration:
-    """R ``postStratify``: scale weights in each group to its population count."""
+                 population: Mapping[Any, float], name: str = "poststratify", partial: bool = False) -> Calibration:
+    """R ``postStratify``: scale weights in each group to its population count (``partial``: population
+    groups absent from the sample are ignored, as R's ``partial=TRUE``)."""
     current = base_weight * calibration.factor
-    codes, totals = _categories(labels_per_cell, population, name, current)
+    codes, totals = _categories(labels_per_cell, population, name, current, partial)
     factor = _poststratify_factor(codes, totals, current)
     return calibration.then(factor, Step("post", (Margin(codes, np.ones(len(codes))),)))
 

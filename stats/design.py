@@ -84,6 +84,18 @@ class Design:
     ``lonely_psu`` is R's ``survey.lonely.psu``: ``"fail"`` (a ValueError naming the stratum), ``"adjust"``,
     ``"average"``, ``"certainty"`` or ``"remove"``. ``variance`` is ``"linearization"`` (Taylor,
     with replacement) or the jackknife ``"jk1"`` (unstratified) / ``"jkn"`` (stratified).
+
+    Where this differs from R on purpose:
+
+    * ``"fail"`` refuses the design when it is built; R fails only the estimates that use the lonely
+      stratum's rows. A lonely stratum is a design problem, best found once rather than by whichever
+      domain happens to touch it (the other options give R's figures for every domain).
+    * Rows of weight 0 represent nobody and are not in the sample: they count neither in ``n`` (nor the
+      Korn-Graubard n) nor in a calibration's residuals. R keeps them in ``nrow()`` and gives them a
+      post-stratification residual; the engine's figures equal R's on the rows of positive weight.
+    * ``"average"`` on a domain scales by the strata where the domain has answers, calibrated or not.
+      R does so without calibration (and drops a stratum where none of the domain's rows answered, as the
+      engine does), but on a calibrated design scales by every stratum of the design.
     """
 
     def __init__(self, weights, strata=None, clusters=None, fpc=None, *, lonely_psu: str = "fail",
@@ -170,11 +182,16 @@ class Design:
         """The same design with jackknife variance (JK1 without strata, JKn with)."""
         return self._copy(variance="jk1" if len(self._spec.labels) == 1 else "jkn")
 
-    def poststratify(self, groups, totals: Mapping[Any, float]) -> "Design":
-        """R ``postStratify``: weights in each group sum to its population count ``totals[group]``."""
+    def poststratify(self, groups, totals: Mapping[Any, float], partial: bool = False) -> "Design":
+        """R ``postStratify``: weights in each group sum to its population count ``totals[group]``.
+
+        A group of ``totals`` without sample rows is an error, unless ``partial`` (R's ``partial=TRUE``),
+        which ignores it: the weights then sum to the population of the sampled groups only.
+        """
         name = f"poststratum{len(self._cells.keys)}"
         cells = self._refined(name, groups)
-        calibration = cal.poststratify(cells.calibration, self._cell_weight(cells), cells.keys[name], totals)
+        calibration = cal.poststratify(cells.calibration, self._cell_weight(cells), cells.keys[name], totals,
+                                       partial=partial)
         return self._copy(cells=replace(cells, calibration=calibration))
 
     def rake(self, margins: Mapping[str, tuple[Any, Mapping[Any, float]]], max_iter: int = 10, tol: float = 1.0) -> "Design":
@@ -425,8 +442,10 @@ class TotalsDesign:
             raise ValueError(f"calibration variable {name!r} is not in the totals' GROUP BY "
                              f"(have: {', '.join(self.totals.cell_keys) or 'none'})") from None
 
-    def poststratify(self, name: str, totals: Mapping[Any, float]) -> "TotalsDesign":
-        calibration = cal.poststratify(self._calibration, self._cell_weight(), self._keys(name), totals)
+    def poststratify(self, name: str, totals: Mapping[Any, float], partial: bool = False) -> "TotalsDesign":
+        """:meth:`Design.poststratify` on the calibration variable ``name`` of the totals."""
+        calibration = cal.poststratify(self._calibration, self._cell_weight(), self._keys(name), totals,
+                                       partial=partial)
         return self._with(calibration=calibration)
 
     def rake(self, margins: Mapping[str, Mapping[Any, float]], max_iter: int = 10, tol: float = 1.0) -> "TotalsDesign":

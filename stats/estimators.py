@@ -55,21 +55,21 @@ class Estimator:
     # --- public estimators ------------------------------------------------------------------------
     def total(self, name: str) -> DomainTable:
         item = self.totals.item(name)
-        return self._table([Part(1.0, _numerator(item), None)], "total")
+        return self._table([Part(1.0, _numerator(item), None)], "total", answered=item.count)
 
     def mean(self, name: str) -> DomainTable:
         item = self.totals.item(name)
-        return self._table([Part(1.0, _numerator(item), _denominator(item))], "mean", item)
+        return self._table([Part(1.0, _numerator(item), _denominator(item))], "mean", item, item.count)
 
     def proportion(self, name: str) -> DomainTable:
         item = self.totals.item(name)
         if (item.weighted < -1e-9 * np.abs(item.weight)).any() or (item.weighted > item.weight * (1 + 1e-12) + 1e-300).any():
             raise ValueError(f"item {name!r} is not a 0/1 indicator: its weighted sum exceeds its weight")
-        return self._table([Part(1.0, _numerator(item), _denominator(item))], "proportion", item)
+        return self._table([Part(1.0, _numerator(item), _denominator(item))], "proportion", item, item.count)
 
     def ratio(self, numerator: str, denominator: str) -> DomainTable:
         num, den = self.totals.item(numerator), self.totals.item(denominator)
-        return self._table([Part(1.0, _numerator(num), _numerator(den))], "ratio")
+        return self._table([Part(1.0, _numerator(num), _numerator(den))], "ratio", answered=num.count)
 
     def composite(self, names: list[str], weights=None) -> DomainTable:
         """Weighted mean of element proportions, each over its own respondents (``weights`` are
@@ -86,7 +86,9 @@ class Estimator:
         return self._table([Part(c, _numerator(i), _denominator(i)) for c, i in zip(a, items)], "composite")
 
     # --- machinery ----------------------------------------------------------------------------------
-    def _table(self, parts: list[Part], kind: str, item: ItemSums | None = None) -> DomainTable:
+    def _table(self, parts: list[Part], kind: str, item: ItemSums | None = None,
+               answered: np.ndarray | None = None) -> DomainTable:
+        """``answered``: rows per group that answered the item (a composite: None, every row counts)."""
         t = self.totals
         n_dom = t.n_domains
         dom = t.domain
@@ -102,7 +104,7 @@ class Estimator:
         n = np.bincount(dom, weights=t.rows, minlength=n_dom)
         valid = (n > 0) & np.all([d != 0 for d in denominators], axis=0)
         keep = np.flatnonzero(valid)
-        basis = self._basis(parts, thetas, denominators, valid).select(keep)
+        basis = self._basis(parts, thetas, denominators, valid, answered).select(keep)
         values = values[keep]
         if kind in BOUNDED_KINDS:
             values = np.clip(values, 0.0, 1.0)  # Σ a_e of 1s can be 1 + 2e-16 in floating point
@@ -111,12 +113,14 @@ class Estimator:
         return DomainTable(t.domain_labels[keep], values, se, self._df(keep), n[keep], n_eff, deff, n_kish,
                            kind, basis, lambda mask: self._union_df(keep[mask]))
 
-    def _basis(self, parts, thetas, denominators, valid):
+    def _basis(self, parts: list[Part], thetas: list[np.ndarray], denominators: list[np.ndarray], valid: np.ndarray,
+               answered: np.ndarray | None) -> LinearizationBasis | ReplicateBasis:
         if self.variance == "linearization":
-            return self._linearized(parts, thetas, denominators, valid)
+            return self._linearized(parts, thetas, denominators, valid, answered)
         return self._jackknife(parts)
 
-    def _linearized(self, parts, thetas, denominators, valid) -> LinearizationBasis:
+    def _linearized(self, parts: list[Part], thetas: list[np.ndarray], denominators: list[np.ndarray],
+                    valid: np.ndarray, answered: np.ndarray | None) -> LinearizationBasis:
         t = self.totals
 
         def influence(field: str) -> np.ndarray | None:
@@ -134,7 +138,7 @@ class Estimator:
         plain = influence("plain") if self.calibration.needs_unweighted else None
         z = adjusted_influence(self.calibration, t.cell, t.cluster, t.domain, t.weight, t.rows,
                                influence("weighted"), plain, (t.n_clusters, t.n_domains))
-        return LinearizationBasis(z, self._presence(), self.spec)
+        return LinearizationBasis(z, self._presence(answered), self.spec)
 
     def _jackknife(self, parts) -> ReplicateBasis:
         t = self.totals
@@ -156,8 +160,12 @@ class Estimator:
     def _positive(self) -> np.ndarray:
         return self.totals.rows > 0
 
-    def _presence(self) -> sparse.csc_matrix:
-        t, pos = self.totals, self._positive()
+    def _presence(self, answered: np.ndarray | None = None) -> sparse.csc_matrix:
+        """Strata × domains, 1 where the domain has rows (that answered the item, when ``answered`` is
+        given): the strata ``lonely_psu="average"`` counts. R drops the rows without an answer before the
+        variance (``na.rm``), so a stratum where none of the domain's rows answered is not counted."""
+        t = self.totals
+        pos = self._positive() if answered is None else (answered > 0) & self._positive()
         return sparse.csc_matrix((np.ones(pos.sum()), (t.stratum[pos], t.domain[pos])),
                                  shape=(len(self.spec.labels), t.n_domains)).sign()
 
