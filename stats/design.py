@@ -245,6 +245,18 @@ class Design:
         return TotalsDesign(totals, fpc, lonely_psu=lonely_psu, variance=variance)
 
 
+def cluster_totals_from_rows(weights, strata=None, clusters=None, domain=None,
+                             items: Mapping[str, Any] | None = None, calibration: Mapping[str, Any] | None = None,
+                             unweighted: bool = False) -> ClusterTotals:
+    """The totals a database ``GROUP BY`` computes, from row arrays (what tests compare the SQL with).
+
+    It lives here, not on :class:`ClusterTotals`, so that ``stats.totals`` never imports the designs
+    built on it.
+    """
+    design = Design(weights, strata, clusters, lonely_psu="certainty")
+    return design.cluster_totals(items or {}, domain=domain, calibration=calibration, unweighted=unweighted)
+
+
 class Domains:
     """Estimates by domain on a row-level design (built by :meth:`Design.by`).
 
