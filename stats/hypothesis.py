@@ -29,11 +29,11 @@ class TestResult:
     statistic: float
     df: float
     p_value: float
-    estimate: float = math.nan
-    se: float = math.nan
-    ci: tuple[float, float] = (math.nan, math.nan)
-    ddf: float = math.nan
     groups: tuple[Any, ...] = ()
+    estimate: float = math.nan
+    ci: tuple[float, float] = (math.nan, math.nan)
+    se: float = math.nan
+    ddf: float = math.nan
 
 
 def _missing(labels: np.ndarray) -> np.ndarray:
@@ -78,5 +78,5 @@ def ttest(design: "Design", y, group=None, level: float = 0.95) -> TestResult:
     statistic = value / se if se > 0 else math.copysign(math.inf, value) if value else math.nan
     p_value = float(2 * sps.t.sf(abs(statistic), df)) if df >= 1 else math.nan
     crit = float(sps.t.ppf(1 - (1 - level) / 2, df)) if df >= 1 else math.nan
-    return TestResult(method, float(statistic), float(df), p_value, float(value), float(se),
-                      (value - crit * se, value + crit * se), groups=groups)
+    return TestResult(method, float(statistic), float(df), p_value, groups, float(value),
+                      (value - crit * se, value + crit * se), float(se))
