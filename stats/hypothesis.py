@@ -1,4 +1,5 @@
-"""Design-based tests for researchers, as R's ``survey``: :func:`ttest` (``svyttest``).
+"""Design-based tests for researchers, as R's ``survey``: :func:`ttest` (``svyttest``) and :func:`chisq`
+(``svychisq``, Rao-Scott).
 
 Each returns a :class:`TestResult` with the statistic, its degrees of freedom and p-value, and, where
 there is one, the estimate with its standard error and 95% interval.
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import stats as sps
 
+from stats.linearization import LinearizationBasis
 from stats.validation import check_item, check_lengths
 
 if TYPE_CHECKING:
@@ -80,3 +82,62 @@ def ttest(design: "Design", y, group=None, level: float = 0.95) -> TestResult:
     crit = float(sps.t.ppf(1 - (1 - level) / 2, df)) if df >= 1 else math.nan
     return TestResult(method, float(statistic), float(df), p_value, groups, float(value),
                       (value - crit * se, value + crit * se), float(se))
+
+
+def _levels(labels: np.ndarray, name: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    labels = np.asarray(labels)
+    check_lengths(n, {name: labels})
+    missing = _missing(labels)
+    levels, codes = np.unique(labels[~missing], return_inverse=True)
+    if len(levels) < 2:
+        raise ValueError(f"{name} must take at least two values, got {levels.tolist()}")
+    full = np.zeros(n, np.int64)
+    full[~missing] = codes
+    return levels, full, missing
+
+
+def chisq(design: "Design", rows, columns) -> TestResult:
+    """R ``svychisq(~rows + columns, design)``: Pearson's X² of the weighted table, Rao-Scott adjusted.
+
+    With ``p`` the design-based cell shares (rows where either variable is missing are left out, R's
+    ``na.rm``), ``V`` their covariance and ``C`` the interaction contrasts of the table, the design effect
+    matrix is ``Δ = (C'D⁻¹C/N)⁻¹ C'D⁻¹VD⁻¹C``; ``F = X²/tr Δ`` on ``d = (tr Δ)²/tr Δ²`` and ``d·ν``
+    degrees of freedom, ``ν`` the design's clusters minus strata and ``N`` its rows, as R (whose default
+    statistic this is). Linearization designs only.
+    """
+    n = design.n_rows
+    row_levels, row_code, row_missing = _levels(rows, "rows", n)
+    col_levels, col_code, col_missing = _levels(columns, "columns", n)
+    nr, nc = len(row_levels), len(col_levels)
+    answered = ~(row_missing | col_missing)
+    cell = row_code + nr * col_code  # rows vary fastest, as R's interaction()
+    names = [f"cell{k}" for k in range(nr * nc)]
+    items = {name: np.where(answered, (cell == k).astype(float), np.nan) for k, name in enumerate(names)}
+    estimator = design.by(None).estimator(items)
+    tables = [estimator.proportion(name) for name in names]
+    bases = [t.basis for t in tables]
+    if not all(isinstance(b, LinearizationBasis) for b in bases):
+        raise ValueError("chisq needs a linearization design (variance='linearization')")
+    p = np.array([t.values[0] for t in tables])
+    v = LinearizationBasis.stacked(bases).covariance()
+    table = p.reshape(nc, nr).T  # rows × columns
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pearson = float(n * np.nansum(np.square(table - expected) / expected))
+    grid_rows, grid_cols = np.tile(np.arange(nr), nc), np.repeat(np.arange(nc), nr)
+    main = np.column_stack([np.ones(nr * nc)] + [grid_rows == i for i in range(1, nr)]
+                           + [grid_cols == j for j in range(1, nc)]).astype(float)
+    interaction = np.column_stack([(grid_rows == i) & (grid_cols == j)
+                                   for j in range(1, nc) for i in range(1, nr)]).astype(float)
+    contrasts = interaction - main @ np.linalg.lstsq(main, interaction, rcond=None)[0]
+    inverse_p = np.where(p == 0, 0.0, 1.0 / np.where(p == 0, 1.0, p))
+    weighted = contrasts * inverse_p[:, None]
+    delta = np.linalg.solve(contrasts.T @ weighted / n, weighted.T @ v @ weighted)
+    trace = float(np.trace(delta))
+    d0 = trace * trace / float(np.trace(delta @ delta))
+    spec = design._spec
+    nu = len(spec.cluster_stratum) - len(spec.labels)
+    statistic = pearson / trace
+    return TestResult("Pearson's X² with Rao-Scott adjustment (F)", statistic, d0,
+                      float(sps.f.sf(statistic, d0, d0 * nu)), groups=(tuple(row_levels.tolist()),
+                                                                        tuple(col_levels.tolist())), ddf=d0 * nu)

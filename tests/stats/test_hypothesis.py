@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stats.hypothesis import ttest
+from stats.hypothesis import chisq, ttest
 from tests.stats.conftest import assert_close, population, r_case
 from tests.stats.test_r_survey import api_design, sat_design
 
@@ -47,3 +47,32 @@ def test_a_group_of_other_than_two_values_is_refused():
         ttest(d, t["s1"], t["province"])
     with pytest.raises(ValueError, match="group has"):
         ttest(d, t["s1"], np.zeros(3))
+
+
+def check_chisq(result, case: str) -> None:
+    assert_close(result.statistic, r_case(case)["value"], f"{case} F")
+    assert_close(result.df, r_case(case)["df"], f"{case} numerator df")
+    assert_close(result.ddf, r_case(f"{case}/ddf")["value"], f"{case} denominator df")
+    assert_close(result.p_value, r_case(f"{case}/p")["value"], f"{case} p", abs=0)
+
+
+@pytest.mark.parametrize("name,rows,columns", [("apiclus1", "stype", "sch.wide"), ("apistrat", "stype", "comp.imp")])
+def test_rao_scott_chisq_of_api_tables(name, rows, columns):
+    d, t = api_design(name)
+    check_chisq(chisq(d, t[rows], t[columns]), f"{name}/chisq/{rows}:{columns}")
+
+
+def test_rao_scott_chisq_with_missing_answers_and_post_stratification():
+    d, t = sat_design()
+    check_chisq(chisq(d, t["period"], t["sat_overall"]), "sat/chisq/period:sat_overall")
+    check_chisq(chisq(d, t["province"], t["e3"]), "sat/chisq/province:e3")
+    post = d.poststratify(t["unit"], population("unit_totals.csv", "unit"))
+    check_chisq(chisq(post, t["province"], t["e3"]), "sat-post/chisq/province:e3")
+
+
+def test_chisq_refuses_a_jackknife_design_and_a_constant_variable():
+    d, t = sat_design()
+    with pytest.raises(ValueError, match="linearization"):
+        chisq(d.jackknife(), t["province"], t["e3"])
+    with pytest.raises(ValueError, match="at least two values"):
+        chisq(d, np.zeros(d.n_rows), t["e3"])
