@@ -206,6 +206,26 @@ class Design:
                                max_iter, tol)
         return self._copy(cells=replace(cells, calibration=calibration))
 
+    def calibrate(self, margins: Mapping[str, tuple[Any, Mapping[Any, float]]], calfun: str = "linear",
+                  bounds: tuple[float, float] = (-np.inf, np.inf), max_iter: int = 50,
+                  epsilon: float = 1e-7) -> "Design":
+        """R ``calibrate(design, ~a + b, population, calfun=, bounds=)`` to categorical margins
+        ``{name: (groups, {level: population count})}``: GREG (``"linear"``) or ``"raking"`` factors ``g``
+        within ``bounds``, with R's regression-residual variance. The intercept's total is the first
+        margin's; every margin should describe the same population.
+        """
+        cells = self._cells
+        names = {}
+        for name, (groups, _) in margins.items():
+            names[name] = f"calibrate{len(cells.keys)}:{name}"
+            cells = cells.refined(names[name], self._checked_groups(groups, name))
+        weight = self._cell_weight(cells) * cells.calibration.factor
+        model, population = cal.margin_model(
+            {name: (cells.keys[names[name]], totals) for name, (_, totals) in margins.items()}, weight)
+        calibration = cal.greg(cells.calibration, self._cell_weight(cells), model, population, calfun, bounds,
+                               max_iter, epsilon)
+        return self._copy(cells=replace(cells, calibration=calibration))
+
     def trim(self, upper: float | None = None, lower: float | None = None, strict: bool = False) -> "Design":
         """R ``trimWeights``: clip and share the trimmed amount equally among untrimmed rows."""
         if self._cells.calibration.steps:
