@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats as sps
 
 from stats.linearization import LinearizationBasis
@@ -40,13 +41,13 @@ class TestResult:
 
 def _missing(labels: np.ndarray) -> np.ndarray:
     if labels.dtype.kind == "f":
-        return np.isnan(labels)
+        return np.asarray(np.isnan(labels), bool)
     if labels.dtype.kind == "O":
         return np.array([v is None or (isinstance(v, float) and math.isnan(v)) for v in labels.tolist()], bool)
     return np.zeros(len(labels), bool)
 
 
-def ttest(design: "Design", y, group=None, level: float = 0.95) -> TestResult:
+def ttest(design: "Design", y: ArrayLike, group: ArrayLike | None = None, level: float = 0.95) -> TestResult:
     """R ``svyttest``: without ``group``, a one-sample t-test of ``mean(y) = 0``; with a ``group`` of two
     values, of equal means, the estimate being the second group's mean minus the first's (sorted labels).
 
@@ -84,11 +85,11 @@ def ttest(design: "Design", y, group=None, level: float = 0.95) -> TestResult:
                       (value - crit * se, value + crit * se), float(se))
 
 
-def _levels(labels: np.ndarray, name: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    labels = np.asarray(labels)
-    check_lengths(n, {name: labels})
-    missing = _missing(labels)
-    levels, codes = np.unique(labels[~missing], return_inverse=True)
+def _levels(labels: ArrayLike, name: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    array = np.asarray(labels)
+    check_lengths(n, {name: array})
+    missing = _missing(array)
+    levels, codes = np.unique(array[~missing], return_inverse=True)
     if len(levels) < 2:
         raise ValueError(f"{name} must take at least two values, got {levels.tolist()}")
     full = np.zeros(n, np.int64)
@@ -96,7 +97,7 @@ def _levels(labels: np.ndarray, name: str, n: int) -> tuple[np.ndarray, np.ndarr
     return levels, full, missing
 
 
-def chisq(design: "Design", rows, columns) -> TestResult:
+def chisq(design: "Design", rows: ArrayLike, columns: ArrayLike) -> TestResult:
     """R ``svychisq(~rows + columns, design)``: Pearson's X² of the weighted table, Rao-Scott adjusted.
 
     With ``p`` the design-based cell shares (rows where either variable is missing are left out, R's
@@ -115,8 +116,8 @@ def chisq(design: "Design", rows, columns) -> TestResult:
     items = {name: np.where(answered, (cell == k).astype(float), np.nan) for k, name in enumerate(names)}
     estimator = design.by(None).estimator(items)
     tables = [estimator.proportion(name) for name in names]
-    bases = [t.basis for t in tables]
-    if not all(isinstance(b, LinearizationBasis) for b in bases):
+    bases = [t.basis for t in tables if isinstance(t.basis, LinearizationBasis)]
+    if len(bases) != len(tables):
         raise ValueError("chisq needs a linearization design (variance='linearization')")
     p = np.array([t.values[0] for t in tables])
     v = LinearizationBasis.stacked(bases).covariance()

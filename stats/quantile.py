@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from stats import intervals
 from stats.validation import check_item
@@ -71,7 +72,7 @@ def cumulative_weights(w: np.ndarray) -> tuple[np.ndarray, float]:
     return extended.astype(float), float(extended[-1])
 
 
-def quantile(design: "Design", y, probabilities: Sequence[float] = (0.5,), domain=None,
+def quantile(design: "Design", y: ArrayLike, probabilities: Sequence[float] = (0.5,), domain: ArrayLike | None = None,
              level: float = 0.95) -> QuantileTable:
     """Quantiles of ``y`` (NaN: no answer) for the design or by ``domain``, with Woodruff intervals."""
     probs = tuple(float(p) for p in probabilities)

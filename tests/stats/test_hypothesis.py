@@ -15,7 +15,8 @@ def check_test(result, case: str) -> None:
     assert_close(result.estimate, ref["value"], f"{case} estimate")
     assert_close(result.se, ref["se"], f"{case} se")
     assert result.df == ref["df"], f"{case} df {result.df} != R {ref['df']}"
-    assert_close(result.ci[0], ref["ci_low"], f"{case} lower"), assert_close(result.ci[1], ref["ci_high"], f"{case} upper")
+    assert_close(result.ci[0], ref["ci_low"], f"{case} lower")
+    assert_close(result.ci[1], ref["ci_high"], f"{case} upper")
     assert_close(result.statistic, r_case(f"{case}/t")["value"], f"{case} t")
     assert_close(result.p_value, r_case(f"{case}/p")["value"], f"{case} p", abs=0)
 
