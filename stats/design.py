@@ -84,6 +84,18 @@ class Design:
     ``lonely_psu`` is R's ``survey.lonely.psu``: ``"fail"`` (a ValueError naming the stratum), ``"adjust"``,
     ``"average"``, ``"certainty"`` or ``"remove"``. ``variance`` is ``"linearization"`` (Taylor,
     with replacement) or the jackknife ``"jk1"`` (unstratified) / ``"jkn"`` (stratified).
+
+    Where this differs from R on purpose:
+
+    * ``"fail"`` refuses the design when it is built; R fails only the estimates that use the lonely
+      stratum's rows. A lonely stratum is a design problem, best found once rather than by whichever
+      domain happens to touch it (the other options give R's figures for every domain).
+    * Rows of weight 0 represent nobody and are not in the sample: they count neither in ``n`` (nor the
+      Korn-Graubard n) nor in a calibration's residuals. R keeps them in ``nrow()`` and gives them a
+      post-stratification residual; the engine's figures equal R's on the rows of positive weight.
+    * ``"average"`` on a domain scales by the strata where the domain has answers, calibrated or not.
+      R does so without calibration (and drops a stratum where none of the domain's rows answered, as the
+      engine does), but on a calibrated design scales by every stratum of the design.
     """
 
     def __init__(self, weights, strata=None, clusters=None, fpc=None, *, lonely_psu: str = "fail",
@@ -170,11 +182,16 @@ class Design:
         """The same design with jackknife variance (JK1 without strata, JKn with)."""
         return self._copy(variance="jk1" if len(self._spec.labels) == 1 else "jkn")
 
-    def poststratify(self, groups, totals: Mapping[Any, float]) -> "Design":
-        """R ``postStratify``: weights in each group sum to its population count ``totals[group]``."""
+    def poststratify(self, groups, totals: Mapping[Any, float], partial: bool = False) -> "Design":
+        """R ``postStratify``: weights in each group sum to its population count ``totals[group]``.
+
+        A group of ``totals`` without sample rows is an error, unless ``partial`` (R's ``partial=TRUE``),
+        which ignores it: the weights then sum to the population of the sampled groups only.
+        """
         name = f"poststratum{len(self._cells.keys)}"
         cells = self._refined(name, groups)
-        calibration = cal.poststratify(cells.calibration, self._cell_weight(cells), cells.keys[name], totals)
+        calibration = cal.poststratify(cells.calibration, self._cell_weight(cells), cells.keys[name], totals,
+                                       partial=partial)
         return self._copy(cells=replace(cells, calibration=calibration))
 
     def rake(self, margins: Mapping[str, tuple[Any, Mapping[Any, float]]], max_iter: int = 10, tol: float = 1.0) -> "Design":
@@ -187,6 +204,26 @@ class Design:
         calibration = cal.rake(cells.calibration, self._cell_weight(cells),
                                {name: (cells.keys[names[name]], population) for name, (_, population) in margins.items()},
                                max_iter, tol)
+        return self._copy(cells=replace(cells, calibration=calibration))
+
+    def calibrate(self, margins: Mapping[str, tuple[Any, Mapping[Any, float]]], calfun: str = "linear",
+                  bounds: tuple[float, float] = (-np.inf, np.inf), max_iter: int = 50,
+                  epsilon: float = 1e-7) -> "Design":
+        """R ``calibrate(design, ~a + b, population, calfun=, bounds=)`` to categorical margins
+        ``{name: (groups, {level: population count})}``: GREG (``"linear"``) or ``"raking"`` factors ``g``
+        within ``bounds``, with R's regression-residual variance. The intercept's total is the first
+        margin's; every margin should describe the same population.
+        """
+        cells = self._cells
+        names = {}
+        for name, (groups, _) in margins.items():
+            names[name] = f"calibrate{len(cells.keys)}:{name}"
+            cells = cells.refined(names[name], self._checked_groups(groups, name))
+        weight = self._cell_weight(cells) * cells.calibration.factor
+        model, population = cal.margin_model(
+            {name: (cells.keys[names[name]], totals) for name, (_, totals) in margins.items()}, weight)
+        calibration = cal.greg(cells.calibration, self._cell_weight(cells), model, population, calfun, bounds,
+                               max_iter, epsilon)
         return self._copy(cells=replace(cells, calibration=calibration))
 
     def trim(self, upper: float | None = None, lower: float | None = None, strict: bool = False) -> "Design":
@@ -226,6 +263,18 @@ class Design:
         ``fpc`` maps stratum label to population clusters (or sampling fraction), as in R.
         """
         return TotalsDesign(totals, fpc, lonely_psu=lonely_psu, variance=variance)
+
+
+def cluster_totals_from_rows(weights, strata=None, clusters=None, domain=None,
+                             items: Mapping[str, Any] | None = None, calibration: Mapping[str, Any] | None = None,
+                             unweighted: bool = False) -> ClusterTotals:
+    """The totals a database ``GROUP BY`` computes, from row arrays (what tests compare the SQL with).
+
+    It lives here, not on :class:`ClusterTotals`, so that ``stats.totals`` never imports the designs
+    built on it.
+    """
+    design = Design(weights, strata, clusters, lonely_psu="certainty")
+    return design.cluster_totals(items or {}, domain=domain, calibration=calibration, unweighted=unweighted)
 
 
 class Domains:
@@ -343,8 +392,17 @@ class Domains:
         return self._estimator(items, binary=False).ratio("numerator", "denominator")
 
     def composite(self, items: Sequence, weights=None) -> DomainTable:
+        """Elements are 0/1 indicators or, for an element fed by several rating items, each respondent's
+        share of them rated satisfied: any value in [0, 1] (NaN: no answer to the element)."""
+        n = self._design.n_rows
         names = [f"element{i}" for i in range(len(items))]
-        return self._estimator(dict(zip(names, items)), binary=True).composite(names, weights)
+        checked = {name: check_item(y, n, name, binary=False) for name, y in zip(names, items)}
+        for name, y in checked.items():
+            given = y[~np.isnan(y)]
+            if ((given < 0) | (given > 1)).any():
+                raise ValueError(f"{name} must be a share in [0, 1] (or NaN for no answer) for a composite")
+        binary = all(np.isin(y[~np.isnan(y)], (0.0, 1.0)).all() for y in checked.values())
+        return self._estimator(checked, binary=binary).composite(names, weights)
 
 
 class TotalsDesign:
@@ -416,8 +474,10 @@ class TotalsDesign:
             raise ValueError(f"calibration variable {name!r} is not in the totals' GROUP BY "
                              f"(have: {', '.join(self.totals.cell_keys) or 'none'})") from None
 
-    def poststratify(self, name: str, totals: Mapping[Any, float]) -> "TotalsDesign":
-        calibration = cal.poststratify(self._calibration, self._cell_weight(), self._keys(name), totals)
+    def poststratify(self, name: str, totals: Mapping[Any, float], partial: bool = False) -> "TotalsDesign":
+        """:meth:`Design.poststratify` on the calibration variable ``name`` of the totals."""
+        calibration = cal.poststratify(self._calibration, self._cell_weight(), self._keys(name), totals,
+                                       partial=partial)
         return self._with(calibration=calibration)
 
     def rake(self, margins: Mapping[str, Mapping[Any, float]], max_iter: int = 10, tol: float = 1.0) -> "TotalsDesign":

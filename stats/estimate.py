@@ -15,6 +15,25 @@ from stats import intervals
 BOUNDED_KINDS = frozenset({"proportion", "composite"})
 KISH_NOTE = "clopper-pearson-kish"
 NO_DF_NOTE = "no-degrees-of-freedom"
+# A standard error below this fraction of the estimate's scale is rounding, not variance: it is zero.
+SE_NOISE = 1e-12
+
+
+def estimate_scale(kind: str, values: np.ndarray) -> np.ndarray:
+    """The scale a standard error is compared with: 1 for a share in [0, 1], else the estimate's size."""
+    values = np.asarray(values, float)
+    return np.ones_like(values) if kind in BOUNDED_KINDS else np.abs(values)
+
+
+def floored(ses: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Standard errors with numerical noise (below ``SE_NOISE`` of ``scale``) set to exactly 0.
+
+    A domain inside one cluster has no variance, but its linearised variance comes out as ~1e-16
+    rather than 0; an effective n of p(1-p)/se² ≈ 1e31 would then give an interval of zero width.
+    Zero sends bounded estimates to the Clopper-Pearson interval on Kish's n (``interval_notes``).
+    """
+    ses = np.asarray(ses, float)
+    return np.where(ses < SE_NOISE * np.asarray(scale, float), 0.0, ses)
 
 
 class VarianceBasis(Protocol):
@@ -176,7 +195,8 @@ class DomainTable:
         for label, coefficient in coefficients.items():
             c[self.position(label)] = float(coefficient)
         combined = self.basis.combine(c)
-        se = float(np.sqrt(combined.variance()[0]))
+        scale = np.abs(c * self.values).max()
+        se = float(floored(np.sqrt(combined.variance()[:1]), np.array([scale]))[0])
         return Estimate(float(c @ self.values), se, self.union_df(c != 0), int(self.ns[c != 0].sum()),
                         kind="contrast", label=dict(coefficients))
 

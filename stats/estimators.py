@@ -14,7 +14,7 @@ import numpy as np
 from scipy import sparse
 
 from stats.calibration import Calibration, adjusted_influence
-from stats.estimate import DomainTable
+from stats.estimate import BOUNDED_KINDS, DomainTable, estimate_scale, floored
 from stats.linearization import LinearizationBasis, StrataSpec
 from stats.replicate import ReplicateBasis, ReplicatePlan
 from stats.totals import ClusterTotals, ItemSums
@@ -55,21 +55,21 @@ class Estimator:
     # --- public estimators ------------------------------------------------------------------------
     def total(self, name: str) -> DomainTable:
         item = self.totals.item(name)
-        return self._table([Part(1.0, _numerator(item), None)], "total")
+        return self._table([Part(1.0, _numerator(item), None)], "total", answered=item.count)
 
     def mean(self, name: str) -> DomainTable:
         item = self.totals.item(name)
-        return self._table([Part(1.0, _numerator(item), _denominator(item))], "mean", item)
+        return self._table([Part(1.0, _numerator(item), _denominator(item))], "mean", item, item.count)
 
     def proportion(self, name: str) -> DomainTable:
         item = self.totals.item(name)
         if (item.weighted < -1e-9 * np.abs(item.weight)).any() or (item.weighted > item.weight * (1 + 1e-12) + 1e-300).any():
             raise ValueError(f"item {name!r} is not a 0/1 indicator: its weighted sum exceeds its weight")
-        return self._table([Part(1.0, _numerator(item), _denominator(item))], "proportion", item)
+        return self._table([Part(1.0, _numerator(item), _denominator(item))], "proportion", item, item.count)
 
     def ratio(self, numerator: str, denominator: str) -> DomainTable:
         num, den = self.totals.item(numerator), self.totals.item(denominator)
-        return self._table([Part(1.0, _numerator(num), _numerator(den))], "ratio")
+        return self._table([Part(1.0, _numerator(num), _numerator(den))], "ratio", answered=num.count)
 
     def composite(self, names: list[str], weights=None) -> DomainTable:
         """Weighted mean of element proportions, each over its own respondents (``weights`` are
@@ -86,7 +86,9 @@ class Estimator:
         return self._table([Part(c, _numerator(i), _denominator(i)) for c, i in zip(a, items)], "composite")
 
     # --- machinery ----------------------------------------------------------------------------------
-    def _table(self, parts: list[Part], kind: str, item: ItemSums | None = None) -> DomainTable:
+    def _table(self, parts: list[Part], kind: str, item: ItemSums | None = None,
+               answered: np.ndarray | None = None) -> DomainTable:
+        """``answered``: rows per group that answered the item (a composite: None, every row counts)."""
         t = self.totals
         n_dom = t.n_domains
         dom = t.domain
@@ -102,19 +104,23 @@ class Estimator:
         n = np.bincount(dom, weights=t.rows, minlength=n_dom)
         valid = (n > 0) & np.all([d != 0 for d in denominators], axis=0)
         keep = np.flatnonzero(valid)
-        basis = self._basis(parts, thetas, denominators, valid).select(keep)
-        se = np.sqrt(basis.variance())
+        basis = self._basis(parts, thetas, denominators, valid, answered).select(keep)
         values = values[keep]
+        if kind in BOUNDED_KINDS:
+            values = np.clip(values, 0.0, 1.0)  # Σ a_e of 1s can be 1 + 2e-16 in floating point
+        se = floored(np.sqrt(basis.variance()), estimate_scale(kind, values))
         n_eff, deff, n_kish = self._sizes(kind, item, values, se, keep)
         return DomainTable(t.domain_labels[keep], values, se, self._df(keep), n[keep], n_eff, deff, n_kish,
                            kind, basis, lambda mask: self._union_df(keep[mask]))
 
-    def _basis(self, parts, thetas, denominators, valid):
+    def _basis(self, parts: list[Part], thetas: list[np.ndarray], denominators: list[np.ndarray], valid: np.ndarray,
+               answered: np.ndarray | None) -> LinearizationBasis | ReplicateBasis:
         if self.variance == "linearization":
-            return self._linearized(parts, thetas, denominators, valid)
+            return self._linearized(parts, thetas, denominators, valid, answered)
         return self._jackknife(parts)
 
-    def _linearized(self, parts, thetas, denominators, valid) -> LinearizationBasis:
+    def _linearized(self, parts: list[Part], thetas: list[np.ndarray], denominators: list[np.ndarray],
+                    valid: np.ndarray, answered: np.ndarray | None) -> LinearizationBasis:
         t = self.totals
 
         def influence(field: str) -> np.ndarray | None:
@@ -132,7 +138,7 @@ class Estimator:
         plain = influence("plain") if self.calibration.needs_unweighted else None
         z = adjusted_influence(self.calibration, t.cell, t.cluster, t.domain, t.weight, t.rows,
                                influence("weighted"), plain, (t.n_clusters, t.n_domains))
-        return LinearizationBasis(z, self._presence(), self.spec)
+        return LinearizationBasis(z, self._presence(answered), self.spec)
 
     def _jackknife(self, parts) -> ReplicateBasis:
         t = self.totals
@@ -154,8 +160,12 @@ class Estimator:
     def _positive(self) -> np.ndarray:
         return self.totals.rows > 0
 
-    def _presence(self) -> sparse.csc_matrix:
-        t, pos = self.totals, self._positive()
+    def _presence(self, answered: np.ndarray | None = None) -> sparse.csc_matrix:
+        """Strata × domains, 1 where the domain has rows (that answered the item, when ``answered`` is
+        given): the strata ``lonely_psu="average"`` counts. R drops the rows without an answer before the
+        variance (``na.rm``), so a stratum where none of the domain's rows answered is not counted."""
+        t = self.totals
+        pos = self._positive() if answered is None else (answered > 0) & self._positive()
         return sparse.csc_matrix((np.ones(pos.sum()), (t.stratum[pos], t.domain[pos])),
                                  shape=(len(self.spec.labels), t.n_domains)).sign()
 
@@ -212,18 +222,29 @@ def degrees_of_freedom(cluster: np.ndarray, domain: np.ndarray, n_domains: int,
                        spec: StrataSpec, variance: str) -> np.ndarray:
     """R's ``degf`` per domain from the cluster and domain of each row (or group) of positive weight.
 
-    Linearization: clusters minus strata present. Jackknife: the rank of the replicate weights minus
-    one, which for delete-one replicates is clusters present minus the number of strata whose every
-    cluster is present (at least one).
+    Linearization: clusters minus strata present. Jackknife: the rank of the domain's replicate weights
+    minus one (R's ``qr(weights(design, "analysis"))$rank - 1`` on the subset). With the replicates of
+    :class:`stats.replicate.ReplicatePlan` that rank is, summed over the strata the domain touches,
+    its clusters in a replicated stratum it covers only in part, its clusters minus one in a replicated
+    stratum it covers whole, one per lonely cluster under ``adjust`` (its own replicate), plus one when
+    some of its rows are in a covered stratum or in a stratum without replicates (sampled whole, or
+    lonely under ``certainty``/``remove``/``average``: rows whose replicate weights are all one).
     """
     pairs = np.unique(cluster.astype(np.int64) * n_domains + domain)
     present_cluster, present_domain = pairs // n_domains, pairs % n_domains
-    n_clusters = np.bincount(present_domain, minlength=n_domains)
-    strata = np.unique(spec.cluster_stratum[present_cluster].astype(np.int64) * n_domains + present_domain)
+    stratum_domain = spec.cluster_stratum[present_cluster].astype(np.int64) * n_domains + present_domain
+    strata, counts = np.unique(stratum_domain, return_counts=True)
     strata_stratum, strata_domain = strata // n_domains, strata % n_domains
     if variance == "linearization":
+        n_clusters = np.bincount(present_domain, minlength=n_domains)
         return (n_clusters - np.bincount(strata_domain, minlength=n_domains)).astype(float)
-    per_stratum = np.bincount(spec.cluster_stratum[present_cluster].astype(np.int64) * n_domains + present_domain,
-                              minlength=len(spec.labels) * n_domains)[strata]
-    complete = np.bincount(strata_domain, weights=per_stratum == spec.n_psu[strata_stratum], minlength=n_domains)
-    return (n_clusters - np.maximum(complete, 1)).astype(float)
+    replicated = (spec.n_psu > 1) & (spec.fpc_factor != 0)
+    own_replicate = (spec.n_psu == 1) & (spec.fpc_factor != 0) & (spec.lonely_psu == "adjust")
+    covered = replicated[strata_stratum] & (counts == spec.n_psu[strata_stratum])
+    part = replicated[strata_stratum] & ~covered
+    adjusted = own_replicate[strata_stratum]
+    flat = ~replicated[strata_stratum] & ~adjusted
+    rank = np.bincount(strata_domain, weights=np.where(part | adjusted, counts, 0) + np.where(covered, counts - 1, 0),
+                       minlength=n_domains)
+    rank += np.bincount(strata_domain, weights=covered | flat, minlength=n_domains) > 0
+    return (rank - 1).astype(float)

@@ -13,7 +13,10 @@ Methods and what they match:
     the convergence tolerance of R's ``svyglm`` (about 1e-9).
 ``beta``
     Korn-Graubard: effective n ``n_eff = p(1-p)/se²`` times ``(t_{α/2}(n-1)/t_{α/2}(df))²``, then
-    Clopper-Pearson on ``x = n_eff·p`` successes; R ``svyciprop(method="beta")``.
+    Clopper-Pearson on ``x = n_eff·p`` successes; R ``svyciprop(method="beta")``. ``n`` is the
+    domain's rows of positive weight. (R's ``svyciprop`` on a subset of a post-stratified or raked
+    design uses ``nrow()`` of the whole design, since such a subset keeps every row at weight zero;
+    the engine keeps the domain's own n, the same with or without calibration.)
 ``wilson``
     Wilson score interval with the normal quantile on the Korn-Graubard effective n (the same
     df-adjusted ``n_eff`` as ``beta``), as in Dean and Pagano (2015). R has no such method

@@ -55,27 +55,57 @@ class LinearizationBasis:
     present: sparse.csc_matrix  # strata × domains, 1 where the domain has rows of positive weight
     spec: StrataSpec
 
-    def variance(self) -> np.ndarray:
+    def _weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per stratum: the factor on squared cluster totals, on the squared stratum total, and whether
+        the stratum has a variance (for ``average``)."""
         spec = self.spec
-        h = spec.indicator()
-        s1 = h @ self.influence
-        s2 = h @ self.influence.multiply(self.influence)
         n_psu = spec.n_psu.astype(float)
         f = np.where(spec.fpc_factor < 1e-7, 0.0, spec.fpc_factor)
         several = n_psu > 1
         lonely_adjust = ~several & (spec.lonely_psu == "adjust")
         squares = np.where(several, f * n_psu / np.maximum(n_psu - 1, 1), np.where(lonely_adjust, f, 0.0))
         centring = np.where(several, squares / np.maximum(n_psu, 1), 0.0)
+        # A stratum sampled whole (f = 0) has a variance, zero, even with one cluster: R's onestrat.
+        return squares, centring, several | (f == 0)
+
+    def variance(self) -> np.ndarray:
+        spec = self.spec
+        h = spec.indicator()
+        s1 = h @ self.influence
+        s2 = h @ self.influence.multiply(self.influence)
+        squares, centring, has_variance = self._weights()
         variance = np.asarray(s2.T @ squares - s1.multiply(s1).T @ centring).reshape(-1)
         if spec.lonely_psu == "average":
-            variance = variance * self._average_scale(several)
+            variance = variance * self._average_scale(has_variance)
         return np.maximum(variance, 0.0)
 
-    def _average_scale(self, several: np.ndarray) -> np.ndarray:
+    def covariance(self) -> np.ndarray:
+        """Covariance matrix between the columns (the diagonal is :meth:`variance` before clipping)."""
+        spec = self.spec
+        z = self.influence.toarray()
+        squares, centring, has_variance = self._weights()
+        s1 = spec.indicator() @ z
+        covariance = z.T @ (squares[spec.cluster_stratum][:, None] * z) - s1.T @ (centring[:, None] * s1)
+        if spec.lonely_psu == "average":
+            root = np.sqrt(self._average_scale(has_variance))
+            covariance = covariance * np.outer(root, root)
+        return covariance
+
+    def _average_scale(self, has_variance: np.ndarray) -> np.ndarray:
         # R: strata without a variance are dropped and the rest scaled by all/ok strata of the domain.
         touched = np.asarray(self.present.sum(axis=0)).reshape(-1)
-        ok = np.asarray(self.present.T @ several.astype(float)).reshape(-1)
+        ok = np.asarray(self.present.T @ has_variance.astype(float)).reshape(-1)
         return np.divide(touched, ok, out=np.zeros_like(touched, dtype=float), where=ok > 0)
+
+    @staticmethod
+    def stacked(bases: "list[LinearizationBasis]") -> "LinearizationBasis":
+        """One basis whose columns are those of ``bases`` (estimates on the same design), counting for
+        ``average`` the strata any of them touches, as R does for several variables at once."""
+        present = sparse.hstack([b.present for b in bases]).tocsc()
+        union = (np.asarray(present.sum(axis=1)).reshape(-1) > 0).astype(float)
+        columns = present.shape[1]
+        return LinearizationBasis(sparse.hstack([b.influence for b in bases]).tocsc(),
+                                  sparse.csc_matrix(np.repeat(union[:, None], columns, axis=1)), bases[0].spec)
 
     def combine(self, coefficients: np.ndarray) -> "LinearizationBasis":
         column = sparse.csc_matrix(self.influence @ coefficients.reshape(-1, 1))

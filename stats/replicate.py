@@ -3,8 +3,10 @@
 Replicate ``r`` deletes cluster ``c`` of stratum ``h`` and multiplies the other clusters of ``h`` by
 ``n_h/(n_h − 1)``; its scale is ``(1 − f_h)(n_h − 1)/n_h``. The variance is
 ``Σ_r scale_r (θ_r − θ̄)²`` with ``θ̄`` the mean of the replicates (R's default ``mse=FALSE``).
+A stratum sampled whole (``N_h = n_h``) has no replicates (R's default ``survey.drop.replicates``).
 Lonely clusters follow R's ``jknweights``: ``certainty``/``remove`` drop the stratum's replicate,
-``average`` also scales the variance by clusters/replicates, ``adjust`` makes a replicate that deletes
+``average`` also scales the variance by clusters/replicates (replicates dropped for strata sampled
+whole count as missing too, as in R), ``adjust`` makes a replicate that deletes
 the stratum and scales every other stratum by ``H/(H − 1)``.
 
 Replicate estimates are computed from cluster-by-domain totals, so the same code runs from rows and
@@ -48,7 +50,8 @@ class ReplicatePlan:
         h = spec.cluster_stratum
         n_h = spec.n_psu[h].astype(float)
         f_h = spec.fpc_factor[h]
-        regular = n_h > 1
+        # A stratum sampled whole (f = 0) has no replicates, as R's jk1weights with survey.drop.replicates.
+        regular = (n_h > 1) & (f_h != 0)
         stratum, deleted = h[regular], clusters[regular]
         keep = np.ones(regular.sum())
         boost = n_h[regular] / (n_h[regular] - 1)

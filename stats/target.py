@@ -12,12 +12,25 @@ Rules (defaults from the project's statistical definitions):
 A one-sided 95% bound is the bound of the two-sided 90% interval of the chosen method (the
 Korn-Graubard ``beta`` interval by default).
 
-For every domain not yet settled the report gives the number of further responses that would
-settle it if the estimate stayed where it is: the design effect ``deff = n / n_eff`` is held at its
-current value, so ``m`` more responses give an effective n of ``(n + m) / deff``, and ``m`` is the
-smallest count whose projected one-sided bound crosses τ. The design-based effective n used is
-``p(1-p)/se²`` (Kish's at an estimate of 0 or 1). An estimate exactly at τ never settles: its
-bounds close in on τ from both sides without crossing, so the count is ``None`` with that reason.
+**Responses to settle.** For every domain not yet settled the report gives the smallest number ``m``
+of further responses at which, if the estimate stayed where it is, the one-sided bound on the
+estimate's side would clear τ. The projection is the domain's own interval with ``m`` more responses
+that look like the ones it has (same design effect and cell mix):
+
+- the design effect ``deff = n / n_eff`` is held, so the effective n becomes ``(n + m) / deff``
+  (``n_eff = p(1-p)/se²``; Kish's ``(Σw)²/Σw²`` where the interval itself falls back to it);
+- the degrees of freedom grow in proportion to the responses, ``df·(n + m)/n``: the added responses
+  bring as many new primary units per response as the present ones (exact when they arrive at the
+  same responses per counter-day, conservative by ``m·cells/n`` when they join the cells of a design
+  whose primary units are the respondents, where ``df`` would be ``df + m``);
+- the interval is computed exactly as the verdict's (Korn-Graubard with ``n + m`` rows and those degrees
+  of freedom, or Clopper-Pearson on Kish's n grown by ``(n + m)/n`` where the verdict's interval falls
+  back to it), so ``m = 0`` reproduces the verdict and the count is never a stand-in.
+
+An estimate within ``AT_TARGET_TOLERANCE`` (1e-9, floating-point rounding of weighted sums, far below
+the 0.1 point a report shows) of τ never settles: its bounds close in on τ from both sides without
+crossing, so the count is ``None`` with that reason ("not reachable"). :func:`weeks_to_settle` turns a
+count into weeks at the domain's recent response rate.
 """
 
 from __future__ import annotations
@@ -113,18 +126,41 @@ class Projection:
     reason: np.ndarray
 
 
-def _settled(p: np.ndarray, n_eff: np.ndarray, rule: TargetRule) -> np.ndarray:
-    # The projected estimate has the variance p(1-p)/n_eff of its effective sample and no finite
-    # degrees of freedom (infinite df and n set the Korn-Graubard factor to 1); at 0 or 1 the
-    # interval falls back to Clopper-Pearson on that effective n, as a reported one does.
-    level = 2 * rule.one_sided_level - 1
-    interior = (p > 0) & (p < 1)
-    p_inner = np.where(interior, p, 0.5)
-    se = np.sqrt(p_inner * (1 - p_inner) / n_eff)
-    lower, upper = intervals.interval(rule.method, p_inner, se, np.inf, np.inf, level)
-    exact_lower, exact_upper = intervals.kish_clopper_pearson(p, n_eff, level)
-    lower, upper = np.where(interior, lower, exact_lower), np.where(interior, upper, exact_upper)
-    return np.where(p > rule.tau, lower >= rule.tau, upper < rule.tau)
+@dataclass(frozen=True)
+class _Growth:
+    """What a domain's interval is made of, and how it grows with ``m`` more responses."""
+
+    p: np.ndarray
+    n: np.ndarray
+    deff: np.ndarray
+    df: np.ndarray | None        # None: the asymptotic projection (no degrees of freedom known)
+    n_kish: np.ndarray
+    fallback: np.ndarray         # the interval is Clopper-Pearson on Kish's n whatever m (no variance)
+
+    def settled(self, m: np.ndarray, which: np.ndarray, rule: TargetRule) -> np.ndarray:
+        """Whether ``m`` more responses settle the verdict, for the domains in the mask ``which``."""
+        p, n_m, grown = self.p[which], self.n[which] + m[which], (self.n[which] + m[which]) / self.n[which]
+        level = 2 * rule.one_sided_level - 1
+        interior = (p > 0) & (p < 1)
+        p_inner = np.where(interior, p, 0.5)
+        se = np.sqrt(p_inner * (1 - p_inner) * self.deff[which] / n_m)
+        if self.df is None:
+            # Infinite df and n set the Korn-Graubard factor to 1: the effective n itself.
+            lower, upper = intervals.interval(rule.method, p_inner, se, np.inf, np.inf, level)
+            kish = ~interior
+            exact_lower, exact_upper = intervals.kish_clopper_pearson(p, n_m / self.deff[which], level)
+        else:
+            df = self.df[which] * grown
+            lower, upper = intervals.interval(rule.method, p_inner, se, np.maximum(df, 1.0), n_m, level)
+            kish = ~interior | self.fallback[which] | ~(df >= 1)
+            exact_lower, exact_upper = intervals.kish_clopper_pearson(p, self.n_kish[which] * grown, level)
+        lower, upper = np.where(kish, exact_lower, lower), np.where(kish, exact_upper, upper)
+        out = np.zeros(self.p.shape, dtype=bool)
+        out[which] = np.where(p > rule.tau, lower >= rule.tau, upper < rule.tau)
+        return out
+
+
+AT_TARGET_TOLERANCE = 1e-9
 
 
 def responses_to_settle(
@@ -133,21 +169,39 @@ def responses_to_settle(
     n_eff: np.ndarray,
     rule: TargetRule = TargetRule(),
     max_responses: int = DEFAULT_MAX_RESPONSES,
+    *,
+    df: np.ndarray | None = None,
+    se: np.ndarray | None = None,
+    n_kish: np.ndarray | None = None,
 ) -> Projection:
-    """Smallest number ``m ≥ 0`` of further responses whose projected bound crosses ``rule.tau``."""
+    """Smallest number ``m ≥ 0`` of further responses whose projected bound crosses ``rule.tau``.
+
+    With ``df`` (and ``se``, ``n_kish``: the domain's standard error and Kish n) the projection is the
+    domain's own interval grown by ``m`` responses, as the module docstring says. Without ``df`` it is
+    the asymptotic interval on the effective n ``(n + m)/deff`` (Korn-Graubard factor 1).
+    """
     tau = rule.tau
     p, n, n_eff = _as_float_arrays(p=p, n=n, n_eff=n_eff)
-    usable = np.isfinite(p) & (n > 0) & (n_eff > 0) & (p >= 0) & (p <= 1)
+    usable = np.isfinite(p) & (n > 0) & (n_eff > 0) & np.isfinite(n_eff) & (p >= 0) & (p <= 1)
+    at_target = usable & (np.abs(p - tau) <= AT_TARGET_TOLERANCE)
+    movable = usable & ~at_target
     deff = np.where(usable, n / np.where(usable, n_eff, 1.0), 1.0)
-    movable = usable & (p != tau)
-    p_safe = np.where(movable, p, tau / 2)  # any value off the target keeps the search finite
-    n_safe = np.where(movable, n, 1.0)
+    if df is None:
+        df_safe = None
+        kish_n = n_eff
+        fallback = np.zeros(p.shape, dtype=bool)
+    else:
+        df_safe, = _as_float_arrays(df=np.broadcast_to(np.asarray(df, float), p.shape))
+        kish_n, = _as_float_arrays(n_kish=np.broadcast_to(np.asarray(n_eff if n_kish is None else n_kish, float),
+                                                           p.shape))
+        fallback = np.zeros(p.shape, dtype=bool) if se is None else ~(np.asarray(se, float) > 0)
+        movable &= ~fallback | (kish_n > 0)  # a fallback needs Kish's n
+    growth = _Growth(np.where(movable, p, tau / 2), np.where(movable, n, 1.0), deff,
+                     None if df_safe is None else np.where(np.isnan(df_safe), 0.0, df_safe),
+                     np.where(movable, kish_n, 1.0), fallback)
 
     def settles(m: np.ndarray, which: np.ndarray) -> np.ndarray:
-        """Whether ``m`` more responses settle, for the domains in the boolean mask ``which``."""
-        out = np.zeros(p.shape, dtype=bool)
-        out[which] = _settled(p_safe[which], (n_safe[which] + m[which]) / deff[which], rule)
-        return out
+        return growth.settled(m, which, rule)
 
     # Doubling finds a count that settles; bisection then narrows it to the smallest one. Each
     # step is one vectorised quantile evaluation over the domains still open.
@@ -172,9 +226,18 @@ def responses_to_settle(
     further = np.where(reachable, high, -1).astype(np.int64)
     reason = np.full(p.shape, "", dtype=object)
     reason[movable & ~reachable] = REASON_BEYOND_MAX
-    reason[usable & (p == tau)] = REASON_AT_TARGET
+    reason[at_target] = REASON_AT_TARGET
     reason[~usable] = REASON_NO_ESTIMATE
     return Projection(further=further, reason=reason)
+
+
+def weeks_to_settle(further: np.ndarray, responses_per_week: np.ndarray) -> np.ndarray:
+    """Weeks until ``further`` responses arrive at the domain's recent rate (NaN where either is unknown)."""
+    further = np.asarray(further, float)
+    rate = np.asarray(responses_per_week, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weeks = np.ceil(further / rate)
+    return np.where((further >= 0) & (rate > 0) & np.isfinite(rate), weeks, np.nan)
 
 
 @dataclass(frozen=True)
@@ -241,15 +304,20 @@ def target_report_from_arrays(
     n: np.ndarray,
     n_eff: np.ndarray,
     rule: TargetRule = TargetRule(),
+    *,
+    df: np.ndarray | None = None,
+    se: np.ndarray | None = None,
+    n_kish: np.ndarray | None = None,
 ) -> TargetReport:
-    """Verdicts and further responses from per-domain estimates and one-sided bounds."""
+    """Verdicts and further responses from per-domain estimates and one-sided bounds (``df``, ``se`` and
+    ``n_kish`` make the projection the domain's own interval; see :func:`responses_to_settle`)."""
     estimate, lower, upper, n, n_eff = _as_float_arrays(
         estimate=estimate, lower=lower, upper=upper, n=n, n_eff=n_eff
     )
     if len(labels) != estimate.size:
         raise ValueError(f"labels has {len(labels)} entries but the arrays have {estimate.size}")
     verdict = classify(lower, upper, n, n_eff, rule)
-    projection = responses_to_settle(estimate, n, n_eff, rule)
+    projection = responses_to_settle(estimate, n, n_eff, rule, df=df, se=se, n_kish=n_kish)
     further = projection.further
     with np.errstate(divide="ignore", invalid="ignore"):
         deff = np.where(n_eff > 0, n / n_eff, np.inf)
@@ -257,8 +325,9 @@ def target_report_from_arrays(
     to_minimum = np.maximum(rule.min_n - n, np.ceil(rule.min_n_eff * deff - n)).clip(0)
     small = verdict == INSUFFICIENT_DATA
     further = np.where(small & (further >= 0), np.maximum(further, to_minimum), further)
-    # The interval of the estimate itself has finite degrees of freedom and the projection does
-    # not, so an unsettled domain can project as settled at m = 0; it still needs an answer more.
+    # With df the projection at m = 0 is the verdict's own interval, so an unsettled domain projects
+    # as settled at 0 only by rounding at the bound; the bound only tightens with m, so 1 is then the
+    # smallest count that settles. (Without df the projection is asymptotic and this is a floor.)
     further = np.where((verdict == INCONCLUSIVE) & (further == 0), 1, further)
     settled = (verdict == MET) | (verdict == NOT_MET)
     further = np.where(settled, 0, further).astype(np.int64)
@@ -286,4 +355,5 @@ def target_verdicts(
     """
     arrays = estimate_arrays(estimates, level=2 * rule.one_sided_level - 1, method=rule.method)
     n_eff = variance_effective_n(arrays.value, arrays.se, arrays.n_kish)
-    return target_report_from_arrays(arrays.labels, arrays.value, arrays.lower, arrays.upper, arrays.n, n_eff, rule)
+    return target_report_from_arrays(arrays.labels, arrays.value, arrays.lower, arrays.upper, arrays.n, n_eff, rule,
+                                     df=arrays.df, se=arrays.se, n_kish=arrays.n_kish)

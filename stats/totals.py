@@ -61,6 +61,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from stats.labels import combine_codes, decode, factorize
+from stats.validation import check_lengths, check_nonnegative
 
 ITEM_FIELDS = ("weight", "weighted", "weight_sq", "weighted_sq", "count", "plain")
 
@@ -128,23 +129,12 @@ class ClusterTotals:
         return replace(self, domain=np.zeros_like(self.domain), domain_labels=np.array([None], dtype=object))
 
     @classmethod
-    def from_rows(cls, weights, strata=None, clusters=None, domain=None, items: Mapping[str, np.ndarray] | None = None,
-                  calibration: Mapping[str, np.ndarray] | None = None, unweighted: bool = False) -> "ClusterTotals":
-        """Compute the totals from row arrays (what the SQL ``GROUP BY`` computes in the database)."""
-        from stats.design import Design
-
-        design = Design(weights, strata, clusters, lonely_psu="certainty")
-        return design.cluster_totals(items or {}, domain=domain, calibration=calibration, unweighted=unweighted)
-
-    @classmethod
     def from_groups(cls, stratum, cluster, rows, weight, weight_sq, items: Mapping[str, Mapping[str, np.ndarray]],
                     domain=None, calibration: Mapping[str, np.ndarray] | None = None) -> "ClusterTotals":
         """Build from the columns of a ``GROUP BY`` result: label arrays per group plus the sums.
 
         ``items`` maps each item name to a mapping of :data:`ITEM_FIELDS` to arrays.
         """
-        from stats.validation import check_lengths, check_nonnegative
-
         stratum = np.asarray(stratum)
         n = len(stratum)
         columns = {"cluster": cluster, "rows": rows, "weight": weight, "weight_sq": weight_sq}

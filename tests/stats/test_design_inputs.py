@@ -76,7 +76,8 @@ def test_proportion_needs_zero_one(sat):
     d = Design(sat["w"], sat["province"], sat["counter"])
     with pytest.raises(ValueError, match="must be 0/1"):
         d.proportion(sat["s1"])
-    with pytest.raises(ValueError, match="must be 0/1"):
+    # A composite's element may be a share of several items (in [0, 1]), never a 1-5 score.
+    with pytest.raises(ValueError, match=r"element1 must be a share in \[0, 1\]"):
         d.by(sat["period"]).composite([sat["e1"], sat["s2"]])
 
 

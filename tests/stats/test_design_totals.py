@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from stats import ClusterTotals, Design
+from stats.design import cluster_totals_from_rows
 from tests.stats.conftest import population, r_case, table
 
 TOL = 1e-10
@@ -72,7 +73,7 @@ def assert_same_table(rows, totals, method: str | None = None) -> None:
 def test_overall_estimates_from_totals_equal_rows(sat, build):
     t = sat
     d = Design(t["w"], t["province"], t["counter"], t["fpc"])
-    totals = ClusterTotals.from_rows(t["w"], t["province"], t["counter"], items={k: t[k] for k in ELEMENTS + ["s1"]}) \
+    totals = cluster_totals_from_rows(t["w"], t["province"], t["counter"], items={k: t[k] for k in ELEMENTS + ["s1"]}) \
         if build == "from_rows" else group_by(t, None)
     td = Design.from_cluster_totals(totals, fpc=fpc_map(t))
     assert_same(d.mean(t["s1"]), td.mean("s1"))
@@ -90,7 +91,7 @@ def test_overall_estimates_from_totals_equal_rows(sat, build):
 def test_domain_tables_contrast_composite_from_totals_equal_rows(sat, domain, build):
     t = sat
     d = Design(t["w"], t["province"], t["counter"], t["fpc"])
-    totals = ClusterTotals.from_rows(t["w"], t["province"], t["counter"], domain=t[domain],
+    totals = cluster_totals_from_rows(t["w"], t["province"], t["counter"], domain=t[domain],
                                      items={k: t[k] for k in ELEMENTS + ["s1"]}) \
         if build == "from_rows" else group_by(t, domain)
     by_totals = Design.from_cluster_totals(totals, fpc=fpc_map(t)).by()

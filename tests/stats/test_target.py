@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
+from stats import Design
 from stats.target import (
     INCONCLUSIVE,
     INSUFFICIENT_DATA,
@@ -14,6 +15,7 @@ from stats.target import (
     responses_to_settle,
     target_report_from_arrays,
     target_verdicts,
+    weeks_to_settle,
 )
 from tests.stats.fixtures.layer.design_reference import overall_by_unit_and_period, synthetic_survey
 
@@ -188,3 +190,109 @@ def test_verdicts_from_a_design_follow_the_korn_graubard_one_sided_bounds():
     from_mapping = target_verdicts({label: table[label] for label in table.labels.tolist()}, rule)
     assert list(from_mapping.verdict) == list(report.verdict)
     assert list(from_mapping.further_responses) == list(report.further_responses)
+
+
+# --- responses to settle from the domain's own interval (estimate, design effect, cell mix, df) ------------
+def korn_graubard_lower(p: float, se: float, df: float, n: float) -> float:
+    """One-sided 95% Korn-Graubard lower bound written out from the formula (R's svyciprop, level 0.90)."""
+    n_eff = p * (1 - p) / se**2 * (sps.t.ppf(0.05, n - 1) / sps.t.ppf(0.05, df)) ** 2
+    return beta_lower(n_eff * p, n_eff)
+
+
+def test_srs_all_satisfied_settles_where_clopper_pearson_on_kish_n_says():
+    # 40 of 40 satisfied, equal weights: the interval is Clopper-Pearson on n = 40, lower bound 0.05^(1/n),
+    # which clears 0.95 from n = ceil(log 0.05 / log 0.95) = 59 on: 19 more responses.
+    d = Design(np.full(40, 3.0))
+    report = target_verdicts(d.by(np.zeros(40)).proportion(np.ones(40)))
+    assert report.verdict[0] == INCONCLUSIVE
+    assert report.further_responses[0] == int(np.ceil(np.log(0.05) / np.log(0.95))) - 40 == 19
+
+
+def test_srs_proportion_settles_at_the_hand_computed_korn_graubard_count():
+    # 194 of 200 satisfied, SRS: se² = p(1-p)/(n-1), df = n - 1; m more responses keep deff = n/(n-1)
+    # and grow df in proportion, df·(n+m)/n.
+    n, x = 200, 194
+    y = np.r_[np.ones(x), np.zeros(n - x)]
+    table = Design(np.full(n, 2.5)).by(np.zeros(n)).proportion(y)
+    report = target_verdicts(table)
+    p = x / n
+    assert report.verdict[0] == INCONCLUSIVE
+    assert report.lower[0] == pytest.approx(korn_graubard_lower(p, np.sqrt(p * (1 - p) / (n - 1)), n - 1, n))
+
+    def lower(m: int) -> float:
+        se = np.sqrt(p * (1 - p) * (n / (n - 1)) / (n + m))
+        return korn_graubard_lower(p, se, (n - 1) * (n + m) / n, n + m)
+
+    m = int(report.further_responses[0])
+    assert lower(m) >= TAU > lower(m - 1)
+    assert m > 1
+
+
+def test_clustered_units_project_their_own_interval_and_rarely_need_one():
+    """Units of 1-4 counters (df 0-3): before, the projection ignored df and most small units showed 1."""
+    rng = np.random.default_rng(14)
+    units, counters, strata, y, w = [], [], [], [], []
+    c = 0
+    for u in range(300):
+        p_u = rng.uniform(0.88, 0.99)
+        for _ in range(rng.integers(1, 5)):
+            m = int(rng.integers(15, 90))
+            y += list((rng.random(m) < np.clip(p_u + rng.normal(0, 0.03), 0, 1)).astype(float))
+            units += [u] * m
+            counters += [c] * m
+            strata += [u // 30] * m
+            w += [rng.uniform(5, 30)] * m
+            c += 1
+    d = Design(np.array(w), np.array(strata), np.array(counters), lonely_psu="adjust")
+    table = d.by(np.array(units)).proportion(np.array(y))
+    report = target_verdicts(table)
+    inconclusive = np.flatnonzero(report.verdict == INCONCLUSIVE)
+    assert len(inconclusive) > 100
+    further = report.further_responses[inconclusive]
+    at_target = report.reason[inconclusive] == REASON_AT_TARGET  # e.g. 76 of 80 satisfied, 0.95 exactly
+    assert at_target.sum() <= 2 and (further[~at_target] >= 1).all()
+    assert (further == 1).mean() < 0.02
+    for i in inconclusive[:40]:
+        e = table[table.labels[i]]
+        if e.df < 1 or e.se == 0:
+            continue
+        deff = e.n / (e.value * (1 - e.value) / e.se**2)
+
+        def bound(m: int) -> float:
+            se = np.sqrt(e.value * (1 - e.value) * deff / (e.n + m))
+            n_eff = e.value * (1 - e.value) / se**2 * (sps.t.ppf(0.05, e.n + m - 1)
+                                                        / sps.t.ppf(0.05, e.df * (e.n + m) / e.n)) ** 2
+            x = n_eff * e.value
+            return beta_lower(x, n_eff) if e.value > TAU else beta_upper(x, n_eff)
+
+        def settles(m: int) -> bool:
+            return bound(m) >= TAU if e.value > TAU else bound(m) < TAU
+
+        m = int(report.further_responses[i])
+        assert settles(m) and not settles(m - 1), (e, m)
+
+
+def test_estimate_within_rounding_of_the_target_is_not_reachable():
+    projection = responses_to_settle([TAU + 1e-12, TAU + 1e-3], [100, 100], [80.0, 80.0], df=[50, 50],
+                                     se=[0.02, 0.02], n_kish=[90, 90])
+    assert projection.further[0] == -1 and projection.reason[0] == REASON_AT_TARGET
+    assert projection.further[1] > 0 and projection.reason[1] == ""
+
+
+def test_zero_variance_projects_on_kish_n_like_the_interval():
+    # se 0 inside (0, 1): the interval is Clopper-Pearson on Kish's n, and so is the projection.
+    p, n, kish = 0.99, 60, 45.0
+    projection = responses_to_settle([p], [n], [kish], df=[10], se=[0.0], n_kish=[kish])
+    m = int(projection.further[0])
+
+    def lower(extra: int) -> float:
+        n_k = kish * (n + extra) / n
+        return beta_lower(n_k * p, n_k)
+
+    assert lower(m) >= TAU > lower(m - 1)
+
+
+def test_weeks_to_settle_at_the_recent_response_rate():
+    weeks = weeks_to_settle([30, 0, -1, 30], [7.0, 7.0, 7.0, 0.0])
+    assert weeks[0] == 5 and weeks[1] == 0
+    assert np.isnan(weeks[2]) and np.isnan(weeks[3])
