@@ -18,7 +18,7 @@ from stats import DomainTable
 from stats.cells import CellEstimator
 from stats.estimate_arrays import variance_effective_n
 from stats.smallarea import funnel, funnel_limits, rank_units, shrink
-from stats.target import INSUFFICIENT_DATA, TargetRule, target_verdicts
+from stats.target import INSUFFICIENT_DATA, TargetRule, target_verdicts, weeks_to_settle
 from stats.trend import change, period_series
 from survey.reports import method_note
 from survey.reports.model import (
@@ -111,13 +111,13 @@ def verdicts(table: DomainTable, rule: TargetRule, days: float = 0.0) -> dict[Ha
     if len(table) == 0:
         return {}
     report = target_verdicts(table, rule)
+    per_week = np.asarray(table.ns, float) / (days / 7) if days > 0 else np.zeros(len(table))
+    weeks = weeks_to_settle(report.further_responses, per_week)
     result = {}
     for i, label in enumerate(report.labels):
         further = int(report.further_responses[i]) if report.further_responses[i] >= 0 else None
-        per_week = float(table.ns[i]) / (days / 7) if days > 0 else 0.0
-        weeks = further / per_week if further is not None and per_week > 0 else None
         result[label] = Verdict(str(report.verdict[i]), _float(report.lower[i]), _float(report.upper[i]), further,
-                                str(report.reason[i]) or None, weeks)
+                                str(report.reason[i]) or None, _float(weeks[i]) if further is not None else None)
     return result
 
 

@@ -98,7 +98,7 @@ def settle_text(verdict) -> str:
         return ""
     if verdict.further_responses is None:
         return "Không thể kết luận ở mức ước lượng hiện tại (ước lượng trùng mục tiêu)." if verdict.reason else ""
-    weeks = "" if verdict.weeks is None else f" (khoảng {max(1, round(verdict.weeks))} tuần với nhịp phản hồi hiện nay)"
+    weeks = "" if verdict.weeks is None else f" (khoảng {verdict.weeks:.0f} tuần với nhịp phản hồi hiện nay)"
     return f"Cần thêm khoảng {further(verdict.further_responses)} phiếu để kết luận{weeks}."
 
 

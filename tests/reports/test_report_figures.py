@@ -284,3 +284,19 @@ def datetime_in(day: str):
     from datetime import datetime, timezone
 
     return datetime.fromisoformat(day).replace(hour=3, tzinfo=timezone.utc)
+
+
+async def test_responses_to_settle_are_estimates_with_the_weeks_they_take(demo):
+    """Inconclusive units show the responses their own estimate needs, and the weeks at their pace."""
+    import math
+
+    report = await build_report(parse_request("VN", "2026-Q3", centres=True))
+    pending = [r for r in report.centres if r.verdict.verdict == "inconclusive"]
+    counts = [r.verdict.further_responses for r in pending if r.verdict.further_responses is not None]
+    assert counts and len(set(counts)) > 1 and counts.count(1) < len(counts) / 2
+    for row in pending:
+        if row.verdict.further_responses is None:
+            assert row.verdict.reason
+            continue
+        pace = row.n / (92 / 7)  # Q3 has 92 days, all before the cut-off
+        assert row.verdict.weeks == math.ceil(row.verdict.further_responses / pace)
