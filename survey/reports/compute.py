@@ -18,12 +18,14 @@ from stats.estimate_arrays import variance_effective_n
 from stats.smallarea import funnel, funnel_limits, rank_units, shrink
 from stats.target import INSUFFICIENT_DATA, TargetRule, target_verdicts
 from stats.trend import change, period_series
+from survey.core.periods import Period, month_label
+from survey.core.responses import ResponseStatus
+from survey.core.units import path_ids
 from survey.reports import method_note
 from survey.reports.model import (
     Change, Counts, ElementRow, Funnel, FunnelCurve, FunnelPoint, IndexValue, PortalScore, Ranking, RankRow, Report,
     Scope, TrendPoint, UnitRow, Verdict,
 )
-from survey.reports.periods import Period, month_label
 from survey.reports.totals_query import OVERALL_COLUMN, CellCounts, ScopeUnit, UnitInfo, as_datetime
 from survey.reports.weighting import Weighting, totals_design
 
@@ -132,7 +134,7 @@ class Labeller:
         id_to_code = dict(zip(units.ids.tolist(), units.codes))
         children = []
         for p in self.unit_position.tolist():
-            parts = units.paths[p].strip("/").split("/") if p >= 0 else []
+            parts = path_ids(units.paths[p]) if p >= 0 else ()
             children.append(id_to_code.get(int(parts[depth]), OUTSIDE) if len(parts) > depth else OUTSIDE)
         self.child_code = np.array(children, dtype=object)
 
@@ -272,7 +274,7 @@ def status_counts(inputs: ReportInputs) -> tuple[Counts, str | None]:
 
     lasts = [as_datetime(v) for v in cells.last_received[inside].tolist() if v is not None]
     cutoff = max(lasts).isoformat(timespec="seconds") if lasts else None
-    return Counts(count("valid"), count("flagged"), count("excluded")), cutoff
+    return Counts(count(ResponseStatus.VALID), count(ResponseStatus.FLAGGED), count(ResponseStatus.EXCLUDED)), cutoff
 
 
 def compute_report(inputs: ReportInputs) -> Report:

@@ -7,11 +7,10 @@ scope, whatever the URL says); administrators see everything; researchers work o
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import ClientException, NotFoundException
@@ -20,6 +19,7 @@ from litestar.response import Template
 
 from survey.accounts.guards import CurrentOfficer, OfficerDependency, authorize_unit, require_roles
 from survey.audit import record
+from survey.core.periods import month_of
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
 from survey.reports import totals_query as query
@@ -106,7 +106,7 @@ class ReportController(Controller):
         if not period:
             unit = await _authorize_scope(officer, scope)
             latest = await query.latest_month(await query.strata_of(unit), DEFAULT_INSTRUMENT)
-            period = latest or datetime.now(ZoneInfo(_settings(request).timezone)).strftime("%Y-%m")
+            period = latest or month_of(datetime.now(timezone.utc), _settings(request).timezone)
         report_request = await _authorized_request(officer, scope, period, None, target, False)
         report = await _report(request, report_request)
         context = await asyncio.to_thread(report_context, report, False)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import instruments
 from instruments.registry import UnknownInstrument
 from stats.target import TargetRule, check_tau
+from survey.core.periods import Period, month_label, parse_period
 from survey.reports import totals_query as query
 from survey.reports.compute import ElementSpec, ReportInputs, compute_report
 from survey.reports.model import PortalScore, Report
-from survey.reports.periods import Period, month_label, parse_period
 from survey.reports.weighting import post_stratification
 
 DEFAULT_INSTRUMENT = "sipas_qr"

@@ -15,12 +15,13 @@ from datetime import datetime
 
 import numpy as np
 
+from survey.core.ratings import ELEMENT_COLUMNS, OVERALL_COLUMN  # noqa: F401 (read as query.ELEMENT_COLUMNS)
+from survey.core.responses import ResponseStatus
+from survey.core.units import path_ids
 from survey.db.tables import DossierVolume, Response, Unit
 
 # Response columns holding the element ratings, in the instrument's element order.
-ELEMENT_COLUMNS = ("e1", "e2", "e3", "e4", "e5")
-OVERALL_COLUMN = "overall"
-VALID = "valid"
+VALID = str(ResponseStatus.VALID)
 
 
 class UnknownUnit(ValueError):
@@ -37,7 +38,7 @@ class ScopeUnit:
 
     @property
     def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return list(path_ids(self.path))
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ async def cell_counts(strata: Sequence[int], instrument_key: str, months: Sequen
     stratum the (period, stratum, counter) index reads exactly the rows asked for, where a range on
     period makes SQLite walk every response of those months to find one province's.
     """
-    from survey.reports.periods import month_number
+    from survey.core.periods import month_number
 
     satisfied_marks = _in_list(satisfied_values)
     aggregates = []

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stats import ClusterTotals, Design, TotalsDesign
-from survey.reports.periods import month_label
+from survey.core.periods import month_label
 from survey.reports.totals_query import CellCounts
 
 # A province with a single counter in the data cannot estimate its own variance; R's
