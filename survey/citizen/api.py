@@ -14,7 +14,7 @@ from litestar import Controller, Request, Response, post
 import instruments
 from instruments import AnswerErrors
 
-from survey.citizen.availability import DatabaseUnavailable, unavailability_reported
+from survey.db.availability import DatabaseUnavailable, unavailability_reported
 from survey.citizen.controllers import device_of
 from survey.citizen.page import words
 from survey.citizen.schemas import ResponseReceived, ResponseSubmissionBody

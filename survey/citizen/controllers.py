@@ -17,7 +17,7 @@ import instruments
 from instruments import AnswerErrors
 
 from survey.citizen import nonce as nonces
-from survey.citizen.availability import DatabaseUnavailable
+from survey.db.availability import DatabaseUnavailable
 from survey.citizen.device import device_hash
 from survey.citizen.page import PageState, context, form_values, language, words
 from survey.citizen.submissions import Stored, Submission, find_by_nonce

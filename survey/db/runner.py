@@ -11,8 +11,7 @@ import asyncio
 from typing import Awaitable, Callable, TypeVar
 
 from survey.core.errors import CommandError
-from survey.db.engine import bind, engine_from_settings
-from survey.db.migrate import pending_migrations, upgrade
+from survey.db.database import Database
 from survey.settings import Settings
 
 T = TypeVar("T")
@@ -24,12 +23,14 @@ def run_with_database(work: Callable[[], Awaitable[T]], settings: Settings, *, m
         raise CommandError(f"there is no database at {settings.sqlite_path}: create it with `survey db upgrade`")
 
     async def main() -> T:
-        bind(engine_from_settings(settings))
-        if migrate:
-            await upgrade()
-        elif pending := await pending_migrations():
-            raise CommandError(f"the database schema is behind this version ({len(pending)} migration(s) "
-                               "pending): run `survey db upgrade` first")
-        return await work()
+        database = Database(settings)
+        await database.open(migrate=migrate)
+        try:
+            if not migrate and (pending := await database.pending_migrations()):
+                raise CommandError(f"the database schema is behind this version ({len(pending)} migration(s) "
+                                   "pending): run `survey db upgrade` first")
+            return await work()
+        finally:
+            await database.close()
 
     return asyncio.run(main())

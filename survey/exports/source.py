@@ -23,7 +23,7 @@ from survey.core.responses import Channel
 from survey.db.engine import current_engine
 from survey.db.tables import Procedure, Response, Unit
 from survey.exports.periods import PeriodSpan
-from survey.exports.sqlite_reader import ProcessReader
+from survey.db.sqlite_reader import ProcessReader
 
 # Columns of the matrices :func:`read_batches` yields, before the answer columns. ``month`` counts months
 # (year * 12 + month - 1); ``channel`` is a position in the channel list given, or -1 for another channel.
@@ -72,7 +72,7 @@ class Reader:
         """An all-integer result of ``width`` columns, ``size`` rows at a time as int64 matrices, one statement
         (one snapshot).
         ``rows`` bounds how many there can be: from :data:`READ_IN_A_PROCESS_FROM` on, SQLite is read by
-        another process (see :mod:`survey.exports.sqlite_reader`); below, starting one costs more than it
+        another process (see :mod:`survey.db.sqlite_reader`); below, starting one costs more than it
         saves."""
         query = self._sql(sql, len(args))
         if self._sqlite is not None and rows >= READ_IN_A_PROCESS_FROM:

@@ -59,3 +59,19 @@ def test_no_second_definition_outside_core(concept):
     found = [f"{name}:{source[:match.start()].count(chr(10)) + 1}" for name, source in sources()
              for match in pattern.finditer(source)]
     assert found == []
+
+
+# What survey/core may import: pure standard library, the questionnaire text type and itself (no I/O).
+CORE_MAY_IMPORT = {"__future__", "re", "unicodedata", "dataclasses", "datetime", "enum", "zoneinfo",
+                   "collections.abc", "contextlib", "typing", "instruments.text"}
+
+
+def test_core_does_no_io():
+    import ast
+
+    for path in (SURVEY / "core").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert name in CORE_MAY_IMPORT or name.startswith("survey.core"), f"{path.name} imports {name}"
