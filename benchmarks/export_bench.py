@@ -114,8 +114,9 @@ def export_once(db: Path, file_format: str, out: Path) -> dict[str, object]:
     """Runs in the child process: one export, timed."""
     os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     os.environ.setdefault("SURVEY_SECRET_KEY", "benchmark-secret-key-" + "x" * 32)
-    from survey.cli import run_with_database
+    from survey.db.runner import run_with_database
     from survey.exports.services import ExportRequest, run_export
+    from survey.settings import get_settings
 
     request = ExportRequest(scope="VN", period="2026", format=file_format)
     phases: dict[str, float] = {}
@@ -125,7 +126,8 @@ def export_once(db: Path, file_format: str, out: Path) -> dict[str, object]:
         phases.setdefault("write" if total else "read", time.perf_counter())
 
     started, cpu_started = time.perf_counter(), time.process_time()
-    result = run_with_database(lambda: run_export(request, out, actor="benchmark", progress=progress))
+    result = run_with_database(lambda: run_export(request, out, actor="benchmark", progress=progress), get_settings(),
+                               migrate=False)
     seconds = time.perf_counter() - started
     # The export reads SQLite in a process of its own: its CPU and memory count too.
     own, reader = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from litestar import Litestar
@@ -11,14 +10,12 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine as Jinja
 from litestar.template.config import TemplateConfig
-from piccolo.engine.postgres import PostgresEngine
 
 from survey.accounts.plugin import AccessPlugin, access_routes
 from survey.citizen.api import ResponseApiController
 from survey.citizen.controllers import SurveyPageController
 from survey.compression import PageCompression
-from survey.db.engine import bind, engine_from_settings
-from survey.db.migrate import upgrade
+from survey.db.database import Database
 from survey.errors import EXCEPTION_HANDLERS
 from survey.exports.controllers import ExportController
 from survey.logs import access_log_middleware, configure_logging
@@ -30,7 +27,6 @@ from survey.settings import Settings, get_settings
 from survey.system.controllers import SystemController
 from survey.system.warmup import ready_process
 
-log = logging.getLogger("survey.app")
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -47,24 +43,14 @@ ROUTE_HANDLERS: list = [
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
-    engine = engine_from_settings(settings)
+    database = Database(settings)
 
     async def on_startup() -> None:
         configure_logging(settings.log_level, settings.log_format)
-        bind(engine)
-        if settings.auto_migrate:
-            await upgrade()
-        if isinstance(engine, PostgresEngine):
-            try:
-                await engine.start_connection_pool()
-            except OSError:
-                # Serve anyway: /healthz then says the database is unavailable, and piccolo connects per
-                # query until the server is back.
-                log.warning("PostgreSQL unreachable at start; running without a connection pool", exc_info=True)
+        await database.open(migrate=settings.auto_migrate, pool=True)
 
     async def on_shutdown() -> None:
-        if isinstance(engine, PostgresEngine) and engine.pool:
-            await engine.close_connection_pool()
+        await database.close()
 
     return Litestar(
         route_handlers=ROUTE_HANDLERS,
@@ -83,7 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         request_max_body_size=settings.max_request_body,
         logging_config=None,
-        state={"settings": settings},
+        state={"settings": settings, "database": database},
         debug=False,
     )
 

@@ -1,54 +1,45 @@
 """The ``survey`` command.
 
 Each area adds its own sub-commands through a ``register(subparsers)`` function; this module only
-assembles them and turns expected failures into a one-line message and exit status 2.
+assembles them, reads the settings once and passes them to the command, and turns expected failures into
+a one-line message and exit status 2. A command's handler is ``handler(args, settings)``.
+
+Expected failures are ``CommandError`` and the domain errors that only ever mean "you asked for something
+that cannot be done" (each a class of its own). Any other exception is a bug and keeps its traceback: a
+bare ValueError is not caught here, a command marks the calls whose ValueError is the user's (see
+``survey.core.errors.expected``).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from typing import Awaitable, Callable, Sequence
+from typing import Sequence
 
 from survey.accounts.services import AccountError
+from survey.core.errors import CommandError
 from survey.csvimport import ImportRejected
 from survey.db.backup import BackupError
 from survey.db.migrate import MigrationError
-from survey.settings import SettingsError
+from survey.settings import SettingsError, get_settings
 
 EXPECTED_ERRORS: tuple[type[Exception], ...] = (
+    CommandError,
     AccountError,
     BackupError,
     ImportRejected,
     MigrationError,
     SettingsError,
-    FileNotFoundError,
-    ValueError,
 )
-
-
-def run_with_database(work: Callable[[], Awaitable[object]]) -> object:
-    """Bind the configured database, bring its schema up to date, then run ``work``."""
-    from survey.db.engine import bind, engine_from_settings
-    from survey.db.migrate import upgrade
-    from survey.settings import get_settings
-
-    async def main() -> object:
-        bind(engine_from_settings(get_settings()))
-        await upgrade()
-        return await work()
-
-    return asyncio.run(main())
 
 
 def build_parser() -> argparse.ArgumentParser:
     from survey.accounts import cli as accounts_cli
     from survey.db import cli as db_cli
     from survey.demo import cli as demo_cli
+    from survey.exports import cli as exports_cli
     from survey.qr import cli as qr_cli
     from survey.receipts import cli as receipts_cli
-    from survey.exports import cli as exports_cli
     from survey.reports import cli as reports_cli
     from survey.system import cli as system_cli
     from survey.units import cli as units_cli
@@ -67,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        result = args.handler(args)
+        result = args.handler(args, get_settings())
     except EXPECTED_ERRORS as exc:
         print(f"survey {args.command}: {exc}", file=sys.stderr)
         return 2

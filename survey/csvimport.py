@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from survey.core.periods import PeriodError, parse_month
+
 MAX_BYTES = 50 * 1024 * 1024
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,11 @@ def parse_text(value: str) -> str:
 
 
 def parse_period(value: str) -> str:
-    if not PERIOD.match(value):
-        raise ValueError("must be a month written YYYY-MM, e.g. 2026-07")
-    return value
+    """A month cell in any form ``survey.core.periods`` reads (2026-07, 7/2026), stored as ``YYYY-MM``."""
+    try:
+        return parse_month(value)
+    except PeriodError:
+        raise ValueError("must be a month written YYYY-MM, e.g. 2026-07") from None
 
 
 def parse_count(value: str) -> int:

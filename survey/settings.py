@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-LANGUAGES = ("vi", "en")
+from survey.core.text import LANGUAGES
 
 
 class SettingsError(ValueError):
@@ -28,6 +29,8 @@ class Settings:
     base_url: str
     language: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
+    # The unit level whose units are the strata of the survey design (levels are data: the tree names them).
+    stratum_level: str = "province"
     log_level: str = "INFO"
     log_format: str = "json"
     auto_migrate: bool = True
@@ -117,6 +120,12 @@ def load_settings() -> Settings:
     language = os.environ.get("SURVEY_LANGUAGE", "vi")
     if language not in LANGUAGES:
         raise SettingsError(f"SURVEY_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    timezone = os.environ.get("SURVEY_TIMEZONE", "").strip() or Settings.timezone
+    try:
+        ZoneInfo(timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise SettingsError(f"SURVEY_TIMEZONE must be a time zone name such as Asia/Ho_Chi_Minh, not {timezone!r}") from None
+    stratum_level = os.environ.get("SURVEY_STRATUM_LEVEL", "").strip() or Settings.stratum_level
     log_format = os.environ.get("SURVEY_LOG_FORMAT", "json")
     if log_format not in {"json", "text"}:
         raise SettingsError(f"SURVEY_LOG_FORMAT must be json or text, not {log_format!r}")
@@ -138,7 +147,8 @@ def load_settings() -> Settings:
         secret_key=_secret_key(data_dir),
         base_url=base_url,
         language=language,
-        timezone=os.environ.get("SURVEY_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        timezone=timezone,
+        stratum_level=stratum_level,
         log_level=os.environ.get("SURVEY_LOG_LEVEL", "INFO").upper(),
         log_format=log_format,
         auto_migrate=_bool("SURVEY_AUTO_MIGRATE", True),

@@ -7,6 +7,8 @@ import getpass
 import os
 
 from survey.accounts.services import AccountError, Role, create_officer, list_officers, set_password
+from survey.db.runner import run_with_database
+from survey.settings import Settings
 
 
 def read_password(args: argparse.Namespace) -> str:
@@ -21,8 +23,7 @@ def read_password(args: argparse.Namespace) -> str:
     return first
 
 
-def create_command(args: argparse.Namespace) -> None:
-    from survey.cli import run_with_database
+def create_command(args: argparse.Namespace, settings: Settings) -> None:
 
     password = read_password(args)
 
@@ -30,11 +31,10 @@ def create_command(args: argparse.Namespace) -> None:
         await create_officer(args.username, password, args.role, args.unit, args.name)
         print(f"created {args.role} {args.username}")
 
-    run_with_database(create)
+    run_with_database(create, settings, migrate=True)
 
 
-def set_password_command(args: argparse.Namespace) -> None:
-    from survey.cli import run_with_database
+def set_password_command(args: argparse.Namespace, settings: Settings) -> None:
 
     password = read_password(args)
 
@@ -42,11 +42,10 @@ def set_password_command(args: argparse.Namespace) -> None:
         await set_password(args.username, password, actor="cli")
         print(f"password of {args.username} changed; their open sessions have ended")
 
-    run_with_database(change)
+    run_with_database(change, settings, migrate=True)
 
 
-def list_command(args: argparse.Namespace) -> None:
-    from survey.cli import run_with_database
+def list_command(args: argparse.Namespace, settings: Settings) -> None:
 
     async def show() -> None:
         rows = await list_officers()
@@ -55,7 +54,7 @@ def list_command(args: argparse.Namespace) -> None:
             unit = row["unit_code"] or "-"
             print(f"{row['username']:<24} {row['role']:<11} {unit:<16} {'yes' if row['active'] else 'no':<6} {row['full_name']}")
 
-    run_with_database(show)
+    run_with_database(show, settings, migrate=False)
 
 
 def add_password_source(parser: argparse.ArgumentParser) -> None:

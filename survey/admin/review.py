@@ -7,10 +7,11 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from survey.accounts.guards import CurrentOfficer
 from survey.admin.errors import AdminError
 from survey.audit import record
+from survey.core.responses import REVIEW_DECISIONS, ResponseStatus
 from survey.db.engine import write_transaction
 from survey.db.tables import MAX_ROW_ID, Answer, Response
 
-DECISIONS = ("valid", "excluded")
+DECISIONS = REVIEW_DECISIONS
 QUEUE_LIMIT = 200
 
 
@@ -22,7 +23,7 @@ async def flagged_responses(officer: CurrentOfficer) -> list[dict]:
             Response.e1, Response.e2, Response.e3, Response.e4, Response.e5, Response.overall,
             Response.unit.code.as_alias("unit_code"), Response.counter.code.as_alias("counter_code"),
         )
-        .where(Response.status == "flagged", Response.unit.path.like(officer.unit_path + "%"))
+        .where(Response.status == ResponseStatus.FLAGGED, Response.unit.path.like(officer.unit_path + "%"))
         .order_by(Response.received_at)
         .limit(QUEUE_LIMIT)
     )
@@ -51,7 +52,7 @@ async def review_response(officer: CurrentOfficer, response_id: int, decision: s
     async with write_transaction():
         # The status condition makes two reviewers deciding at once safe: the second one updates nothing.
         changed = await Response.update({Response.status: decision}).where(
-            Response.id == response_id, Response.status == "flagged"
+            Response.id == response_id, Response.status == ResponseStatus.FLAGGED
         ).returning(Response.id)
         if not changed:
             raise AdminError(f"Phiếu #{response_id} đã được xem xét trước đó")

@@ -6,6 +6,7 @@ from survey.accounts.guards import CurrentOfficer, authorize_unit
 from survey.admin.errors import AdminError
 from survey.audit import record
 from survey.citizen.targets import forget_places
+from survey.core.units import UnitPath
 from survey.csvimport import parse_code, parse_text
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
@@ -52,7 +53,7 @@ async def create_unit(officer: CurrentOfficer, code: str, name: str, level: str,
             raise AdminError(f"Mã đơn vị {code} đã tồn tại")
         inserted = await Unit.insert(Unit(code=code, name=name, level=level, parent=parent and parent["id"], path=""))
         unit_id = inserted[0]["id"]
-        await Unit.update({Unit.path: f"{parent['path'] if parent else '/'}{unit_id}/"}).where(Unit.id == unit_id)
+        await Unit.update({Unit.path: str(UnitPath.under(parent and parent["path"], unit_id))}).where(Unit.id == unit_id)
         await record("unit.create", officer.username, target=code, name=name, level=level, parent=parent_code or None)
 
 

@@ -14,13 +14,14 @@ from litestar import Controller, Request, Response, post
 import instruments
 from instruments import AnswerErrors
 
-from survey.citizen.availability import DatabaseUnavailable, unavailability_reported
+from survey.db.availability import DatabaseUnavailable, unavailability_reported
 from survey.citizen.controllers import device_of
 from survey.citizen.page import words
 from survey.citizen.schemas import ResponseReceived, ResponseSubmissionBody
 from survey.citizen.submissions import Stored, Submission, find_by_nonce, stored_answers
 from survey.citizen.writer import store
 from survey.citizen.targets import TargetRefused, procedure_codes, resolve_or_unavailable
+from survey.core.responses import Channel
 from survey.errors import JsonBodyRequest, error_response
 from survey.openapi import refusals
 from survey.settings import Settings
@@ -75,7 +76,7 @@ class ResponseApiController(Controller):
                 stored = await find_by_nonce(nonce)
             if stored:
                 return await replay(stored)
-            target = await resolve_or_unavailable(data.token, settings.secret_key)
+            target = await resolve_or_unavailable(data.token, settings.secret_key, settings.stratum_level)
         except TargetRefused as refused:
             return error_response(request, refused.refusal.status, refused.refusal.text(data.lang))
         except DatabaseUnavailable:
@@ -87,7 +88,7 @@ class ResponseApiController(Controller):
             return error_response(request, 422, "some answers are not valid", errors.messages(data.lang))
         submission = Submission(
             target=target, instrument=instrument, answers=cleaned, nonce=nonce,
-            channel="receipt" if target.channel == "receipt" else data.channel, device=device_of(request, settings),
+            channel=Channel.RECEIPT if target.channel == Channel.RECEIPT else data.channel, device=device_of(request, settings),
         )
         try:
             stored = await store(submission, settings.timezone)

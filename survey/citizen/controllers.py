@@ -17,7 +17,7 @@ import instruments
 from instruments import AnswerErrors
 
 from survey.citizen import nonce as nonces
-from survey.citizen.availability import DatabaseUnavailable
+from survey.db.availability import DatabaseUnavailable
 from survey.citizen.device import device_hash
 from survey.citizen.page import PageState, context, form_values, language, words
 from survey.citizen.submissions import Stored, Submission, find_by_nonce
@@ -105,7 +105,7 @@ class SurveyPageController(Controller):
         settings: Settings = request.app.state["settings"]
         lang = language(lang, settings.language)
         try:
-            target = await resolve_or_unavailable(token, settings.secret_key)
+            target = await resolve_or_unavailable(token, settings.secret_key, settings.stratum_level)
         except TargetRefused as refused:
             return _refused(lang, refused)
         except DatabaseUnavailable:
@@ -124,7 +124,7 @@ class SurveyPageController(Controller):
         except nonces.NonceRefused:
             return _message(lang, 400, BAD_FORM[lang == "en"])
         try:
-            target = await resolve_or_unavailable(token, settings.secret_key)
+            target = await resolve_or_unavailable(token, settings.secret_key, settings.stratum_level)
         except TargetRefused as refused:
             stored = await find_by_nonce(nonce) if refused.refusal is RECEIPT_USED else None
             return _thanks(request, lang, stored) if stored else _refused(lang, refused)

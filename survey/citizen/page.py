@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from instruments import Instrument
 
 from survey.citizen.targets import Target
+from survey.core.text import pick_language
 
-LANGUAGES = ("vi", "en")
 
 _WORDS = {
     "vi": {
@@ -49,7 +49,7 @@ _WORDS = {
 
 
 def language(requested: object, default: str) -> str:
-    return requested if isinstance(requested, str) and requested in LANGUAGES else default
+    return pick_language(requested, default)
 
 
 def words(lang: str) -> dict[str, str]:

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from survey.core.text import Language
 from survey.openapi import json_body
 
 IdempotencyKey = Annotated[str, msgspec.Meta(min_length=8, max_length=128, pattern=r"^[\x21-\x7e]+$")]
@@ -16,8 +17,9 @@ class ResponseSubmission(msgspec.Struct, forbid_unknown_fields=True):
     token: Token
     answers: dict[str, str | int | None]
     idempotency_key: IdempotencyKey
-    channel: Literal["kiosk", "api"] = "api"
-    lang: Literal["vi", "en"] = "vi"
+    # Only the JSON API's own channels: qr and receipt follow from the token.
+    channel: Literal["kiosk", "api"] = "api"  # Channel.KIOSK, Channel.API (msgspec takes only plain literals)
+    lang: Language = Language.vi
 
 
 ResponseSubmissionBody = json_body(ResponseSubmission)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from instruments import Instrument
 
 from survey.citizen import bulk
 from survey.citizen.device import BURST_LIMIT, BURST_WINDOW_S
 from survey.citizen.targets import RECEIPT_USED, Target, TargetRefused, procedure_ids_by_code
+from survey.core.periods import month_of
+from survey.core.ratings import ELEMENT_COLUMNS, OVERALL_COLUMN, RATING_COLUMNS
+from survey.core.responses import ResponseStatus
 from survey.db.tables import Answer, Response
 
-RATING_COLUMNS = ("e1", "e2", "e3", "e4", "e5")
 # Rows per INSERT of answers: 4 parameters each, well under the engines' limits on bound parameters.
 ANSWER_CHUNK = 2000
 
@@ -41,17 +42,13 @@ class Stored:
 def ratings(instrument: Instrument, answers: dict[str, int | str]) -> dict[str, int | None]:
     """e1..e5 and overall: each element's first answered rating item, in the index definition's order."""
     definition = instrument.index_definition()
-    if len(definition.elements) > len(RATING_COLUMNS):
-        raise ValueError(f"instrument {instrument.key} has more than {len(RATING_COLUMNS)} index elements")
-    columns: dict[str, int | None] = dict.fromkeys(RATING_COLUMNS)
-    for column, element in zip(RATING_COLUMNS, definition.elements):
+    if len(definition.elements) > len(ELEMENT_COLUMNS):
+        raise ValueError(f"instrument {instrument.key} has more than {len(ELEMENT_COLUMNS)} index elements")
+    columns: dict[str, int | None] = dict.fromkeys(ELEMENT_COLUMNS)
+    for column, element in zip(ELEMENT_COLUMNS, definition.elements):
         columns[column] = next((answers[code] for code in element.item_codes if code in answers), None)
-    columns["overall"] = answers.get(definition.overall_item) if definition.overall_item else None
+    columns[OVERALL_COLUMN] = answers.get(definition.overall_item) if definition.overall_item else None
     return columns
-
-
-def period_of(moment: datetime, tz: str) -> str:
-    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m")
 
 
 async def find_by_nonce(nonce: str) -> Stored | None:
@@ -73,7 +70,7 @@ async def stored_answers(response_id: int) -> dict[str, int | str]:
 Outcome = Stored | TargetRefused
 RESPONSE_COLUMNS = (
     "instrument_key", "instrument_version", "counter", "unit", "stratum", "procedure", "channel", "received_at",
-    "period", "status", "nonce", "device_hash", *RATING_COLUMNS, "overall",
+    "period", "status", "nonce", "device_hash", *RATING_COLUMNS,
 )
 ANSWER_COLUMNS = ("response", "item_code", "value_num", "value_text")
 CLAIM = "UPDATE receipt SET response = ? WHERE id = ? AND response IS NULL RETURNING id"
@@ -95,8 +92,8 @@ def _response_row(sub: Submission, status: str, now: datetime, tz: str, procedur
     columns = ratings(sub.instrument, sub.answers)
     return (
         sub.instrument.key, sub.instrument.version, place.counter_id, place.unit_id, place.stratum_id,
-        procedure_ids.get(procedure_code) if procedure_code else None, sub.channel, now, period_of(now, tz),
-        status, sub.nonce, sub.device, *(columns[name] for name in (*RATING_COLUMNS, "overall")),
+        procedure_ids.get(procedure_code) if procedure_code else None, sub.channel, now, month_of(now, tz),
+        status, sub.nonce, sub.device, *(columns[name] for name in RATING_COLUMNS),
     )
 
 
@@ -135,7 +132,7 @@ def _batch(subs: list[Submission], tz: str, procedure_ids: dict[str, int]) -> bu
                 continue
             used.add(receipt)
         key = (sub.device, sub.target.place.counter_id)
-        new[sub.nonce] = (index, "flagged" if counts.get(key, 0) >= BURST_LIMIT else "valid")
+        new[sub.nonce] = (index, ResponseStatus.FLAGGED if counts.get(key, 0) >= BURST_LIMIT else ResponseStatus.VALID)
         counts[key] = counts.get(key, 0) + 1
     ids: dict[str, int] = {}
     if new:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from survey.citizen.availability import unavailability_reported
+from survey.db.availability import unavailability_reported
 from survey.citizen.submissions import Stored, Submission, write_batch
 from survey.db.engine import current_engine
 

@@ -6,35 +6,30 @@ import argparse
 from pathlib import Path
 
 from survey.db.backup import BackupError, backup_sqlite, restore_sqlite
+from survey.db.runner import run_with_database
+from survey.settings import Settings
 
 
-def upgrade_command(_args: argparse.Namespace) -> None:
-    from survey.cli import run_with_database
-    from survey.settings import get_settings
-
+def upgrade_command(_args: argparse.Namespace, settings: Settings) -> None:
     async def done() -> None:
-        settings = get_settings()
         print(f"database schema is up to date ({settings.engine})")
 
-    run_with_database(done)
+    run_with_database(done, settings, migrate=True)
 
 
-def sqlite_path() -> Path:
-    from survey.settings import get_settings
-
-    settings = get_settings()
+def sqlite_path(settings: Settings) -> Path:
     if settings.engine != "sqlite":
         raise BackupError("this database is PostgreSQL: use pg_dump --format=custom and pg_restore (see README)")
     return settings.sqlite_path
 
 
-def backup_command(args: argparse.Namespace) -> None:
-    count = backup_sqlite(sqlite_path(), Path(args.file))
+def backup_command(args: argparse.Namespace, settings: Settings) -> None:
+    count = backup_sqlite(sqlite_path(settings), Path(args.file))
     print(f"backed up {count} responses to {args.file}")
 
 
-def restore_command(args: argparse.Namespace) -> None:
-    target = sqlite_path()
+def restore_command(args: argparse.Namespace, settings: Settings) -> None:
+    target = sqlite_path(settings)
     if target.exists() and not args.force:
         raise BackupError(f"{target} exists; stop the server and pass --force to replace it")
     count = restore_sqlite(Path(args.file), target)

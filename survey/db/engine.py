@@ -13,6 +13,9 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from survey.settings import Settings
 
+# Set by ``bind``; None until a process (the app's lifespan, a command, a test) has chosen its database.
+_bound: Engine | None = None
+
 
 def postgres_config(url: str) -> dict[str, object]:
     """asyncpg connection arguments from a postgresql:// URL."""
@@ -46,19 +49,24 @@ def engine_from_settings(settings: Settings) -> Engine:
 
 
 def bind(engine: Engine) -> None:
-    """Point every table, piccolo's migration bookkeeping and the configuration at ``engine``.
+    """Point every table, piccolo's migration bookkeeping and its configuration at ``engine``.
 
     Tables remember the engine they first found; switching (as tests do between SQLite and PostgreSQL in
     one process) has to reach all of them.
     """
     from piccolo.apps.migrations.tables import Migration
 
-    from survey import piccolo_conf
     from survey.db.tables import ALL_TABLES
 
-    piccolo_conf.DB = engine
+    global _bound
+    _bound = engine
     for table in (*ALL_TABLES, Migration):
         table._meta.db = engine
+
+
+def bound_engine() -> Engine | None:
+    """The engine ``bind`` last chose, which piccolo's configuration (``piccolo_conf.DB``) hands out."""
+    return _bound
 
 
 def current_engine() -> Engine:

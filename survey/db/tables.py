@@ -24,6 +24,8 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from survey.core.responses import Channel, ResponseStatus
+
 # Ids are 32-bit on PostgreSQL (serial) and 64-bit on SQLite: a larger number in a URL names no row, and
 # must be answered as such rather than reach the driver, which fails on it.
 MAX_ROW_ID = 2**31 - 1
@@ -75,10 +77,10 @@ class Response(Table, tablename="response"):
     unit = ForeignKey(references=Unit, index=True)
     stratum = ForeignKey(references=Unit, index=True)
     procedure = ForeignKey(references=Procedure, null=True)
-    channel = Varchar(length=16, default="qr")
+    channel = Varchar(length=16, default=Channel.QR.value)
     received_at = Timestamptz(default=TimestamptzNow())
     period = Varchar(length=7, index=True)
-    status = Varchar(length=16, default="valid", index=True)
+    status = Varchar(length=16, default=ResponseStatus.VALID.value, index=True)
     nonce = Varchar(length=64, unique=True)
     device_hash = Varchar(length=64, default="", index=True)
     e1 = SmallInt(null=True, default=None)

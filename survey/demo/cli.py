@@ -6,16 +6,15 @@ import argparse
 from datetime import datetime, timezone
 
 from survey.csvimport import parse_period
+from survey.db.runner import run_with_database
+from survey.settings import Settings
 from survey.system.cli import add_server_options, serve
 
 
-def demo_command(args: argparse.Namespace) -> None:
-    from survey.cli import run_with_database
+def demo_command(args: argparse.Namespace, settings: Settings) -> None:
     from survey.demo import generator, loader
     from survey.qr.services import counter_poster
-    from survey.settings import get_settings
 
-    settings = get_settings()
     base = f"http://{args.host}:{args.port}"
 
     async def prepare() -> str:
@@ -33,7 +32,7 @@ def demo_command(args: argparse.Namespace) -> None:
               f"{len(data.responses)} responses over {args.months} months to {end} ...", flush=True)
         await loader.load(data)
 
-    survey_url = run_with_database(prepare)
+    survey_url = run_with_database(prepare, settings, migrate=True)
     print(
         "\nThe demo is ready.\n"
         f"  Citizen survey:  {survey_url}   (counter {loader.DEMO_COUNTER}; posters: survey qr poster --help)\n"
@@ -44,7 +43,7 @@ def demo_command(args: argparse.Namespace) -> None:
         flush=True,
     )
     if not args.no_serve:
-        serve(args.host, args.port, args.workers)
+        serve(args.host, args.port, args.workers, settings)
 
 
 def month(value: str) -> str:

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
+from survey.core.periods import Period, month_number
+from survey.core.responses import Channel, ResponseStatus
 from survey.demo.places import COUNTER_NAMES, PROCEDURES, PROVINCES
 
 LOCAL = timezone(timedelta(hours=7))
@@ -39,12 +41,8 @@ class DemoData:
 
 
 def months_ending(end_period: str, count: int) -> list[str]:
-    year, month = map(int, end_period.split("-"))
-    periods = []
-    for _ in range(count):
-        periods.append(f"{year:04d}-{month:02d}")
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return periods[::-1]
+    last = month_number(end_period)
+    return Period.range(last - count + 1, last).months
 
 
 def previous_month(today: datetime) -> str:
@@ -110,11 +108,11 @@ def generate(seed: int = 2026, end_period: str = "2026-10", months: int = 6, sca
             local_seconds = rng.integers(0, days, size=n) * 86400 + rng.integers(7 * 3600 + 1800, 17 * 3600, size=n)
             procedures = rng.choice(len(PROCEDURES), size=n, p=procedure_popularity)
             has_procedure = rng.random(n) < 0.7
-            channel = np.where(rng.random(n) < 0.15, "receipt", "qr")
+            channel = np.where(rng.random(n) < 0.15, Channel.RECEIPT.value, Channel.QR.value)
             flagged = rng.random(n) < FLAGGED_SHARE
             start = datetime(year, month, 1, tzinfo=LOCAL)
             nonces = rng.bytes(16 * n).hex()
-            unanswered = int(rng.poisson(3 * (channel == "receipt").sum()))
+            unanswered = int(rng.poisson(3 * (channel == Channel.RECEIPT.value).sum()))
             for j, seconds in enumerate(rng.integers(0, days * 86400, size=unanswered)):
                 data.receipts.append({
                     "counter_code": counter_codes[j % n_counters],
@@ -131,13 +129,13 @@ def generate(seed: int = 2026, end_period: str = "2026-10", months: int = 6, sca
                     "channel": str(channel[i]),
                     "received_at": (start + timedelta(seconds=int(local_seconds[i]))).astimezone(timezone.utc),
                     "period": period,
-                    "status": "flagged" if flagged[i] else "valid",
+                    "status": ResponseStatus.FLAGGED.value if flagged[i] else ResponseStatus.VALID.value,
                     "nonce": nonces[32 * i: 32 * i + 32],
                     "device_hash": "",
                     "ratings": [None if r is None else int(r) for r in ratings[i]],
                     "overall": int(overall[i]),
                 })
-                if channel[i] == "receipt":
+                if channel[i] == Channel.RECEIPT.value:
                     data.receipts.append({
                         "counter_code": counter_codes[counter_index[i]],
                         "token_id": rng.bytes(12).hex(),

@@ -8,6 +8,8 @@ import io
 from piccolo.engine.postgres import PostgresEngine
 
 from survey.accounts.services import create_officer
+from survey.core.ratings import ELEMENT_COLUMNS
+from survey.core.responses import Channel
 from survey.db.engine import current_engine, write_transaction
 from survey.db.tables import Answer, Counter, Procedure, Receipt, Response, Unit
 from survey.demo.generator import DemoData
@@ -59,7 +61,7 @@ async def load(data: DemoData) -> int:
             next_id = (last["id"] if last else 0) + 1
             responses, answers = [], []
             for offset, r in enumerate(batch):
-                ratings = dict(zip(("e1", "e2", "e3", "e4", "e5"), r["ratings"]))
+                ratings = dict(zip(ELEMENT_COLUMNS, r["ratings"]))
                 responses.append(Response(
                     id=next_id + offset,
                     instrument_key=instrument.key,
@@ -96,7 +98,7 @@ async def _advance_response_ids() -> None:
 
 
 async def _load_receipts(data: DemoData, counters: dict[str, int]) -> None:
-    response_ids = {r["nonce"]: r["id"] for r in await Response.select(Response.id, Response.nonce).where(Response.channel == "receipt")}
+    response_ids = {r["nonce"]: r["id"] for r in await Response.select(Response.id, Response.nonce).where(Response.channel == Channel.RECEIPT)}
     for start in range(0, len(data.receipts), BATCH):
         async with write_transaction():
             await Receipt.insert(*[

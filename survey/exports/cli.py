@@ -8,8 +8,11 @@ import sys
 import time
 from pathlib import Path
 
+from survey.core.errors import expected
+from survey.db.runner import run_with_database
 from survey.exports.periods import GRAINS
 from survey.exports.writers import FORMATS
+from survey.settings import Settings
 
 
 class ProgressLine:
@@ -38,19 +41,20 @@ class ProgressLine:
             print(file=sys.stderr)
 
 
-def export_command(args: argparse.Namespace) -> None:
-    from survey.cli import run_with_database
+def export_command(args: argparse.Namespace, settings: Settings) -> None:
     from survey.exports.services import ExportRequest, run_export
 
     request = ExportRequest(scope=args.scope, period=args.period, format=args.format, instrument=args.instrument,
                             version=args.version, k=args.k, keep_text=args.keep_text, grain=args.grain,
                             max_suppression=args.max_suppression)
     # Checks that need no database come first, so a wrong option fails before any connection.
-    request.checked()
+    with expected(ValueError):
+        request.checked()
 
     async def run() -> None:
-        result = await run_export(request, Path(args.out), actor=f"cli:{getpass.getuser()}",
-                                  progress=None if args.quiet else ProgressLine())
+        with expected(ValueError):
+            result = await run_export(request, Path(args.out), actor=f"cli:{getpass.getuser()}",
+                                      progress=None if args.quiet else ProgressLine())
         report = result.disclosure
         print(f"export: {result.rows} rows, k={report['k']} (achieved {report['achieved_k']}), "
               f"records in classes below k: {report['risk_before']['share_below_k']:.1%} before, "
@@ -58,7 +62,7 @@ def export_command(args: argparse.Namespace) -> None:
         for path in result.files:
             print(path)
 
-    run_with_database(run)
+    run_with_database(run, settings, migrate=False)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

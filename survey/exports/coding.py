@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from survey.exports.source import COLUMN, MISSING, Channels, month_label, month_number
+from survey.core.periods import month_label, month_number
+from survey.exports.source import COLUMN, MISSING, Channels
 
 # Room for channel numbers: the application writes four; imported data may add a few.
 CHANNEL_RADIX = 64

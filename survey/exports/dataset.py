@@ -17,9 +17,11 @@ import numpy as np
 
 from instruments.model import Instrument
 from instruments.text import Text
+from survey.core.ratings import ELEMENT_COLUMNS, OVERALL_COLUMN
+from survey.core.responses import ResponseStatus
 from survey.exports.disclosure import CHANNEL, GROUP, PERIOD, UNIT, Outcome
 from survey.exports.scrub import scrub
-from survey.exports.source import ELEMENT_COLUMNS, MISSING, OVERALL_COLUMN, Scope
+from survey.exports.source import MISSING, Scope
 
 STRING, INTEGER, REAL = "string", "integer", "real"
 
@@ -125,7 +127,7 @@ PAIR, UNIT_MONTH, SHOWN, DEMOGRAPHIC, ITEM, TEXT = "pair", "unit_month", "shown"
 # Where each fixed variable's value comes from (see :class:`BatchBuilder`).
 FIXED_SOURCES = {"stratum": PAIR, "cluster": PAIR, "weight": UNIT_MONTH, "unit": UNIT_MONTH, "unit_level": UNIT_MONTH,
                  "period": SHOWN, "channel": SHOWN, "procedure_group": SHOWN, "status": SHOWN}
-VALID = "valid"
+VALID = str(ResponseStatus.VALID)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,15 @@
 """Which months an export covers, and how a month is written at the export's grain.
 
-Responses carry their month (``YYYY-MM``); an export names a month (``2026-07``), a quarter (``2026-Q3``),
-a year (``2026``) or a range of months (``2026-01..2026-06``), and writes each response's period at a
-grain (month, quarter, year) no finer than what disclosure control allows.
+An export names its period in the one grammar of ``survey.core.periods`` and writes each response's
+period at a grain (month, quarter, year) no finer than what disclosure control allows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from survey.reports.periods import QUARTER, YEAR
-from survey.reports.periods import parse_period as report_period
+from survey.core.periods import Grain, Period, quarter_of
+from survey.core.periods import parse_period as parse_any
 
 GRAINS = ("month", "quarter", "year", "all")
 
@@ -19,26 +18,33 @@ GRAINS = ("month", "quarter", "year", "all")
 class PeriodSpan:
     """Months ``first``..``last`` inclusive (``YYYY-MM`` strings compare in time order)."""
 
-    first: str
-    last: str
-    grain: str
-    # As the user wrote it (2026-Q3), the period's name in file names and at the grain "all".
-    label: str
+    period: Period
+
+    @property
+    def first(self) -> str:
+        return self.period.first_month
+
+    @property
+    def last(self) -> str:
+        return self.period.last_month
+
+    @property
+    def grain(self) -> str:
+        """The finest grain the export writes by default: a range is written by month."""
+        return "month" if self.period.grain is Grain.RANGE else str(self.period.grain)
+
+    @property
+    def label(self) -> str:
+        """The canonical form (2026-Q3), the period's name in file names and at the grain "all"."""
+        return self.period.label
 
     def months(self) -> list[str]:
-        months, (year, month) = [], map(int, self.first.split("-"))
-        while (current := f"{year:04d}-{month:02d}") <= self.last:
-            months.append(current)
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return months
+        return self.period.months
 
 
 def parse_period(text: str) -> PeriodSpan:
-    """``2026-07``, ``2026-Q3``, ``2026`` or ``2026-01..2026-06``, in the reports' grammar (one definition of a
-    period for reports and exports); anything else is a ValueError."""
-    period = report_period(text)
-    grain = "quarter" if QUARTER.match(period.label) else "year" if YEAR.match(period.label) else "month"
-    return PeriodSpan(period.first_month, period.last_month, grain, period.label)
+    """Any period ``survey.core.periods`` reads; anything else is a ValueError (a PeriodError)."""
+    return PeriodSpan(parse_any(text))
 
 
 def check_grain(grain: str) -> str:
@@ -57,7 +63,7 @@ def at_grain(month: str, grain: str, span: PeriodSpan) -> str:
     if grain == "month":
         return month
     if grain == "quarter":
-        return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+        return quarter_of(month)
     if grain == "year":
         return month[:4]
     return span.label

@@ -18,13 +18,13 @@ from types import TracebackType
 import numpy as np
 from piccolo.engine.sqlite import SQLiteEngine
 
+from survey.core.ratings import ELEMENT_COLUMNS, OVERALL_COLUMN
+from survey.core.responses import Channel
 from survey.db.engine import current_engine
 from survey.db.tables import Procedure, Response, Unit
 from survey.exports.periods import PeriodSpan
-from survey.exports.sqlite_reader import ProcessReader
+from survey.db.sqlite_reader import ProcessReader
 
-ELEMENT_COLUMNS = ("e1", "e2", "e3", "e4", "e5")
-OVERALL_COLUMN = "overall"
 # Columns of the matrices :func:`read_batches` yields, before the answer columns. ``month`` counts months
 # (year * 12 + month - 1); ``channel`` is a position in the channel list given, or -1 for another channel.
 COLUMNS = ("id", "unit", "counter", "stratum", "procedure", "month", "channel", *ELEMENT_COLUMNS, OVERALL_COLUMN)
@@ -32,7 +32,7 @@ COLUMN = {name: position for position, name in enumerate(COLUMNS)}
 # Outside the SmallInt range answers are stored in, so it cannot be a real code.
 MISSING = -(2 ** 31)
 # The channels the application writes; responses with another (imported data) are coded per batch.
-KNOWN_CHANNELS = ("qr", "receipt", "kiosk", "api")
+KNOWN_CHANNELS = tuple(Channel)
 # Response ids to read from which SQLite is read by a process of its own.
 READ_IN_A_PROCESS_FROM = 200_000
 
@@ -72,7 +72,7 @@ class Reader:
         """An all-integer result of ``width`` columns, ``size`` rows at a time as int64 matrices, one statement
         (one snapshot).
         ``rows`` bounds how many there can be: from :data:`READ_IN_A_PROCESS_FROM` on, SQLite is read by
-        another process (see :mod:`survey.exports.sqlite_reader`); below, starting one costs more than it
+        another process (see :mod:`survey.db.sqlite_reader`); below, starting one costs more than it
         saves."""
         query = self._sql(sql, len(args))
         if self._sqlite is not None and rows >= READ_IN_A_PROCESS_FROM:
@@ -194,14 +194,6 @@ async def dossier_volumes(scope: Scope, span: PeriodSpan) -> dict[tuple[int, str
 async def procedure_fields() -> dict[int, str | None]:
     rows = await Procedure.select(Procedure.id, Procedure.field)
     return {row["id"]: row["field"] for row in rows}
-
-
-def month_number(month: str) -> int:
-    return int(month[:4]) * 12 + int(month[5:7]) - 1
-
-
-def month_label(number: int) -> str:
-    return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
 
 class Channels:

@@ -5,44 +5,42 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from survey.core.errors import expected
+from survey.db.runner import run_with_database
+from survey.settings import Settings
 
-def keys_command(args: argparse.Namespace) -> None:
-    from survey.cli import run_with_database
+
+def keys_command(args: argparse.Namespace, settings: Settings) -> None:
     from survey.qr import keys
 
     async def work() -> None:
         if args.keys_command == "rotate":
             print(f"new key id {await keys.rotate(actor='cli')}: posters printed from now on carry it")
         elif args.keys_command == "retire":
-            await keys.retire(args.kid, actor="cli")
+            with expected(ValueError):
+                await keys.retire(args.kid, actor="cli")
             print(f"retired {args.kid}: posters signed with it no longer open the survey")
         else:
             for key in await keys.list_keys():
                 retired = key.retired_at.isoformat() if key.retired_at else "in service"
                 print(f"{key.kid}\t{key.created_at.isoformat()}\t{retired}")
 
-    run_with_database(work)
+    run_with_database(work, settings, migrate=args.keys_command != "list")
 
 
-def poster_command(args: argparse.Namespace) -> None:
-    from survey.cli import run_with_database
+def poster_command(args: argparse.Namespace, settings: Settings) -> None:
     from survey.qr import posters, services
-    from survey.settings import get_settings
-
-    settings = get_settings()
 
     async def work() -> int:
-        try:
+        with expected(LookupError):
             if args.counter:
                 found = [(await services.counter_poster(settings.secret_key, settings.base_url, args.counter))[0]]
             else:
                 found = await services.unit_posters(settings.secret_key, settings.base_url, args.unit)
-        except LookupError as missing:
-            raise ValueError(str(missing.args[0])) from None
         Path(args.out).write_bytes(posters.render(found, args.size, args.format))
         return len(found)
 
-    count = run_with_database(work)
+    count = run_with_database(work, settings, migrate=False)
     print(f"wrote {count} poster{'s' if count != 1 else ''} to {args.out}")
 
 

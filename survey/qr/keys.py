@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from survey.audit import record
 from survey.db.engine import write_transaction
 from survey.db.tables import SigningKey
-from survey.qr.cache import EngineCache
+from survey.db.cache import EngineCache
 from survey.qr.tokens import kid_name, kid_number
 
 _status = EngineCache(ttl=30.0)

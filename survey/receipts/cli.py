@@ -4,39 +4,41 @@ from __future__ import annotations
 
 import argparse
 
+from survey.core.errors import expected
+from survey.db.runner import run_with_database
+from survey.settings import Settings
 
-def create_command(args: argparse.Namespace) -> None:
-    from survey.cli import run_with_database
+
+def create_command(args: argparse.Namespace, settings: Settings) -> None:
     from survey.receipts import apikeys
-    from survey.settings import get_settings
 
     async def create() -> None:
-        key = await apikeys.create(get_settings().secret_key, args.name, args.unit)
+        with expected(ValueError):
+            key = await apikeys.create(settings.secret_key, args.name, args.unit)
         print(key)
 
-    run_with_database(create)
+    run_with_database(create, settings, migrate=True)
 
 
-def list_command(args: argparse.Namespace) -> None:
-    from survey.cli import run_with_database
+def list_command(args: argparse.Namespace, settings: Settings) -> None:
     from survey.receipts import apikeys
 
     async def show() -> None:
         for entry in await apikeys.listing():
             print(f"{entry['name']}\t{entry['unit']}\t{entry['created_at']}")
 
-    run_with_database(show)
+    run_with_database(show, settings, migrate=False)
 
 
-def revoke_command(args: argparse.Namespace) -> None:
-    from survey.cli import run_with_database
+def revoke_command(args: argparse.Namespace, settings: Settings) -> None:
     from survey.receipts import apikeys
 
     async def revoke() -> None:
-        await apikeys.revoke(args.name)
+        with expected(ValueError):
+            await apikeys.revoke(args.name)
         print(f"revoked the API key {args.name!r}")
 
-    run_with_database(revoke)
+    run_with_database(revoke, settings, migrate=True)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

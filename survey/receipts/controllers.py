@@ -40,7 +40,8 @@ class ReceiptController(Controller):
         settings: Settings = request.app.state["settings"]
         key = await api_key(request, settings)
         try:
-            minted = await mint(settings.secret_key, key, data.counter, data.procedure, data.dossier, data.valid_days)
+            minted = await mint(settings.secret_key, key, data.counter, data.procedure, data.dossier, data.valid_days,
+                               settings.stratum_level)
         except ReceiptRefused as refused:
             return error_response(request, refused.status, str(refused))
         url = render.survey_url(settings.base_url, minted.token)

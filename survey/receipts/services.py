@@ -6,9 +6,9 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
-from survey.citizen.targets import place
+from survey.citizen.targets import DEFAULT_STRATUM_LEVEL, place
+from survey.core.periods import month_bounds
 from survey.db.engine import write_transaction
 from survey.db.tables import Counter, Procedure, Receipt, Unit
 from survey.qr.tokens import new_receipt_token, receipt_token_id
@@ -39,12 +39,12 @@ def dossier_hash(secret_key: str, dossier: str) -> str:
 
 async def mint(
     secret_key: str, key: ApiKey, counter_code: str, procedure_code: str | None = None,
-    dossier: str | None = None, valid_days: int = DEFAULT_VALID_DAYS,
+    dossier: str | None = None, valid_days: int = DEFAULT_VALID_DAYS, stratum_level: str = DEFAULT_STRATUM_LEVEL,
 ) -> Minted:
     if not 1 <= valid_days <= MAX_VALID_DAYS:
         raise ReceiptRefused(422, f"valid_days must be between 1 and {MAX_VALID_DAYS}")
     counter = await Counter.select(Counter.id, Counter.unit.path).where(Counter.code == counter_code).first()
-    found = await place(counter["id"]) if counter else None
+    found = await place(counter["id"], stratum_level) if counter else None
     if found is None or not found.active:
         raise ReceiptRefused(404, f"unknown or inactive counter {counter_code!r}")
     if not key.covers(counter["unit.path"]):
@@ -75,15 +75,6 @@ class ResponseRate:
     def rate(self) -> float | None:
         """The share of receipts answered; None when none were issued (a rate of nothing is not zero)."""
         return self.answered / self.issued if self.issued else None
-
-
-def month_bounds(period: str, tz: str) -> tuple[datetime, datetime]:
-    try:
-        start = datetime.strptime(period, "%Y-%m").replace(tzinfo=ZoneInfo(tz))
-    except ValueError:
-        raise ValueError(f"period must be YYYY-MM, not {period!r}") from None
-    end = (start + timedelta(days=32)).replace(day=1)
-    return start, end
 
 
 async def response_rate(unit_code: str, period: str, tz: str) -> ResponseRate:

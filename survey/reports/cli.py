@@ -5,21 +5,30 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from survey.core.errors import expected
+from survey.db.runner import run_with_database
 from survey.reports.formats import FORMATS
+from survey.reports.model import Report
+from survey.settings import Settings
 
 
-def report_command(args: argparse.Namespace) -> None:
-    from survey.cli import run_with_database
+def report_command(args: argparse.Namespace, settings: Settings) -> None:
+    """Read-only: never migrates. The report is written in SURVEY_LANGUAGE, its months in SURVEY_TIMEZONE."""
     from survey.reports.formats import get_format
     from survey.reports.services import Clock, build_report, parse_request
-    from survey.settings import get_settings
+    from survey.reports.totals_query import UnknownUnit
 
-    settings = get_settings()
-    request = parse_request(args.scope, args.period, args.instrument, args.target, args.centres,
-                            args.design or settings.report_design)
-    output = get_format(args.format)
+    with expected(ValueError):
+        request = parse_request(args.scope, args.period, args.instrument, args.target, args.centres,
+                                args.design or settings.report_design)
+        output = get_format(args.format)
     clock = Clock.now(settings.timezone, settings.report_include_today)
-    report = run_with_database(lambda: build_report(request, settings.language, settings.timezone, clock))
+
+    async def work() -> Report:
+        with expected(UnknownUnit):
+            return await build_report(request, settings.language, settings.timezone, clock)
+
+    report = run_with_database(work, settings, migrate=False)
     Path(args.out).write_bytes(output.render(report))
     print(f"{args.format} report for {request.scope}, {request.period.label} written to {args.out}")
 

@@ -20,12 +20,14 @@ from stats.estimate_arrays import variance_effective_n
 from stats.smallarea import funnel, funnel_limits, rank_units, shrink
 from stats.target import INSUFFICIENT_DATA, TargetRule, target_verdicts, weeks_to_settle
 from stats.trend import change, period_series
+from survey.core.periods import Period, month_label
+from survey.core.responses import ResponseStatus
+from survey.core.units import path_ids
 from survey.reports import method_note
 from survey.reports.model import (
     Change, Counts, ElementRow, Funnel, FunnelCurve, FunnelPoint, IndexValue, PortalScore, Ranking, RankRow, Report,
     Scope, TrendPoint, UnitRow, Verdict,
 )
-from survey.reports.periods import Period, month_label
 from survey.reports.design import ReportDesign
 from survey.reports.totals_query import OVERALL_COLUMN, PatternCounts, ScopeUnit, UnitInfo
 
@@ -142,7 +144,7 @@ class Labeller:
         id_to_code = dict(zip(units.ids.tolist(), units.codes))
         children = []
         for p in self.unit_position.tolist():
-            parts = units.paths[p].strip("/").split("/") if p >= 0 else []
+            parts = path_ids(units.paths[p]) if p >= 0 else ()
             children.append(id_to_code.get(int(parts[depth]), OUTSIDE) if len(parts) > depth else OUTSIDE)
         self.child_code = np.array(children, dtype=object)
 
@@ -306,7 +308,7 @@ def status_counts(inputs: ReportInputs) -> Counts:
     def count(status: str) -> int:
         return int(counts.rows[inside & (counts.status == status)].sum())
 
-    return Counts(count("valid"), count("flagged"), count("excluded"))
+    return Counts(count(ResponseStatus.VALID), count(ResponseStatus.FLAGGED), count(ResponseStatus.EXCLUDED))
 
 
 def provisional(inputs: ReportInputs) -> tuple[float | None, list[str]]:

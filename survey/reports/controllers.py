@@ -18,12 +18,12 @@ from litestar.response import Template
 
 from survey.accounts.guards import CurrentOfficer, OfficerDependency, authorize_unit, require_roles
 from survey.audit import record
+from survey.core.periods import month_label
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
 from survey.reports import totals_query as query
 from survey.reports.formats import get_format
 from survey.reports.model import Report
-from survey.reports.periods import month_label
 from survey.reports.render_html import TEMPLATES, report_context
 from survey.reports.services import (
     DEFAULT_INSTRUMENT, Clock, ReportRequest, build_report, last_complete_month, parse_request,

@@ -26,7 +26,7 @@ from datetime import date
 import numpy as np
 
 from stats.cells import CellDesign, CellEstimator, PsuRows, pattern_indicators
-from survey.reports.periods import month_label
+from survey.core.periods import month_label
 from survey.reports.totals_query import CounterDayCounts, PatternCounts
 
 DESIGNS = ("cell", "counter-day")

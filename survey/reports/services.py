@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import instruments
 from instruments.registry import UnknownInstrument
 from stats.target import TargetRule, check_tau
+from survey.core.periods import Period, month_label, parse_period
 from survey.reports import totals_query as query
 from survey.reports.compute import ElementSpec, ReportInputs, compute_report
 from survey.reports.model import PortalScore, Report
@@ -17,7 +18,6 @@ from survey.reports.design import (
     DEFAULT_DESIGN, VOLUME_HISTORY_MONTHS, cell_volumes, check_design, counter_day_design, respondent_design,
     working_days,
 )
-from survey.reports.periods import Period, month_label, parse_period
 
 DEFAULT_INSTRUMENT = "sipas_qr"
 DEFAULT_TARGET = 0.95

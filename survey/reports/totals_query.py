@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from survey.core.ratings import ELEMENT_COLUMNS, OVERALL_COLUMN  # noqa: F401 (read as query.ELEMENT_COLUMNS)
+from survey.core.responses import ResponseStatus
+from survey.core.units import path_ids
 from survey.db.tables import DossierVolume, Response, Unit
 
 # Response columns holding the element ratings, in the instrument's element order.
-ELEMENT_COLUMNS = ("e1", "e2", "e3", "e4", "e5")
-OVERALL_COLUMN = "overall"
-VALID = "valid"
+VALID = str(ResponseStatus.VALID)
 
 
 class UnknownUnit(ValueError):
@@ -38,7 +39,7 @@ class ScopeUnit:
 
     @property
     def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return list(path_ids(self.path))
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ def _texts(rows: Sequence[Mapping[str, object]], name: str) -> np.ndarray:
 
 
 def _months(rows: Sequence[Mapping[str, object]]) -> np.ndarray:
-    from survey.reports.periods import month_number
+    from survey.core.periods import month_number
 
     return np.array([month_number(r["period"]) for r in rows], dtype=np.int64)
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 
+from survey.db.runner import run_with_database
+from survey.settings import Settings
+
 
 def positive_int(value: str) -> int:
     number = int(value)
@@ -19,16 +22,14 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=positive_int, default=1, help="worker processes (default 1)")
 
 
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, settings: Settings) -> None:
     """Migrate once in this process, then start uvicorn; workers skip migrating so they never race."""
     import uvicorn
-
-    from survey.cli import run_with_database
 
     async def nothing() -> None:
         return None
 
-    run_with_database(nothing)
+    run_with_database(nothing, settings, migrate=True)
     os.environ["SURVEY_AUTO_MIGRATE"] = "0"
     uvicorn.run(
         "survey.app:create_server_app",
@@ -46,4 +47,4 @@ def serve(host: str, port: int, workers: int) -> None:
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("serve", help="run the web server", description="Run the web server.")
     add_server_options(parser)
-    parser.set_defaults(handler=lambda args: serve(args.host, args.port, args.workers))
+    parser.set_defaults(handler=lambda args, settings: serve(args.host, args.port, args.workers, settings))

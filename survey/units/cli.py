@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 
 from survey.csvimport import read_text
+from survey.db.runner import run_with_database
+from survey.settings import Settings
 from survey.units import services
 
 IMPORTS = {
@@ -18,8 +20,7 @@ IMPORTS = {
 }
 
 
-def import_command(args: argparse.Namespace) -> None:
-    from survey.cli import run_with_database
+def import_command(args: argparse.Namespace, settings: Settings) -> None:
 
     importer = IMPORTS[args.command][0]
     text = read_text(Path(args.file))
@@ -27,7 +28,7 @@ def import_command(args: argparse.Namespace) -> None:
     async def run() -> None:
         print(f"{args.command}: {await importer(text)}")
 
-    run_with_database(run)
+    run_with_database(run, settings, migrate=True)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from survey.audit import record
+from survey.core.units import UnitPath
 from survey.csvimport import (
     Column,
     ImportRejected,
@@ -106,7 +107,7 @@ async def import_units(text: str, actor: str = "system") -> ImportSummary:
                      parent=parent["id"] if parent else None, path="")
             )
             unit_id = inserted[0]["id"]
-            path = f"{parent['path'] if parent else '/'}{unit_id}/"
+            path = str(UnitPath.under(parent and parent["path"], unit_id))
             await Unit.update({Unit.path: path}).where(Unit.id == unit_id)
             existing[values["code"]] = {"id": unit_id, "code": values["code"], "path": path, "parent": parent and parent["id"]}
             created += 1

@@ -7,9 +7,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from survey.core.periods import month_number
 from survey.exports.coding import CannotCode, CellCoding, CellCounter
 from survey.exports.dataset import _packed_groups
-from survey.exports.source import COLUMN, COLUMNS, MISSING, Channels, month_number
+from survey.exports.source import COLUMN, COLUMNS, MISSING, Channels
 
 UNITS = [3, 17, 40, 41]
 MONTHS = ["2025-11", "2025-12", "2026-01"]

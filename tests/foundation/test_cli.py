@@ -49,3 +49,83 @@ def test_users_create_from_the_command_line(settings, tmp_path, monkeypatch, cap
     monkeypatch.setenv("NEW_PASSWORD", "short")
     assert main(["users", "create", "third", "--role", "admin", "--password-env", "NEW_PASSWORD"]) == 2
     assert "at least 10 characters" in capsys.readouterr().err
+
+
+def read_only_commands(tmp_path):
+    return [
+        ["report", "--scope", "VN", "--period", "2026-07", "--out", str(tmp_path / "r.pdf")],
+        ["export", "--scope", "VN", "--period", "2026-07", "--out", str(tmp_path / "e")],
+        ["users", "list"], ["apikeys", "list"], ["qr", "keys", "list"],
+        ["qr", "poster", "--unit", "VN", "--out", str(tmp_path / "p.pdf")],
+    ]
+
+
+def test_read_only_commands_do_not_create_a_database(settings, tmp_path, capsys):
+    """report, export, users list, apikeys list, qr keys list and qr poster never migrate: a missing or
+    empty database is refused with the command to run."""
+    for words in read_only_commands(tmp_path):
+        assert main(words) == 2, words
+        assert "survey db upgrade" in capsys.readouterr().err
+    if settings.engine == "sqlite":
+        assert not settings.sqlite_path.exists()
+
+
+def test_read_only_commands_leave_an_outdated_schema_as_it_is(settings, tmp_path, capsys):
+    import asyncio
+
+    from piccolo.apps.migrations.tables import Migration
+
+    from survey.db.engine import bind, engine_from_settings
+    from survey.db.migrate import pending_migrations, upgrade
+
+    async def one_migration_behind() -> list[str]:
+        bind(engine_from_settings(settings))
+        await upgrade()
+        last = await Migration.select(Migration.name).order_by(Migration.id, ascending=False).first()
+        await Migration.delete().where(Migration.name == last["name"])
+        return await pending_migrations()
+
+    pending = asyncio.run(one_migration_behind())
+    assert len(pending) == 1
+    for words in read_only_commands(tmp_path):
+        assert main(words) == 2, words
+        assert "1 migration(s) pending" in capsys.readouterr().err
+    assert asyncio.run(pending_migrations()) == pending
+
+
+def test_a_write_command_migrates_a_fresh_database(settings, tmp_path, capsys):
+    units = tmp_path / "units.csv"
+    units.write_text("code,name,level,parent_code\nNB,Tỉnh Ninh Bình,province,\n", encoding="utf-8")
+    assert main(["units", "import", str(units)]) == 0
+    assert main(["users", "list"]) == 0
+
+
+def test_an_expected_failure_is_one_line_and_a_bug_keeps_its_traceback(settings, tmp_path):
+    """``qr poster`` for a unit that does not exist is the user's mistake; a failing service is a bug."""
+    run = [sys.executable, "-m", "survey.cli"]
+    assert subprocess.run([*run, "db", "upgrade"], capture_output=True, text=True, timeout=120).returncode == 0
+    expected = subprocess.run([*run, "qr", "poster", "--unit", "NOPE", "--out", str(tmp_path / "p.pdf")],
+                              capture_output=True, text=True, timeout=120)
+    assert (expected.returncode, expected.stderr) == (2, "survey qr: unknown unit 'NOPE'\n")
+    # A bug: the report service fails with a ValueError that the command did not declare as the user's.
+    bug = subprocess.run([sys.executable, "-c", (
+        "import sys\n"
+        "from survey import cli\n"
+        "from survey.reports import services\n"
+        "async def broken(*args, **kwargs):\n"
+        "    raise ValueError('a bug, not bad input')\n"
+        "services.build_report = broken\n"
+        "sys.exit(cli.main(['report', '--scope', 'VN', '--period', '2026-07', '--out', sys.argv[1]]))\n"
+    ), str(tmp_path / "r.pdf")], capture_output=True, text=True, timeout=120)
+    assert bug.returncode == 1
+    assert "Traceback" in bug.stderr and "ValueError: a bug, not bad input" in bug.stderr
+
+
+def test_importing_the_piccolo_configuration_writes_nothing(tmp_path):
+    data = tmp_path / "fresh"
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith(("SURVEY_", "DATABASE_URL"))}
+    env["SURVEY_DATA_DIR"] = str(data)
+    done = subprocess.run([sys.executable, "-c", "import survey.piccolo_conf, survey.db.engine, survey.cli"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert not data.exists() and list(tmp_path.iterdir()) == []

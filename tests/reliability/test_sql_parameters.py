@@ -132,7 +132,7 @@ REVIEWED: dict[str, dict[str, str]] = {
         "self._sql(sql, len(args))": "the driver's placeholder marks ('?' or '$n') put into a caller's SQL, "
                                      "whose own splices are checked where the caller writes it",
     },
-    "survey/exports/sqlite_reader.py": {
+    "survey/db/sqlite_reader.py": {
         "request['query']": "the SQL text the export sent to its reading process, parameters beside it; its "
                             "splices are checked where it is written (survey/exports/source.py)",
     },

@@ -7,7 +7,7 @@ import sqlite3
 import numpy as np
 import pytest
 
-from survey.exports.sqlite_reader import ProcessReader
+from survey.db.sqlite_reader import ProcessReader
 
 
 @pytest.fixture

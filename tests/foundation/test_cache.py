@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from survey.qr.cache import EngineCache
+from survey.db.cache import EngineCache
 
 
 class CountingLoad:

@@ -2,7 +2,7 @@
 
 Turning millions of SQLite rows into Python tuples and then numpy arrays is the largest single cost of an
 export, and it holds the GIL: a reading thread beside the thread that codes and writes the rows makes both
-slower. A separate process (``python -m survey.exports.sqlite_reader``, the query as JSON on its standard
+slower. A separate process (``python -m survey.db.sqlite_reader``, the query as JSON on its standard
 input) reads on the other core and writes each batch to its standard output as a row count followed by the
 raw int64 matrix. This module imports only what that process needs.
 """
