@@ -23,6 +23,7 @@ from survey.audit import record
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
 from survey.reports import totals_query as query
+from survey.reports.definitions import DefinitionsDiffer
 from survey.reports.formats import get_format
 from survey.reports.model import Report
 from survey.reports.render_html import TEMPLATES, report_context
@@ -78,7 +79,10 @@ def _query(request: ReportRequest) -> str:
 
 async def _report(request: Request, report_request: ReportRequest) -> Report:
     settings = _settings(request)
-    return await build_report(report_request, settings.language, settings.timezone)
+    try:
+        return await build_report(report_request, settings.language, settings.timezone)
+    except DefinitionsDiffer as refused:
+        raise ClientException(str(refused)) from None
 
 
 async def _download(request: Request, officer: CurrentOfficer, report_request: ReportRequest, name: str) -> Response:

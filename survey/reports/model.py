@@ -212,6 +212,9 @@ class Report:
     method: Method
     notes: list[str] = field(default_factory=list)
     portal: PortalScore | None = None
+    # The index definition the figures follow, and the instrument versions whose responses it pools.
+    index_fingerprint: str | None = None
+    index_versions: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return _clean(dataclasses.asdict(self))

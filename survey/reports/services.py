@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass
+
+import numpy as np
 
 import instruments
 from instruments.registry import UnknownInstrument
 from stats.target import TargetRule, check_tau
+from survey.reports import definitions
 from survey.reports import totals_query as query
 from survey.reports.compute import ElementSpec, ReportInputs, compute_report
 from survey.reports.model import PortalScore, Report
 from survey.reports.periods import Period, month_label, parse_period
 from survey.reports.weighting import post_stratification
+from survey.scoring import OVERALL_COLUMN, RATING_COLUMNS, check_fits
 
 DEFAULT_INSTRUMENT = "sipas_qr"
 DEFAULT_TARGET = 0.95
@@ -51,12 +56,22 @@ def parse_request(scope: str | None, period: str | None, instrument: str | None 
 
 
 def element_specs(instrument: instruments.Instrument, lang: str) -> tuple[ElementSpec, ...]:
+    """The elements as the stored ratings hold them: the definition's elements in order, one column each."""
     definition = instrument.index_definition()
-    if len(definition.elements) > len(query.ELEMENT_COLUMNS) or any(len(e.item_codes) != 1 for e in definition.elements):
-        raise ValueError(f"instrument {instrument.key!r} does not fit the stored element ratings "
-                         f"(at most {len(query.ELEMENT_COLUMNS)} elements of one rating each)")
+    check_fits(definition)
     return tuple(ElementSpec(e.key, instrument.element(e.key).title.get(lang), e.weight, column)
-                 for e, column in zip(definition.elements, query.ELEMENT_COLUMNS))
+                 for e, column in zip(definition.elements, RATING_COLUMNS))
+
+
+def excluded_months_note(cells: query.CellCounts, pooled: definitions.Pooled) -> list[str]:
+    """Months read for the trend or the change with responses another, incomparable definition scored."""
+    left_out = sorted(set(cells.month[~np.isin(cells.fingerprint, list(pooled.fingerprints))].tolist()))
+    if not left_out:
+        return []
+    months = ", ".join(month_label(int(m)) for m in left_out)
+    return [(f"Các tháng {months} được tính theo một cách tính chỉ số không so sánh được nên không có trong xu hướng "
+             f"và so sánh kỳ trước. / Months {months} were scored by an index definition that is not comparable, so "
+             "the trend and the change leave them out.")]
 
 
 async def receipt_response_rate(scope_code: str, period: Period, timezone: str) -> float | None:
@@ -80,9 +95,8 @@ def portal_score(counts: query.PortalCounts) -> PortalScore | None:
 
 async def build_report(request: ReportRequest, lang: str = "vi", timezone: str = "Asia/Ho_Chi_Minh") -> Report:
     """Query the cell counts, then compute off the event loop (a national report is seconds of numpy)."""
-    instrument = instruments.get(request.instrument)
-    elements = element_specs(instrument, lang)
-    satisfied = instrument.index_definition().satisfied_values
+    latest = instruments.get(request.instrument)
+    columns = [*RATING_COLUMNS[:len(latest.index_definition().elements)], OVERALL_COLUMN]
     scope = await query.scope_unit(request.scope)
     units = await query.units_under(scope)
     strata = await query.strata_of(scope)
@@ -90,15 +104,26 @@ async def build_report(request: ReportRequest, lang: str = "vi", timezone: str =
     first = min(window.first, request.period.previous().first)
     period = request.period
     months = [month_label(m) for m in range(first, period.last + 1)]
-    all_cells = await query.cell_counts(strata, instrument.key, months,
-                                        [e.column for e in elements] + [query.OVERALL_COLUMN], satisfied)
-    cells = all_cells.valid()
+    satisfied = latest.index_definition().satisfied_values
+    all_cells = await query.cell_counts(strata, latest.key, months, columns, satisfied)
+    read = all_cells.valid()
+    pooled = definitions.pooled_definition(latest.key, read, period)
+    instrument, definition = pooled.instrument, pooled.definition
+    elements = element_specs(instrument, lang)
+    if definition.satisfied_values != satisfied or len(definition.elements) != len(latest.index_definition().elements):
+        # Counted with the latest version's satisfied values: count again with the pooled definition's.
+        all_cells = await query.cell_counts(strata, latest.key, months, [e.column for e in elements] + [OVERALL_COLUMN],
+                                            definition.satisfied_values, pooled.fingerprints)
+    cells = definitions.cells_of(pooled, all_cells.valid())
+    notes = excluded_months_note(read, pooled)
     volumes = await query.dossier_volumes(month_label(first), period.last_month, sorted(set(cells.unit.tolist())))
     rate = await receipt_response_rate(scope.code, period, timezone)
     portal = await query.portal_counts(scope, period.first_month, period.last_month)
-    return await asyncio.to_thread(compute_report, ReportInputs(
+    report = await asyncio.to_thread(compute_report, ReportInputs(
         scope=scope, units=units, cells=cells, all_cells=all_cells, weighting=post_stratification(cells, volumes),
         period=period, trend_window=window, instrument_key=instrument.key, instrument_title=instrument.title(lang),
         elements=elements, rule=TargetRule(tau=request.target), include_centres=request.centres,
         response_rate=rate, portal=portal_score(portal),
     ))
+    return dataclasses.replace(report, notes=[*report.notes, *notes], index_fingerprint=definition.fingerprint,
+                               index_versions=list(pooled.versions))

@@ -57,7 +57,9 @@ class CellCounts:
     """Per cell: its keys and counts of responses, of answers and of satisfied answers per item.
 
     ``status`` is the responses' status in the cell and ``last_received`` when its latest one arrived
-    (as the database returns it); only valid cells enter the estimates.
+    (as the database returns it); only valid cells enter the estimates. ``version`` and ``fingerprint`` are
+    the instrument version the responses answered and the index definition that scored them: a report
+    estimates only cells of definitions it may pool (see ``survey.reports.definitions``).
     """
 
     stratum: np.ndarray
@@ -69,6 +71,8 @@ class CellCounts:
     answered: dict[str, np.ndarray]
     satisfied: dict[str, np.ndarray]
     last_received: np.ndarray
+    version: np.ndarray
+    fingerprint: np.ndarray
 
     @property
     def size(self) -> int:
@@ -77,7 +81,8 @@ class CellCounts:
     def subset(self, mask: np.ndarray) -> "CellCounts":
         return CellCounts(self.stratum[mask], self.counter[mask], self.unit[mask], self.month[mask], self.status[mask],
                           self.rows[mask], {k: v[mask] for k, v in self.answered.items()},
-                          {k: v[mask] for k, v in self.satisfied.items()}, self.last_received[mask])
+                          {k: v[mask] for k, v in self.satisfied.items()}, self.last_received[mask],
+                          self.version[mask], self.fingerprint[mask])
 
     def valid(self) -> "CellCounts":
         return self.subset(self.status == VALID)
@@ -115,8 +120,10 @@ def _in_list(values: Sequence[int]) -> str:
 
 
 async def cell_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str],
-                      items: Sequence[str], satisfied_values: Sequence[int]) -> CellCounts:
-    """Counts per (stratum, counter, unit, month, status) of responses in ``strata`` and ``months``.
+                      items: Sequence[str], satisfied_values: Sequence[int],
+                      fingerprints: Sequence[str] | None = None) -> CellCounts:
+    """Counts per (stratum, counter, unit, month, status, version, fingerprint) of responses in ``strata`` and
+    ``months``, of the index definitions ``fingerprints`` only when given.
 
     Status is grouped rather than filtered so that the same scan also counts flagged and excluded
     responses for the report. Months are listed, not given as a range: with equalities on month and
@@ -133,12 +140,13 @@ async def cell_counts(strata: Sequence[int], instrument_key: str, months: Sequen
                           f"SUM(CASE WHEN {column} IN ({satisfied_marks}) THEN 1 ELSE 0 END) AS s{position}")
         parameters += list(satisfied_values)
     rows = []
-    if strata and months:
-        sql = (f"SELECT stratum, counter, unit, period, status, COUNT(*) AS n, MAX(received_at) AS last, "
-               f"{', '.join(aggregates)} FROM response WHERE stratum IN ({_in_list(strata)}) "
-               f"AND period IN ({_in_list(months)}) AND instrument_key = {{}} "
-               "GROUP BY stratum, counter, unit, period, status")
-        rows = await Response.raw(sql, *parameters, *strata, *months, instrument_key)
+    if strata and months and (fingerprints is None or fingerprints):
+        definitions = "" if fingerprints is None else f"AND index_fingerprint IN ({_in_list(fingerprints)}) "
+        sql = (f"SELECT stratum, counter, unit, period, status, instrument_version, index_fingerprint, COUNT(*) AS n, "
+               f"MAX(received_at) AS last, {', '.join(aggregates)} FROM response WHERE stratum IN ({_in_list(strata)}) "
+               f"AND period IN ({_in_list(months)}) AND instrument_key = {{}} {definitions}"
+               "GROUP BY stratum, counter, unit, period, status, instrument_version, index_fingerprint")
+        rows = await Response.raw(sql, *parameters, *strata, *months, instrument_key, *(fingerprints or ()))
 
     def column(name: str, dtype: type = np.int64) -> np.ndarray:
         return np.fromiter((r[name] for r in rows), dtype=dtype, count=len(rows))
@@ -149,7 +157,8 @@ async def cell_counts(strata: Sequence[int], instrument_key: str, months: Sequen
     months = np.array([month_number(r["period"]) for r in rows], dtype=np.int64)
     return CellCounts(column("stratum"), column("counter"), column("unit"), months, text("status"),
                       column("n", float), {item: column(f"a{k}", float) for k, item in enumerate(items)},
-                      {item: column(f"s{k}", float) for k, item in enumerate(items)}, text("last"))
+                      {item: column(f"s{k}", float) for k, item in enumerate(items)}, text("last"),
+                      column("instrument_version"), text("index_fingerprint"))
 
 
 async def dossier_volumes(first_month: str, last_month: str, unit_ids: Sequence[int]) -> dict[tuple[int, str], int]:
