@@ -141,10 +141,10 @@ async def cell_counts(strata: Sequence[int], instrument_key: str, months: Sequen
         parameters += list(satisfied_values)
     rows = []
     if strata and months and (fingerprints is None or fingerprints):
-        definitions = "" if fingerprints is None else f"AND index_fingerprint IN ({_in_list(fingerprints)}) "
+        fingerprint_filter = "" if fingerprints is None else f"AND index_fingerprint IN ({_in_list(fingerprints)}) "
         sql = (f"SELECT stratum, counter, unit, period, status, instrument_version, index_fingerprint, COUNT(*) AS n, "
                f"MAX(received_at) AS last, {', '.join(aggregates)} FROM response WHERE stratum IN ({_in_list(strata)}) "
-               f"AND period IN ({_in_list(months)}) AND instrument_key = {{}} {definitions}"
+               f"AND period IN ({_in_list(months)}) AND instrument_key = {{}} {fingerprint_filter}"
                "GROUP BY stratum, counter, unit, period, status, instrument_version, index_fingerprint")
         rows = await Response.raw(sql, *parameters, *strata, *months, instrument_key, *(fingerprints or ()))
 

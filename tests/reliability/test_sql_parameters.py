@@ -141,6 +141,7 @@ REVIEWED: dict[str, dict[str, str]] = {
         "_in_list(strata)": "'{}, {}, ...': placeholders only",
         "_in_list(months)": "'{}, {}, ...': placeholders only",
         "marks": "'{}, {}, ...': placeholders only",
+        "fingerprint_filter": "'' or 'AND index_fingerprint IN ({}, {}, ...)': placeholders only",
     },
 }
 

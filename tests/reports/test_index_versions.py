@@ -19,7 +19,9 @@ import instruments
 import instruments.checks
 from survey.accounts.services import create_officer
 from survey.db.tables import Response
+from survey.reports import totals_query as query
 from survey.reports.definitions import DefinitionsDiffer
+from survey.reports.periods import month_number
 from survey.reports.services import build_report, parse_request
 from tests.accounts.fixtures import login
 from tests.citizen.conftest import client, counter_token, place  # noqa: F401 - fixtures
@@ -114,6 +116,14 @@ async def test_each_month_is_scored_by_its_own_version(place, client, tmp_path, 
         [("2026-07", 1, v1.index.fingerprint)] * PER_MONTH + [("2026-08", 2, v2.index.fingerprint)] * PER_MONTH)
     assert [r["e1"] for r in stored] == ([element_rating(row, "access", 1) for row in july]
                                          + [element_rating(row, "access", 2) for row in august])
+
+    # The cell counts group by version and fingerprint, and read only the definitions asked for.
+    strata = await query.strata_of(await query.scope_unit("NB"))
+    cells = await query.cell_counts(strata, "sipas_qr", ["2026-07", "2026-08"], ["e1"], (4, 5))
+    assert sorted(set(zip(cells.version.tolist(), cells.fingerprint.tolist(), cells.month.tolist()))) == [
+        (1, v1.index.fingerprint, month_number("2026-07")), (2, v2.index.fingerprint, month_number("2026-08"))]
+    only_v2 = await query.cell_counts(strata, "sipas_qr", ["2026-07", "2026-08"], ["e1"], (4, 5), [v2.index.fingerprint])
+    assert set(only_v2.fingerprint.tolist()) == {v2.index.fingerprint} and only_v2.rows.sum() == PER_MONTH
 
     july_rows, august_rows = [(row, 1) for row in july], [(row, 2) for row in august]
     # Version 2's access element differs from reading its first item only: the test can tell the rules apart.
