@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+import instruments
+
 PROVINCES, CENTRES, COUNTERS_PER_CENTRE, FIELDS = 34, 2000, 2, 20
 MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
 CHUNK = 200_000
@@ -82,8 +84,9 @@ def build(db: Path, rows: int) -> None:
     province_of = {unit: 2 + (unit - 100) % PROVINCES for unit in set(centre_of.values())}
     rng = np.random.default_rng(7)
     sql = ("INSERT INTO response (id, instrument_key, instrument_version, counter, unit, stratum, procedure, channel, "
-           "received_at, period, status, nonce, device_hash, e1, e2, e3, e4, e5, overall) "
-           "VALUES (?, 'sipas_qr', 1, ?, ?, ?, ?, ?, ?, ?, 'valid', ?, '', ?, ?, ?, ?, ?, ?)")
+           "received_at, period, status, nonce, device_hash, e1, e2, e3, e4, e5, overall, index_fingerprint) "
+           "VALUES (?, 'sipas_qr', 1, ?, ?, ?, ?, ?, ?, ?, 'valid', ?, '', ?, ?, ?, ?, ?, ?, "
+           f"'{instruments.get('sipas_qr', 1).index.fingerprint}')")
     started = time.perf_counter()
     for start in range(0, rows, CHUNK):
         n = min(CHUNK, rows - start)

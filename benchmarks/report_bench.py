@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+import instruments
+
 PROVINCES = 34
 COMMUNES = 3321
 END_MONTH = "2026-09"
@@ -37,8 +39,11 @@ MONTHS = 12
 REPORT_PERIOD = "2026-Q3"
 FLAGGED_SHARE = 0.004
 SKIP_FEEDBACK = 0.18
+# Rows are written as version 1 would have scored them.
+SIPAS_QR_FINGERPRINT = instruments.get("sipas_qr", 1).index.fingerprint
 RESPONSE_COLUMNS = ("id", "instrument_key", "instrument_version", "counter", "unit", "stratum", "channel",
-                    "received_at", "period", "status", "nonce", "device_hash", "e1", "e2", "e3", "e4", "e5", "overall")
+                    "received_at", "period", "status", "nonce", "device_hash", "e1", "e2", "e3", "e4", "e5", "overall",
+                    "index_fingerprint")
 
 
 @dataclass
@@ -120,7 +125,7 @@ def month_responses(rng: np.random.Generator, tree: Tree, n: int, month_index: i
         ids.tolist(), ["sipas_qr"] * n, [1] * n, counters, tree.counter_unit[counter].tolist(),
         tree.counter_stratum[counter].tolist(), ["qr"] * n, [received] * n, [period] * n, status,
         [f"b{i:x}" for i in ids.tolist()], [""] * n, *(ratings[:, j].tolist() for j in range(4)), e5.tolist(),
-        overall.tolist(),
+        overall.tolist(), [SIPAS_QR_FINGERPRINT] * n,
     ))
 
 

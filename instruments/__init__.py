@@ -6,21 +6,22 @@ Definitions live in `definitions/<key>/<version>.yaml`; published versions are l
 
 from instruments.answers import AnswerErrors, Message
 from instruments.checks import check_definitions, inspect_definitions
-from instruments.index_definition import ElementIndex, IndexDefinition
-from instruments.model import Element, IndexSpec, Instrument, Item
+from instruments.index_definition import SCORING_RULE, ElementIndex, IndexDefinition, Scores
+from instruments.items import Element, Item
+from instruments.model import Instrument
 from instruments.problems import InstrumentDefinitionError, Problem
-from instruments.registry import Registry, UnknownInstrument, get, load_all, lock_published, registry
+from instruments.registry import Registry, UnknownInstrument, get, load_all, lock_published, registry, use_definitions
 from instruments.scales import ITEM_TYPES, Option
 from instruments.text import LANGUAGES, Text
 
 __all__ = [
     "ITEM_TYPES",
     "LANGUAGES",
+    "SCORING_RULE",
     "AnswerErrors",
     "Element",
     "ElementIndex",
     "IndexDefinition",
-    "IndexSpec",
     "Instrument",
     "InstrumentDefinitionError",
     "Item",
@@ -28,6 +29,7 @@ __all__ = [
     "Option",
     "Problem",
     "Registry",
+    "Scores",
     "Text",
     "UnknownInstrument",
     "check_definitions",
@@ -36,4 +38,5 @@ __all__ = [
     "load_all",
     "lock_published",
     "registry",
+    "use_definitions",
 ]

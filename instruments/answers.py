@@ -6,12 +6,9 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from instruments.items import Item
 from instruments.text import DEFAULT_LANGUAGE, check_language
-
-if TYPE_CHECKING:
-    from instruments.model import Item
 
 FORM_FIELD = "_form"
 _LABEL_LIMIT = 64

@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from instruments.index_definition import IndexDefinition
+from instruments.items import Item
 from instruments.lock import LOCK_FILE_NAME, Lock, lock_problems, read_lock
-from instruments.model import Instrument, Item
+from instruments.model import Instrument
 from instruments.problems import Problem
 from instruments.schema import parse_instrument
 from instruments.yaml_source import read_yaml
@@ -75,6 +77,43 @@ def compatibility_problems(instruments: Iterable[Instrument], file_of: dict[tupl
     return problems
 
 
+def _pooling_differences(newer: IndexDefinition, older: IndexDefinition) -> list[str]:
+    """What keeps two definitions from being pooled although declared comparable: pooled figures need the
+    same elements in the same order (the stored ratings are read by position), the same shares of the
+    composite, the same satisfied values and the same rule; only the items feeding an element may differ."""
+    differences = []
+    if [e.key for e in newer.elements] != [e.key for e in older.elements]:
+        differences.append("other elements or another element order")
+    elif [round(e.weight, 12) for e in newer.elements] != [round(e.weight, 12) for e in older.elements]:
+        differences.append("other element weights")
+    if newer.satisfied_values != older.satisfied_values:
+        differences.append("other satisfied values")
+    if (newer.scale_min, newer.scale_max, newer.rule) != (older.scale_min, older.scale_max, older.rule):
+        differences.append("another scale or scoring rule")
+    if (newer.overall_item is None) != (older.overall_item is None):
+        differences.append("an overall item in one version only")
+    return differences
+
+
+def comparability_problems(instruments: Iterable[Instrument], file_of: dict[tuple[str, int], str]) -> list[Problem]:
+    """Each version named in `index.comparable_with` exists and can be pooled with the version naming it."""
+    problems: list[Problem] = []
+    by_name = {(instrument.key, instrument.version): instrument for instrument in instruments}
+    for instrument in by_name.values():
+        for position, version in enumerate(instrument.index.comparable_with):
+            path = f"index.comparable_with[{position}]"
+            file = file_of[(instrument.key, instrument.version)]
+            older = by_name.get((instrument.key, version))
+            if older is None:
+                problems.append(Problem(file, path, f"{instrument.key} has no valid version {version}"))
+                continue
+            differences = _pooling_differences(instrument.index, older.index)
+            if differences:
+                problems.append(Problem(file, path, f"version {version} cannot be pooled with this one: it has "
+                                                    + ", ".join(differences)))
+    return problems
+
+
 def inspect_definitions(root: Path | str | None = None) -> DefinitionSet:
     """Every instrument that parses, and every problem in the folder."""
     root = Path(root) if root is not None else DEFAULT_DEFINITIONS
@@ -105,6 +144,7 @@ def inspect_definitions(root: Path | str | None = None) -> DefinitionSet:
     result.problems.extend(found)
     result.problems.extend(lock_problems(result.instruments, result.lock, file_of))
     result.problems.extend(compatibility_problems(result.instruments, file_of))
+    result.problems.extend(comparability_problems(result.instruments, file_of))
     return result
 
 

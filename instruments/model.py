@@ -8,74 +8,11 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from instruments.answers import validate_answers
-from instruments.index_definition import ElementIndex, IndexDefinition
-from instruments.scales import CODED_TYPES, Option
+from instruments.index_definition import IndexDefinition
+from instruments.items import Element, Item
 from instruments.text import DEFAULT_LANGUAGE, Text
 
-
-@dataclass(frozen=True)
-class Element:
-    key: str
-    weight: float
-    title: Text
-
-    def to_dict(self) -> dict[str, object]:
-        return {"key": self.key, "weight": self.weight, "title": self.title.to_dict()}
-
-
-@dataclass(frozen=True)
-class Item:
-    code: str
-    type: str
-    text: Text
-    required: bool = False
-    element: str | None = None
-    options: tuple[Option, ...] = ()
-    max_length: int | None = None
-    quasi_identifier: bool = False
-    hint: Text | None = None
-
-    @property
-    def coded(self) -> bool:
-        return self.type in CODED_TYPES
-
-    @property
-    def free_text(self) -> bool:
-        return self.type == "text"
-
-    def option_codes(self) -> tuple[int, ...]:
-        return tuple(option.code for option in self.options)
-
-    def to_dict(self) -> dict[str, object]:
-        data: dict[str, object] = {
-            "code": self.code,
-            "type": self.type,
-            "text": self.text.to_dict(),
-            "required": self.required,
-            "element": self.element,
-            "quasi_identifier": self.quasi_identifier,
-        }
-        if self.options:
-            data["options"] = [option.to_dict() for option in self.options]
-        if self.max_length is not None:
-            data["max_length"] = self.max_length
-        if self.hint is not None:
-            data["hint"] = self.hint.to_dict()
-        return data
-
-
-@dataclass(frozen=True)
-class IndexSpec:
-    element_items: tuple[tuple[str, tuple[str, ...]], ...]
-    satisfied: tuple[int, ...]
-    overall: str | None
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "elements": {key: list(codes) for key, codes in self.element_items},
-            "satisfied": list(self.satisfied),
-            "overall": self.overall,
-        }
+__all__ = ["Element", "Instrument", "Item"]
 
 
 @dataclass(frozen=True)
@@ -87,7 +24,7 @@ class Instrument:
     intro_text: Text
     elements: tuple[Element, ...]
     items: tuple[Item, ...]
-    index: IndexSpec
+    index: IndexDefinition
     source: str | None = field(default=None, compare=False, repr=False)
     _items_by_code: dict[str, Item] = field(init=False, compare=False, repr=False)
 
@@ -136,23 +73,8 @@ class Instrument:
         return validate_answers(self.items, raw, procedures, ignore=ignore)
 
     def index_definition(self) -> IndexDefinition:
-        total_weight = sum(element.weight for element in self.elements)
-        items_by_element = dict(self.index.element_items)
-        return IndexDefinition(
-            instrument=self.key,
-            version=self.version,
-            elements=tuple(
-                ElementIndex(
-                    key=element.key,
-                    weight=element.weight / total_weight,
-                    item_codes=items_by_element[element.key],
-                    satisfied_values=self.index.satisfied,
-                )
-                for element in self.elements
-            ),
-            satisfied_values=self.index.satisfied,
-            overall_item=self.index.overall,
-        )
+        """How this version's answers are scored into the satisfaction index (see instruments.index_definition)."""
+        return self.index
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -163,7 +85,7 @@ class Instrument:
             "intro": self.intro_text.to_dict(),
             "elements": [element.to_dict() for element in self.elements],
             "items": [item.to_dict() for item in self.items],
-            "index": self.index.to_dict(),
+            "index": self.index.spec_dict(),
         }
 
     def fingerprint(self) -> str:

@@ -56,10 +56,27 @@ def load_all(path: Path | str | None = None, *, include_drafts: bool = False) ->
     return Registry(instrument for instrument in found.instruments if include_drafts or instrument.published)
 
 
+_definitions: Path | None = None
+
+
 @functools.cache
 def registry() -> Registry:
-    """The shipped published instruments, loaded once."""
-    return load_all()
+    """The published instruments, loaded once: the shipped ones, or those of the folder `use_definitions` named."""
+    return load_all(_definitions)
+
+
+def use_definitions(path: Path | str | None) -> Registry:
+    """Serve the published versions of another definitions folder from now on (None: the shipped one).
+
+    The folder is checked whole first, as at startup: a folder with any problem raises and changes nothing.
+    The application serves the shipped folder; this lets a test publish a version in a copy of it.
+    """
+    global _definitions
+    candidate = Path(path) if path is not None else None
+    load_all(candidate)
+    _definitions = candidate
+    registry.cache_clear()
+    return registry()
 
 
 def get(key: str, version: int | None = None) -> Instrument:

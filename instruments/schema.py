@@ -7,7 +7,9 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from instruments.model import Element, IndexSpec, Instrument, Item
+from instruments.index_definition import ElementIndex, IndexDefinition
+from instruments.items import Element, Item
+from instruments.model import Instrument
 from instruments.problems import Problem, ProblemLog
 from instruments.scales import BUILTIN_OPTIONS, DEFAULT_SATISFIED, INDEX_TYPES, ITEM_TYPES, Option
 from instruments.text import LANGUAGES, Text
@@ -212,11 +214,32 @@ def _read_satisfied(reader: _Reader, value: object, path: str) -> tuple[int, ...
     values = [reader.integer(entry, f"{path}[{position}]", 1, 5) for position, entry in enumerate(raw)]
     if len(set(values)) != len(values):
         reader.log.add(path, "satisfied values repeat")
-    return tuple(sorted(v for v in values if v is not None)) or None
+    found = tuple(sorted(v for v in values if v is not None))
+    if found and None not in values and found != tuple(range(found[0], 6)):
+        # The element rule (lowest answered item) needs "satisfied" to mean "at least k".
+        reader.log.add(path, f"satisfied values {list(found)} are not the top of the scale, such as [4, 5]")
+    return found or None
 
 
-def _read_index(reader: _Reader, value: object, elements: list[Element], items: list[Item]) -> IndexSpec | None:
-    mapping = reader.fields(value, "index", ("elements",), ("satisfied", "overall"))
+def _read_comparable(reader: _Reader, value: object, path: str, version: int | None) -> tuple[int, ...]:
+    raw = reader.listing(value, path) or []
+    values = [reader.integer(entry, f"{path}[{position}]", 1, 1_000_000) for position, entry in enumerate(raw)]
+    if len(set(values)) != len(values):
+        reader.log.add(path, "versions repeat")
+    for position, other in enumerate(values):
+        if version is not None and other is not None and other >= version:
+            reader.log.add(f"{path}[{position}]", f"version {other} is not an earlier version; a later version "
+                                                  "declares itself comparable with earlier ones")
+    return tuple(sorted(v for v in values if v is not None))
+
+
+_IndexParts = tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[int, ...], str | None, tuple[int, ...]]
+
+
+def _read_index(
+    reader: _Reader, value: object, elements: list[Element], items: list[Item], version: int | None
+) -> _IndexParts | None:
+    mapping = reader.fields(value, "index", ("elements",), ("satisfied", "overall", "comparable_with"))
     if mapping is None:
         return None
     by_code = {item.code: item for item in items}
@@ -243,8 +266,26 @@ def _read_index(reader: _Reader, value: object, elements: list[Element], items: 
         reader.log.add("index.overall", f"item '{overall}' has type '{overall_item.type}'; the overall item is scale5")
     elif overall and any(overall in codes for codes in element_items.values()):
         reader.log.add("index.overall", f"item '{overall}' also feeds an element index")
+    comparable = reader.get(mapping, "comparable_with", "index",
+                            lambda v, p: _read_comparable(reader, v, p, version), default=())
     ordered = tuple((key, element_items[key]) for key in known if key in element_items)
-    return IndexSpec(ordered, satisfied, overall) if satisfied else None
+    return (ordered, satisfied, overall, comparable) if satisfied else None
+
+
+def _definition(key: str, version: int, elements: list[Element], parts: _IndexParts) -> IndexDefinition:
+    element_items, satisfied, overall, comparable = parts
+    items_by_element = dict(element_items)
+    total_weight = sum(element.weight for element in elements)
+    return IndexDefinition(
+        instrument=key,
+        version=version,
+        elements=tuple(
+            ElementIndex(e.key, e.weight / total_weight, items_by_element[e.key], satisfied) for e in elements
+        ),
+        satisfied_values=satisfied,
+        overall_item=overall,
+        comparable_with=comparable,
+    )
 
 
 
@@ -262,8 +303,9 @@ def parse_instrument(data: object, file: str, source: str | None = None) -> tupl
     intro = reader.get(top, "intro", "", reader.text)
     elements = _read_elements(reader, reader.get(top, "elements", "", reader.listing) or [])
     items = _read_items(reader, reader.get(top, "items", "", reader.listing) or [], {e.key for e in elements})
-    index = reader.get(top, "index", "", lambda value, _path: _read_index(reader, value, elements, items))
+    parts = reader.get(top, "index", "", lambda value, _path: _read_index(reader, value, elements, items, version))
     if log.problems:
         return None, log.problems
+    index = _definition(key, version, elements, parts)
     instrument = Instrument(key, version, status, title, intro, tuple(elements), tuple(items), index, source=source)
     return instrument, []

@@ -12,9 +12,9 @@ from survey.citizen import bulk
 from survey.citizen.device import BURST_LIMIT, BURST_WINDOW_S
 from survey.citizen.targets import RECEIPT_USED, Target, TargetRefused, procedure_ids_by_code
 from survey.core.periods import month_of
-from survey.core.ratings import ELEMENT_COLUMNS, OVERALL_COLUMN, RATING_COLUMNS
 from survey.core.responses import ResponseStatus
 from survey.db.tables import Answer, Response
+from survey.scoring import SCORE_COLUMNS, stored_scores
 
 # Rows per INSERT of answers: 4 parameters each, well under the engines' limits on bound parameters.
 ANSWER_CHUNK = 2000
@@ -39,16 +39,6 @@ class Stored:
     instrument_version: int
 
 
-def ratings(instrument: Instrument, answers: dict[str, int | str]) -> dict[str, int | None]:
-    """e1..e5 and overall: each element's first answered rating item, in the index definition's order."""
-    definition = instrument.index_definition()
-    if len(definition.elements) > len(ELEMENT_COLUMNS):
-        raise ValueError(f"instrument {instrument.key} has more than {len(ELEMENT_COLUMNS)} index elements")
-    columns: dict[str, int | None] = dict.fromkeys(ELEMENT_COLUMNS)
-    for column, element in zip(ELEMENT_COLUMNS, definition.elements):
-        columns[column] = next((answers[code] for code in element.item_codes if code in answers), None)
-    columns[OVERALL_COLUMN] = answers.get(definition.overall_item) if definition.overall_item else None
-    return columns
 
 
 async def find_by_nonce(nonce: str) -> Stored | None:
@@ -70,7 +60,7 @@ async def stored_answers(response_id: int) -> dict[str, int | str]:
 Outcome = Stored | TargetRefused
 RESPONSE_COLUMNS = (
     "instrument_key", "instrument_version", "counter", "unit", "stratum", "procedure", "channel", "received_at",
-    "period", "status", "nonce", "device_hash", *RATING_COLUMNS,
+    "period", "status", "nonce", "device_hash", *SCORE_COLUMNS,
 )
 ANSWER_COLUMNS = ("response", "item_code", "value_num", "value_text")
 CLAIM = "UPDATE receipt SET response = ? WHERE id = ? AND response IS NULL RETURNING id"
@@ -89,11 +79,11 @@ def _response_row(sub: Submission, status: str, now: datetime, tz: str, procedur
     place = sub.target.place
     answered = sub.answers.get("procedure")
     procedure_code = answered if isinstance(answered, str) else sub.target.procedure_code
-    columns = ratings(sub.instrument, sub.answers)
+    scores = stored_scores(sub.instrument, sub.answers)
     return (
         sub.instrument.key, sub.instrument.version, place.counter_id, place.unit_id, place.stratum_id,
         procedure_ids.get(procedure_code) if procedure_code else None, sub.channel, now, month_of(now, tz),
-        status, sub.nonce, sub.device, *(columns[name] for name in RATING_COLUMNS),
+        status, sub.nonce, sub.device, *(scores[name] for name in SCORE_COLUMNS),
     )
 
 

@@ -68,7 +68,9 @@ class Response(Table, tablename="response"):
 
     ``stratum`` is the province the unit belongs to and ``period`` the month (YYYY-MM, local time) of
     receipt: both are fixed at submission so reports group without walking the unit tree. ``e1``..``e5``
-    and ``overall`` copy the ratings that feed the index (the instrument's elements in order).
+    and ``overall`` hold the element and overall ratings the version's index definition made of the answers
+    (its elements in order), and ``index_fingerprint`` that definition's fingerprint, so reports never read
+    ratings of one definition as if another had scored them.
     """
 
     instrument_key = Varchar(length=64)
@@ -89,6 +91,7 @@ class Response(Table, tablename="response"):
     e4 = SmallInt(null=True, default=None)
     e5 = SmallInt(null=True, default=None)
     overall = SmallInt(null=True, default=None)
+    index_fingerprint = Varchar(length=80, default="")
 
 
 class Answer(Table, tablename="answer"):

@@ -7,12 +7,14 @@ import io
 
 from piccolo.engine.postgres import PostgresEngine
 
+from instruments import IndexDefinition
 from survey.accounts.services import create_officer
 from survey.core.ratings import ELEMENT_COLUMNS
 from survey.core.responses import Channel
 from survey.db.engine import current_engine, write_transaction
 from survey.db.tables import Answer, Counter, Procedure, Receipt, Response, Unit
 from survey.demo.generator import DemoData
+from survey.scoring import stored_scores
 from survey.units import services
 
 BATCH = 400
@@ -37,6 +39,15 @@ async def _ids(table, codes_column) -> dict[str, int]:
     return {row["code"]: row["id"] for row in await table.select(table.id, codes_column)}
 
 
+def demo_answers(definition: IndexDefinition, ratings: list[int | None], overall: int | None) -> dict[str, int | str]:
+    """A generated response as answers: each element's draw answers every item of that element."""
+    answers: dict[str, int | str] = {code: rating for element, rating in zip(definition.elements, ratings)
+                                     if rating is not None for code in element.item_codes}
+    if definition.overall_item and overall is not None:
+        answers[definition.overall_item] = overall
+    return answers
+
+
 async def load(data: DemoData) -> int:
     """Load ``data``; return the number of responses written."""
     from instruments import get as get_instrument
@@ -50,7 +61,6 @@ async def load(data: DemoData) -> int:
 
     instrument = get_instrument("sipas_qr")
     definition = instrument.index_definition()
-    element_items = [element.item_codes[0] for element in definition.elements]
     units = await _ids(Unit, Unit.code)
     counters = await _ids(Counter, Counter.code)
     procedures = await _ids(Procedure, Procedure.code)
@@ -61,7 +71,7 @@ async def load(data: DemoData) -> int:
             next_id = (last["id"] if last else 0) + 1
             responses, answers = [], []
             for offset, r in enumerate(batch):
-                ratings = dict(zip(ELEMENT_COLUMNS, r["ratings"]))
+                coded = demo_answers(definition, r["ratings"], r["overall"])
                 responses.append(Response(
                     id=next_id + offset,
                     instrument_key=instrument.key,
@@ -76,12 +86,10 @@ async def load(data: DemoData) -> int:
                     status=r["status"],
                     nonce=r["nonce"],
                     device_hash=r["device_hash"],
-                    overall=r["overall"],
-                    **ratings,
+                    **stored_scores(instrument, coded),
                 ))
-                coded = [*zip(element_items, r["ratings"]), (definition.overall_item, r["overall"])]
                 answers += [Answer(response=next_id + offset, item_code=code, value_num=value)
-                            for code, value in coded if value is not None]
+                            for code, value in coded.items()]
             await Response.insert(*responses)
             for answer_start in range(0, len(answers), BATCH):
                 await Answer.insert(*answers[answer_start:answer_start + BATCH])

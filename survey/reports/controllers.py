@@ -22,6 +22,7 @@ from survey.core.periods import month_label
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
 from survey.reports import totals_query as query
+from survey.reports.definitions import DefinitionsDiffer
 from survey.reports.formats import get_format
 from survey.reports.model import Report
 from survey.reports.render_html import TEMPLATES, report_context
@@ -81,7 +82,10 @@ def _query(request: ReportRequest) -> str:
 
 async def _report(request: Request, report_request: ReportRequest) -> Report:
     settings = _settings(request)
-    return await build_report(report_request, settings.language, settings.timezone, _clock(request))
+    try:
+        return await build_report(report_request, settings.language, settings.timezone, _clock(request))
+    except DefinitionsDiffer as refused:
+        raise ClientException(str(refused)) from None
 
 
 def _clock(request: Request) -> Clock:

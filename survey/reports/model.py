@@ -208,6 +208,9 @@ class Report:
     provisional_share: float | None = None  # share of the period's responses in cells with an estimated volume
     provisional: bool = False  # the period reaches the month in progress
     design: str = "cell"
+    # The index definition the figures follow, and the instrument versions whose responses it pools.
+    index_fingerprint: str | None = None
+    index_versions: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return _clean(dataclasses.asdict(self))

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+import numpy as np
 
 import instruments
 from instruments.registry import UnknownInstrument
 from stats.target import TargetRule, check_tau
 from survey.core.periods import Period, month_label, parse_period
+from survey.core.ratings import ELEMENT_COLUMNS, OVERALL_COLUMN
+from survey.reports import definitions
 from survey.reports import totals_query as query
 from survey.reports.compute import ElementSpec, ReportInputs, compute_report
-from survey.reports.model import PortalScore, Report
 from survey.reports.design import (
     DEFAULT_DESIGN, VOLUME_HISTORY_MONTHS, cell_volumes, check_design, counter_day_design, respondent_design,
     working_days,
 )
+from survey.reports.model import PortalScore, Report
+from survey.scoring import check_fits
 
 DEFAULT_INSTRUMENT = "sipas_qr"
 DEFAULT_TARGET = 0.95
@@ -59,12 +65,22 @@ def parse_request(scope: str | None, period: str | None, instrument: str | None 
 
 
 def element_specs(instrument: instruments.Instrument, lang: str) -> tuple[ElementSpec, ...]:
+    """The elements as the stored ratings hold them: the definition's elements in order, one column each."""
     definition = instrument.index_definition()
-    if len(definition.elements) > len(query.ELEMENT_COLUMNS) or any(len(e.item_codes) != 1 for e in definition.elements):
-        raise ValueError(f"instrument {instrument.key!r} does not fit the stored element ratings "
-                         f"(at most {len(query.ELEMENT_COLUMNS)} elements of one rating each)")
+    check_fits(definition)
     return tuple(ElementSpec(e.key, instrument.element(e.key).title.get(lang), e.weight, column)
-                 for e, column in zip(definition.elements, query.ELEMENT_COLUMNS))
+                 for e, column in zip(definition.elements, RATING_COLUMNS))
+
+
+def excluded_months_note(cells: query.PatternCounts, pooled: definitions.Pooled) -> list[str]:
+    """Months read for the trend or the change with responses another, incomparable definition scored."""
+    left_out = sorted(set(cells.month[~np.isin(cells.fingerprint, list(pooled.fingerprints))].tolist()))
+    if not left_out:
+        return []
+    months = ", ".join(month_label(int(m)) for m in left_out)
+    return [(f"Các tháng {months} được tính theo một cách tính chỉ số không so sánh được nên không có trong xu hướng "
+             f"và so sánh kỳ trước. / Months {months} were scored by an index definition that is not comparable, so "
+             "the trend and the change leave them out.")]
 
 
 async def receipt_response_rate(scope_code: str, period: Period, timezone: str) -> float | None:
@@ -137,9 +153,8 @@ async def build_report(request: ReportRequest, lang: str = "vi", timezone: str =
                        clock: Clock | None = None) -> Report:
     """Query the design's sufficient statistics, then compute off the event loop."""
     clock = clock or Clock.now(timezone)
-    instrument = instruments.get(request.instrument)
-    elements = element_specs(instrument, lang)
-    satisfied = instrument.index_definition().satisfied_values
+    latest = instruments.get(request.instrument)
+    columns = (*ELEMENT_COLUMNS[:len(latest.index_definition().elements)], OVERALL_COLUMN)
     scope = await query.scope_unit(request.scope)
     units = await query.units_under(scope)
     strata = await query.strata_of(scope)
@@ -147,24 +162,38 @@ async def build_report(request: ReportRequest, lang: str = "vi", timezone: str =
     first = min(window.first, request.period.previous().first)
     period = request.period
     months = [month_label(m) for m in range(first, period.last + 1)]
-    items = tuple(e.column for e in elements) + (query.OVERALL_COLUMN,)
+    satisfied = latest.index_definition().satisfied_values
     cutoff = clock.cutoff(timezone)
-    all_counts = await query.pattern_counts(strata, instrument.key, months, items, satisfied, cutoff)
-    unit_ids = sorted(set(all_counts.valid().unit.tolist()))
+    all_counts = await query.pattern_counts(strata, latest.key, months, columns, satisfied, cutoff)
+    read = all_counts.valid()
+    pooled = definitions.pooled_definition(latest.key, read, period)
+    instrument, definition = pooled.instrument, pooled.definition
+    elements = element_specs(instrument, lang)
+    items = tuple(e.column for e in elements) + (OVERALL_COLUMN,)
+    if definition.satisfied_values != satisfied or len(definition.elements) != len(latest.index_definition().elements):
+        # Counted with the latest version's satisfied values: count again with the pooled definition's.
+        all_counts = await query.pattern_counts(strata, latest.key, months, items, definition.satisfied_values,
+                                                cutoff, pooled.fingerprints)
+    counts = definitions.cells_of(pooled, all_counts)
+    notes = excluded_months_note(read, pooled)
+    unit_ids = sorted(set(counts.valid().unit.tolist()))
     volumes = await query.dossier_volumes(month_label(first - VOLUME_HISTORY_MONTHS), period.last_month, unit_ids)
-    cells = cell_volumes(all_counts, volumes, clock.month_in_progress, clock.progress)
+    cells = cell_volumes(counts, volumes, clock.month_in_progress, clock.progress)
     if request.design == "counter-day":
-        days = await query.counter_day_counts(strata, instrument.key, months, items, satisfied, timezone, cutoff)
+        days = await query.counter_day_counts(strata, latest.key, months, items, definition.satisfied_values,
+                                              timezone, cutoff, pooled.fingerprints)
         design = counter_day_design(days, cells)
     else:
-        design = respondent_design(all_counts, cells)
+        design = respondent_design(counts, cells)
     rate = await receipt_response_rate(scope.code, period, timezone)
     portal = await query.portal_counts(scope, period.first_month, period.last_month)
     in_progress = clock.month_in_progress if clock.month_in_progress <= period.last else None
-    return await asyncio.to_thread(compute_report, ReportInputs(
+    report = await asyncio.to_thread(compute_report, ReportInputs(
         scope=scope, units=units, design=design, all_counts=all_counts,
         period=period, trend_window=window, instrument_key=instrument.key, instrument_title=instrument.title(lang),
         elements=elements, rule=TargetRule(tau=request.target), include_centres=request.centres,
         cutoff=clock.last_day.isoformat(), in_progress=in_progress, days_in_period=clock.days_in(period),
         response_rate=rate, portal=portal_score(portal),
     ))
+    return dataclasses.replace(report, notes=[*report.notes, *notes], index_fingerprint=definition.fingerprint,
+                               index_versions=list(pooled.versions))

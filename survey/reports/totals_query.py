@@ -61,6 +61,9 @@ class PatternCounts:
     ``pattern`` is the base-3 code of :func:`stats.cells.pattern_indicators` over ``items`` (0 not
     answered, 1 answered and not satisfied, 2 satisfied per item); ``stratum`` is the unit's province
     (the response's stratum column), which the volume imputation needs.
+    ``version`` and ``fingerprint`` are the instrument version the responses answered and the index
+    definition that scored them: a report estimates only cells of definitions it may pool (see
+    ``survey.reports.definitions``).
     """
 
     stratum: np.ndarray
@@ -70,6 +73,8 @@ class PatternCounts:
     pattern: np.ndarray
     rows: np.ndarray
     items: tuple[str, ...]
+    version: np.ndarray
+    fingerprint: np.ndarray
 
     @property
     def size(self) -> int:
@@ -77,7 +82,7 @@ class PatternCounts:
 
     def subset(self, mask: np.ndarray) -> "PatternCounts":
         return PatternCounts(self.stratum[mask], self.unit[mask], self.month[mask], self.status[mask],
-                             self.pattern[mask], self.rows[mask], self.items)
+                             self.pattern[mask], self.rows[mask], self.items, self.version[mask], self.fingerprint[mask])
 
     def valid(self) -> "PatternCounts":
         return self.subset(self.status == VALID)
@@ -139,40 +144,50 @@ def _pattern_sql(items: Sequence[str], satisfied_values: Sequence[int]) -> tuple
     return " + ".join(terms), parameters
 
 
-def _filters(strata: Sequence[int], months: Sequence[str], instrument_key: str,
-             cutoff: datetime | None) -> tuple[str, list[object]]:
+def _filters(strata: Sequence[int], months: Sequence[str], instrument_key: str, cutoff: datetime | None,
+             fingerprints: Sequence[str] | None = None) -> tuple[str, list[object]]:
     sql = f"stratum IN ({_in_list(strata)}) AND period IN ({_in_list(months)}) AND instrument_key = {{}}"
-    if cutoff is None:
-        return sql, [*strata, *months, instrument_key]
-    return sql + " AND received_at < {}", [*strata, *months, instrument_key, cutoff]
+    parameters: list[object] = [*strata, *months, instrument_key]
+    if cutoff is not None:
+        sql += " AND received_at < {}"
+        parameters.append(cutoff)
+    if fingerprints is not None:
+        sql += f" AND index_fingerprint IN ({_in_list(fingerprints)})"
+        parameters += list(fingerprints)
+    return sql, parameters
 
 
 def pattern_query(strata: Sequence[int], instrument_key: str, months: Sequence[str], items: Sequence[str],
-                  satisfied_values: Sequence[int], cutoff: datetime | None = None) -> tuple[str, list[object]]:
+                  satisfied_values: Sequence[int], cutoff: datetime | None = None,
+                  fingerprints: Sequence[str] | None = None) -> tuple[str, list[object]]:
     """The ``GROUP BY`` of :func:`pattern_counts` with ``{}`` placeholders, and its parameters."""
     pattern, pattern_parameters = _pattern_sql(items, satisfied_values)
-    where, where_parameters = _filters(strata, months, instrument_key, cutoff)
-    sql = (f"SELECT stratum, unit, period, status, {pattern} AS pattern, COUNT(*) AS n FROM response "
-           f"WHERE {where} GROUP BY 1, 2, 3, 4, 5")  # by position: the pattern is an expression
+    where, where_parameters = _filters(strata, months, instrument_key, cutoff, fingerprints)
+    sql = (f"SELECT stratum, unit, period, status, instrument_version, index_fingerprint, {pattern} AS pattern, "
+           f"COUNT(*) AS n FROM response WHERE {where} "
+           "GROUP BY 1, 2, 3, 4, 5, 6, 7")  # by position: the pattern is an expression
     return sql, [*pattern_parameters, *where_parameters]
 
 
 def patterns_from_rows(rows: Sequence[Mapping[str, object]], items: Sequence[str]) -> PatternCounts:
     return PatternCounts(_ints(rows, "stratum"), _ints(rows, "unit"), _months(rows), _texts(rows, "status"),
-                         _ints(rows, "pattern"), _ints(rows, "n").astype(float), tuple(items))
+                         _ints(rows, "pattern"), _ints(rows, "n").astype(float), tuple(items),
+                         _ints(rows, "instrument_version"), _texts(rows, "index_fingerprint"))
 
 
 async def pattern_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str], items: Sequence[str],
-                         satisfied_values: Sequence[int], cutoff: datetime | None = None) -> PatternCounts:
+                         satisfied_values: Sequence[int], cutoff: datetime | None = None,
+                         fingerprints: Sequence[str] | None = None) -> PatternCounts:
     """Counts per (stratum, unit, month, status, answer pattern) of responses received before ``cutoff``.
 
     Status is grouped rather than filtered so that the same scan also counts flagged and excluded
     responses. Months are listed, not given as a range: with equalities on month and stratum the
-    (period, stratum, counter) index reads exactly the rows asked for.
+    (period, stratum, counter) index reads exactly the rows asked for. ``fingerprints`` keeps only responses
+    scored by those index definitions.
     """
     rows: list[dict] = []
-    if strata and months:
-        sql, parameters = pattern_query(strata, instrument_key, months, items, satisfied_values, cutoff)
+    if strata and months and (fingerprints is None or fingerprints):
+        sql, parameters = pattern_query(strata, instrument_key, months, items, satisfied_values, cutoff, fingerprints)
         rows = await Response.raw(sql, *parameters)
     return patterns_from_rows(rows, items)
 
@@ -188,7 +203,8 @@ def _day_sql(engine: str, timezone_name: str, moment: datetime) -> tuple[str, li
 
 def counter_day_query(engine: str, strata: Sequence[int], instrument_key: str, months: Sequence[str],
                       items: Sequence[str], satisfied_values: Sequence[int], timezone_name: str,
-                      cutoff: datetime | None = None) -> tuple[str, list[object]]:
+                      cutoff: datetime | None = None,
+                      fingerprints: Sequence[str] | None = None) -> tuple[str, list[object]]:
     """The ``GROUP BY`` of :func:`counter_day_counts` (``engine`` "sqlite" or "postgres") and its parameters."""
     marks = _in_list(satisfied_values)
     aggregates, parameters = [], []
@@ -198,7 +214,7 @@ def counter_day_query(engine: str, strata: Sequence[int], instrument_key: str, m
         parameters += list(satisfied_values)
     first = datetime.fromisoformat(f"{min(months)}-01").replace(tzinfo=ZoneInfo(timezone_name))
     day, day_parameters = _day_sql(engine, timezone_name, first)
-    where, where_parameters = _filters(strata, months, instrument_key, cutoff)
+    where, where_parameters = _filters(strata, months, instrument_key, cutoff, fingerprints)
     sql = (f"SELECT stratum, unit, period, counter, {day} AS day, COUNT(*) AS n, {', '.join(aggregates)} "
            f"FROM response WHERE {where} AND status = {{}} GROUP BY 1, 2, 3, 4, 5")
     return sql, [*day_parameters, *parameters, *where_parameters, VALID]
@@ -217,17 +233,18 @@ def counter_days_from_rows(rows: Sequence[Mapping[str, object]], items: Sequence
 
 async def counter_day_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str], items: Sequence[str],
                              satisfied_values: Sequence[int], timezone_name: str,
-                             cutoff: datetime | None = None) -> CounterDayCounts:
+                             cutoff: datetime | None = None,
+                             fingerprints: Sequence[str] | None = None) -> CounterDayCounts:
     """Valid responses per (unit, month, counter, local day), for the counter-day design."""
     from piccolo.engine.postgres import PostgresEngine
 
     from survey.db.engine import current_engine
 
     rows: list[dict] = []
-    if strata and months:
+    if strata and months and (fingerprints is None or fingerprints):
         engine = "postgres" if isinstance(current_engine(), PostgresEngine) else "sqlite"
         sql, parameters = counter_day_query(engine, strata, instrument_key, months, items, satisfied_values,
-                                            timezone_name, cutoff)
+                                            timezone_name, cutoff, fingerprints)
         rows = await Response.raw(sql, *parameters)
     return counter_days_from_rows(rows, items)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import instruments
+
 from survey.db.tables import Counter, Response, Unit
 from survey.settings import Settings
 
@@ -23,7 +25,7 @@ async def add_response(counter_code: str, status: str = "flagged") -> int:
     rows = await Response.insert(Response(
         instrument_key="sipas_qr", instrument_version=1, counter=counter["id"], unit=counter["unit"],
         stratum=await unit_id(province), period="2026-07", status=status, nonce=f"n-{counter_code}-{status}",
-        e1=4, e2=5, e3=3, e4=4, e5=5, overall=4,
+        e1=4, e2=5, e3=3, e4=4, e5=5, overall=4, index_fingerprint=instruments.get("sipas_qr", 1).index.fingerprint,
     ))
     return rows[0]["id"]
 

@@ -88,6 +88,7 @@ async def add_responses(n: int, instrument_key: str = "sipas_qr", seed: int = 1)
             channel=str(rng.choice(["qr", "web"], p=[0.8, 0.2])), received_at=datetime.fromisoformat(f"{month}-{int(rng.integers(1, 28)):02d}T08:15:00+00:00"),
             period=month, status=status, nonce=f"nonce-{seed}-{rid}", device_hash="",
             e1=ratings[0], e2=ratings[1], e3=ratings[2], e4=ratings[3], e5=ratings[4], overall=ratings[5],
+            index_fingerprint=instrument.index_definition().fingerprint,
         ))
         if rng.random() < 0.5:
             answers.append(Answer(response=rid, item_code="comment", value_text=COMMENTS[int(rng.integers(len(COMMENTS)))]))
