@@ -21,7 +21,7 @@ from survey.accounts.services import create_officer
 from survey.db.tables import Response
 from survey.reports import totals_query as query
 from survey.reports.definitions import DefinitionsDiffer
-from survey.reports.periods import month_number
+from survey.core.periods import month_number
 from survey.reports.services import build_report, parse_request
 from tests.accounts.fixtures import login
 from tests.citizen.conftest import client, counter_token, place  # noqa: F401 - fixtures
