@@ -9,7 +9,6 @@ from piccolo.engine.postgres import PostgresEngine
 
 from instruments import IndexDefinition
 from survey.accounts.services import create_officer
-from survey.core.ratings import ELEMENT_COLUMNS
 from survey.core.responses import Channel
 from survey.db.engine import current_engine, write_transaction
 from survey.db.tables import Answer, Counter, Procedure, Receipt, Response, Unit

@@ -69,7 +69,7 @@ def element_specs(instrument: instruments.Instrument, lang: str) -> tuple[Elemen
     definition = instrument.index_definition()
     check_fits(definition)
     return tuple(ElementSpec(e.key, instrument.element(e.key).title.get(lang), e.weight, column)
-                 for e, column in zip(definition.elements, RATING_COLUMNS))
+                 for e, column in zip(definition.elements, ELEMENT_COLUMNS))
 
 
 def excluded_months_note(cells: query.PatternCounts, pooled: definitions.Pooled) -> list[str]:
