@@ -133,7 +133,10 @@ def collapse(cells: Cells, psus: np.ndarray, group: np.ndarray) -> np.ndarray:
     """Stratum code per cell: a cell with a single PSU joins the same unit's nearest month in its
     ``group`` (the period being estimated; ties go to the earlier month). Cells left alone stay lonely."""
     stratum = np.arange(cells.size)
-    order = np.lexsort((cells.month, group.astype(str), cells.unit))
+    # Only units with a lonely cell need looking at (few, at national scale).
+    lonely_units = np.unique(cells.unit[psus == 1])
+    candidates = np.flatnonzero(np.isin(cells.unit, lonely_units))
+    order = candidates[np.lexsort((cells.month[candidates], group[candidates].astype(str), cells.unit[candidates]))]
     run_start = 0
     for position in range(1, len(order) + 1):
         end = position == len(order)
