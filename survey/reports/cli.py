@@ -10,12 +10,16 @@ from survey.reports.formats import FORMATS
 
 def report_command(args: argparse.Namespace) -> None:
     from survey.cli import run_with_database
+    from survey.reports import formatting
     from survey.reports.formats import get_format
     from survey.reports.services import build_report, parse_request
+    from survey.settings import get_settings
 
     request = parse_request(args.scope, args.period, args.instrument, args.target, args.centres)
     output = get_format(args.format)
-    report = run_with_database(lambda: build_report(request))
+    settings = get_settings()
+    formatting.activate(settings.language, settings.timezone)
+    report = run_with_database(lambda: build_report(request, settings.language, settings.timezone))
     Path(args.out).write_bytes(output.render(report))
     print(f"{args.format} report for {request.scope}, {request.period.label} written to {args.out}")
 

@@ -22,6 +22,7 @@ from survey.accounts.guards import CurrentOfficer, OfficerDependency, authorize_
 from survey.audit import record
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
+from survey.reports import formatting
 from survey.reports import totals_query as query
 from survey.reports.formats import get_format
 from survey.reports.model import Report
@@ -78,6 +79,7 @@ def _query(request: ReportRequest) -> str:
 
 async def _report(request: Request, report_request: ReportRequest) -> Report:
     settings = _settings(request)
+    formatting.activate(settings.language, settings.timezone)
     return await build_report(report_request, settings.language, settings.timezone)
 
 

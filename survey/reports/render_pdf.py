@@ -12,6 +12,7 @@ from fpdf.fonts import FontFace
 
 from survey.reports import labels
 from survey.reports.charts import funnel_chart, trend_chart
+from survey.reports.formatting import current
 from survey.reports.model import Report
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -33,9 +34,9 @@ class ReportPDF(FPDF):
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font(FAMILY, "", 7)
-        cutoff = self.report.data_cutoff or "không có phiếu"
-        self.cell(0, 5, f"Lập lúc {self.report.generated_at} · Dữ liệu đến {cutoff} · Trang {self.page_no()}/{{nb}}",
-                  align="C")
+        made = labels.generated(self.report)
+        self.cell(0, 5, f"{made[:1].upper()}{made[1:]} · Dữ liệu đến {labels.cutoff(self.report)} · "
+                  f"Trang {self.page_no()}/{{nb}}", align="C")
 
     def heading(self, text: str, size: int = 12) -> None:
         self.ln(2)
@@ -72,7 +73,8 @@ def render_pdf(report: Report) -> bytes:
         pdf.paragraph(line, 10)
     pdf.heading("Chỉ số từng yếu tố")
     pdf.table(("Yếu tố", "Chỉ số", "Khoảng tin cậy 95%", "Số người trả lời", "Trọng số"),
-              [[e.title, labels.percent(e.index.value), labels.interval(e.index), str(e.answered), f"{e.weight:g}"]
+              [[e.title, labels.percent(e.index.value), labels.interval(e.index), labels.count(e.answered),
+                current().number(e.weight, 2)]
                for e in report.elements], ELEMENT_WIDTHS)
     pdf.chart(trend_chart(report))
     if report.subunits:

@@ -57,8 +57,8 @@ def render_xlsx(report: Report) -> bytes:
     summary.append(["Hài lòng chung", *_figure_cells(report.overall), labels.verdict(report.overall_verdict.verdict),
                     report.overall_verdict.further_responses])
     summary.append(["Mục tiêu", report.target])
-    summary.append(["Lập lúc", report.generated_at])
-    summary.append(["Dữ liệu đến", report.data_cutoff or ""])
+    summary.append(["Lập lúc", labels.current().timestamp(report.generated_at)])
+    summary.append(["Dữ liệu đến", labels.cutoff(report)])
     summary.column_dimensions["A"].width = 30
     _sheet(book, "Yếu tố", ("Yếu tố", *FIGURE_COLUMNS, "Số người trả lời", "Trọng số"),
            [[e.title, *_figure_cells(e.index), e.answered, e.weight] for e in report.elements], (2, 3, 4))
