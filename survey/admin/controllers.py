@@ -30,7 +30,7 @@ from survey.admin.counters import (
 )
 from survey.admin.errors import AdminError
 from survey.admin.review import flagged_responses, review_response
-from survey.admin.units import create_unit, rename_unit, set_unit_active, unit_tree
+from survey.admin.units import create_unit, rename_unit, set_letterhead, set_unit_active, unit_letterhead, unit_tree
 from survey.admin.users import create_account, officers_in_scope, reset_password, set_officer_active
 from survey.admin.volumes import recent_volumes, upload_volumes
 
@@ -89,6 +89,16 @@ class UnitsController(Controller):
     async def active(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
         change = partial(set_unit_active, officer, code)
         return await switch(request, self.path, change, ("Đã mở lại đơn vị", "Đã ngừng đơn vị"))
+
+    @get("/{code:str}/letterhead", guards=[ADMIN])
+    async def letterhead(self, officer: OfficerDependency, code: FromPath[str]) -> Template:
+        """The issuing body's names on the unit's PDF and Word reports."""
+        return Template("officer/admin/letterhead.html", context=await unit_letterhead(officer, code))
+
+    @post("/{code:str}/letterhead", guards=[ADMIN])
+    async def save_letterhead(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
+        change = set_letterhead(officer, code, await form_fields(request))
+        return await act(request, f"{self.path}/{code}/letterhead", change, "Đã lưu tiêu đề văn bản")
 
 
 class CountersController(Controller):

@@ -26,9 +26,15 @@ def _figure(width: float = 7.0, height: float = 3.4) -> tuple[Figure, object]:
     figure = Figure(figsize=(width, height), dpi=110, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: current().percent(value, 0)))
+    axes.yaxis.set_major_formatter(FuncFormatter(_percent_tick))
     axes.grid(axis="y", alpha=0.3)
     return figure, axes
+
+
+def _percent_tick(value: float, _position: int) -> str:
+    """Whole percentages without decimals, others with one: ticks at 92.5% must not read "92%"."""
+    whole = abs(100 * value - round(100 * value)) < 1e-6
+    return current().percent(value, 0 if whole else 1)
 
 
 def _png(figure: Figure) -> bytes:

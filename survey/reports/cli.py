@@ -12,6 +12,7 @@ def report_command(args: argparse.Namespace) -> None:
     from survey.cli import run_with_database
     from survey.reports import formatting
     from survey.reports.formats import get_format
+    from survey.reports.letterhead import letterhead_for
     from survey.reports.services import build_report, parse_request
     from survey.settings import get_settings
 
@@ -19,15 +20,19 @@ def report_command(args: argparse.Namespace) -> None:
     output = get_format(args.format)
     settings = get_settings()
     formatting.activate(settings.language, settings.timezone)
-    report = run_with_database(lambda: build_report(request, settings.language, settings.timezone))
-    Path(args.out).write_bytes(output.render(report))
+
+    async def work():
+        return await build_report(request, settings.language, settings.timezone), await letterhead_for(request.scope)
+
+    report, letterhead = run_with_database(work)
+    Path(args.out).write_bytes(output.render(report, letterhead))
     print(f"{args.format} report for {request.scope}, {request.period.label} written to {args.out}")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "report",
-        help="write a satisfaction-index report (PDF, XLSX, HTML or JSON)",
+        help="write a satisfaction-index report (PDF, DOCX, XLSX, HTML or JSON)",
         description="Compute the satisfaction-index report of a unit and everything under it for a period "
         "(month 2026-07, quarter 2026-Q3, year 2026 or range 2026-05..2026-09) and write it to a file.",
     )

@@ -25,6 +25,7 @@ from survey.db.tables import Unit
 from survey.reports import formatting
 from survey.reports import totals_query as query
 from survey.reports.formats import get_format
+from survey.reports.letterhead import letterhead_for
 from survey.reports.model import Report
 from survey.reports.render_html import TEMPLATES, report_context
 from survey.reports.services import DEFAULT_INSTRUMENT, ReportRequest, build_report, parse_request
@@ -32,7 +33,7 @@ from survey.reports.services import DEFAULT_INSTRUMENT, ReportRequest, build_rep
 # "scope" is litestar's name for the ASGI scope, so the query parameter reaches the handlers as ``unit``.
 ScopeQuery = Annotated[str | None, QueryParameter(name="scope")]
 Text = FromQuery[str | None]
-DOWNLOADS = ["/reports/report.pdf", "/reports/report.xlsx", "/reports/report.json"]
+DOWNLOADS = ["/reports/report.pdf", "/reports/report.docx", "/reports/report.xlsx", "/reports/report.json"]
 STYLESHEET = TEMPLATES / "reports" / "report.css"
 
 
@@ -86,7 +87,7 @@ async def _report(request: Request, report_request: ReportRequest) -> Report:
 async def _download(request: Request, officer: CurrentOfficer, report_request: ReportRequest, name: str) -> Response:
     output = get_format(name)
     report = await _report(request, report_request)
-    body = await asyncio.to_thread(output.render, report)
+    body = await asyncio.to_thread(output.render, report, await letterhead_for(report_request.scope))
     async with write_transaction():
         await record("report.download", officer.username, target=report_request.scope,
                      period=report_request.period.label, format=name)

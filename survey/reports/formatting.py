@@ -110,12 +110,13 @@ class Formatter:
 
     def long_date(self, moment: str | datetime | None, place: str = "") -> str:
         """The date line of an administrative document: "Ninh Bình, ngày 04 tháng 12 năm 2026"
-        (Nghị định 30/2020: day and month below 10 written with a leading zero)."""
+        (Nghị định 30/2020: a day below 10 and the months 1 and 2 take a leading zero, other months not)."""
         when = self.local(moment)
         if when is None:
             return DASH
         if self.lang == "vi":
-            text = f"ngày {when:%d} tháng {when:%m} năm {when:%Y}"
+            month = f"{when.month:02d}" if when.month <= 2 else str(when.month)
+            text = f"ngày {when:%d} tháng {month} năm {when:%Y}"
         else:
             text = f"{when.day} {ENGLISH_MONTHS[when.month - 1]} {when.year}"
         return f"{place}, {text}" if place else text[0].upper() + text[1:]

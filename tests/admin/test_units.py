@@ -75,3 +75,28 @@ async def test_closing_a_unit_or_a_counter_stops_its_survey_at_once_and_reopenin
         assert (await client.get(survey)).status_code == 200, path
     await post_form(client, "/officer/admin/units/NB-001-TT/rename", {"name": "Trung tâm mới"})
     assert "Trung tâm mới" in (await client.get(survey)).text
+
+
+async def test_admin_sets_the_issuing_body_of_a_unit_s_documents(client):
+    from survey.reports.letterhead import letterhead_for
+
+    await login(client, "admin")
+    page = await client.get("/officer/admin/units/NB/letterhead", headers=HTML)
+    assert page.status_code == 200 and "Cơ quan chủ quản" in page.text
+    saved = await post_form(client, "/officer/admin/units/NB/letterhead",
+                            {"authority": "  UBND TỈNH   NINH BÌNH ", "issuer": "SỞ NỘI VỤ", "place": "Ninh Bình",
+                             "code": "SNV"})
+    assert saved.status_code == 303
+    head = await letterhead_for("NB-001")  # a commune takes its province's settings
+    assert (head.authority, head.issuer, head.place, head.number_line) == (
+        "UBND TỈNH NINH BÌNH", "SỞ NỘI VỤ", "Ninh Bình", "Số: ……/BC-SNV")
+    assert await AuditLog.exists().where((AuditLog.action == "unit.letterhead") & (AuditLog.target == "NB"))
+    too_long = await post_form(client, "/officer/admin/units/NB/letterhead", {"code": "X" * 40})
+    assert too_long.status_code == 303
+    assert "dài quá 32 ký tự" in (await client.get("/officer/admin/units/NB/letterhead", headers=HTML)).text
+    assert (await letterhead_for("NB")).code == "SNV"
+
+
+async def test_a_manager_cannot_change_the_issuing_body(client):
+    await login(client, "nbmanager")
+    assert (await client.get("/officer/admin/units/NB/letterhead", headers=HTML)).status_code == 403

@@ -45,7 +45,8 @@ def test_times_are_shown_in_the_configured_zone_not_utc():
 
 def test_the_document_date_line_follows_decree_30():
     assert VI.long_date("2026-12-04T03:04:00+00:00", "Ninh Bình") == "Ninh Bình, ngày 04 tháng 12 năm 2026"
-    assert VI.long_date("2026-03-01T01:00:00+00:00") == "Ngày 01 tháng 03 năm 2026"
+    assert VI.long_date("2026-03-01T01:00:00+00:00") == "Ngày 01 tháng 3 năm 2026"
+    assert VI.long_date("2026-02-10T01:00:00+00:00") == "Ngày 10 tháng 02 năm 2026"
 
 
 @pytest.mark.parametrize(("label", "vi", "en"), [("2026-Q3", "Quý III/2026", "Q3 2026"),
