@@ -22,7 +22,8 @@ from survey.accounts.guards import CurrentOfficer, OfficerDependency, authorize_
 from survey.audit import record
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
-from survey.reports import formatting
+from survey.errors import wants_json
+from survey.reports import formatting, inputs
 from survey.reports import totals_query as query
 from survey.reports.formats import get_format
 from survey.reports.letterhead import letterhead_for
@@ -50,14 +51,38 @@ async def _default_scope(officer: CurrentOfficer) -> str:
     return root["code"]
 
 
-async def _authorized_request(officer: CurrentOfficer, scope: str | None, period: str | None, instrument: str | None,
-                              target: str | None, centres: bool) -> ReportRequest:
+async def _unit_code(text: str | None) -> str:
+    """The stored code of the unit typed in any case ("nb" → "NB"); InputError when no unit has it."""
+    variants = inputs.code_variants(text)
+    found = {row["code"] for row in await Unit.select(Unit.code).where(Unit.code.is_in(variants))}
+    for code in variants:
+        if code in found:
+            return code
+    raise inputs.InputError("scope", f"Không có đơn vị nào mang mã \u201c{variants[0]}\u201d.")
+
+
+async def _read_request(officer: CurrentOfficer, scope: str | None, period: str | None, instrument: str | None,
+                        target: str | None, centres: bool) -> ReportRequest:
+    """The request from what the officer typed; InputError (Vietnamese, naming the field) for a bad field."""
+    code = await _unit_code(scope)
     try:
-        report_request = parse_request(scope, period, instrument, target, centres)
+        report_request = parse_request(code, inputs.read_period(period), instrument, inputs.read_target(target),
+                                       centres)
+    except inputs.InputError:
+        raise
     except ValueError as problem:
         raise ClientException(str(problem)) from None
     await _authorize_scope(officer, report_request.scope)
     return report_request
+
+
+async def _authorized_request(officer: CurrentOfficer, scope: str | None, period: str | None, instrument: str | None,
+                              target: str | None, centres: bool) -> ReportRequest:
+    """As :func:`_read_request`, a bad field answered with a 400 carrying its Vietnamese message."""
+    try:
+        return await _read_request(officer, scope, period, instrument, target, centres)
+    except inputs.InputError as problem:
+        raise ClientException(problem.message) from None
 
 
 async def _authorize_scope(officer: CurrentOfficer, code: str) -> query.ScopeUnit:
@@ -65,7 +90,7 @@ async def _authorize_scope(officer: CurrentOfficer, code: str) -> query.ScopeUni
     try:
         unit = await authorize_unit(officer, code)
     except NotFoundException:
-        raise ClientException(f"unknown unit {code!r}") from None
+        raise ClientException(f"Không có đơn vị nào mang mã \u201c{code}\u201d.") from None
     return query.ScopeUnit(unit["id"], unit["code"], unit["name"], unit["level"], unit["path"])
 
 
@@ -125,11 +150,21 @@ class ReportController(Controller):
                    instrument: Text = None, target: Text = None, centres: Text = None,
                    format: Text = None) -> Template | Response:
         scope = unit
-        form = {"scope": scope or officer.unit_code or "", "period": period or "", "target": target or "0.95",
+        form = {"scope": scope or officer.unit_code or "", "period": period or "", "target": target or "95%",
                 "centres": bool(centres)}
         if not scope and not period:
-            return Template("reports/page.html", context={"report": None, "form": form})
-        report_request = await _authorized_request(officer, scope, period, instrument, target, bool(centres))
+            return Template("reports/page.html", context={"report": None, "form": form, "errors": {}})
+        if format and format != "html":
+            report_request = await _authorized_request(officer, scope, period, instrument, target, bool(centres))
+        else:
+            try:
+                report_request = await _read_request(officer, scope, period, instrument, target, bool(centres))
+            except inputs.InputError as problem:
+                if wants_json(request):
+                    raise ClientException(problem.message) from None
+                # Shown beside the field, inside the officer layout, with what was typed kept.
+                return Template("reports/page.html", status_code=400,
+                                context={"report": None, "form": form, "errors": {problem.field: problem.message}})
         if format and format != "html":
             try:
                 get_format(format)
@@ -138,7 +173,7 @@ class ReportController(Controller):
             return await _download(request, officer, report_request, format)
         report = await _report(request, report_request)
         context = await asyncio.to_thread(report_context, report)
-        context |= {"form": form, "query": _query(report_request)}
+        context |= {"form": form, "query": _query(report_request), "errors": {}}
         return Template("reports/page.html", context=context)
 
     @get(DOWNLOADS)

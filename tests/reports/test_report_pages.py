@@ -87,15 +87,15 @@ async def test_admin_sees_the_country(web):
 
 
 @pytest.mark.parametrize(("params", "message"), [
-    ({"scope": "NB", "period": "2026-13"}, "is not a month"),
-    ({"scope": "NB", "period": "2026-Q5"}, "2026-Q5"),
-    ({"scope": "NB", "period": "2026-09..2026-05"}, "ends before it starts"),
-    ({"scope": "NB", "period": "2026-Q3", "target": "1.5"}, "target"),
-    ({"scope": "NB", "period": "2026-Q3", "target": "0"}, "target"),
-    ({"scope": "NB", "period": "2026-Q3", "target": "abc"}, "not a number"),
-    ({"scope": "ZZ-404", "period": "2026-Q3"}, "unknown unit"),
+    ({"scope": "NB", "period": "2026-13"}, "tháng 13 không tồn tại"),
+    ({"scope": "NB", "period": "2026-Q5"}, "Không hiểu kỳ \u201c2026-Q5\u201d"),
+    ({"scope": "NB", "period": "2026-09..2026-05"}, "kết thúc trước khi bắt đầu"),
+    ({"scope": "NB", "period": "2026-Q3", "target": "150"}, "Mục tiêu"),
+    ({"scope": "NB", "period": "2026-Q3", "target": "0"}, "Mục tiêu"),
+    ({"scope": "NB", "period": "2026-Q3", "target": "abc"}, "không phải là số"),
+    ({"scope": "ZZ-404", "period": "2026-Q3"}, "Không có đơn vị nào mang mã"),
     ({"scope": "NB", "period": "2026-Q3", "instrument": "nope"}, "unknown instrument"),
-    ({"scope": "NB"}, "period is missing"),
+    ({"scope": "NB"}, "Chưa nhập kỳ"),
 ])
 async def test_bad_parameters_get_400_with_a_clear_message(web, params, message):
     await as_officer(web, DEMO_ADMIN[0])
@@ -162,3 +162,47 @@ async def test_report_page_carries_no_inline_script_or_style(web):
     assert page.status_code == 200
     assert "<script" not in page.text and "<style" not in page.text and " style=" not in page.text
     assert 'src="data:image/png;base64,' in page.text
+
+
+@pytest.mark.parametrize(("scope", "period", "target"), [("nb", "Quý 3/2026", "95"), ("Nb", "Q3/2026", "95%"),
+                                                         ("NB", "2026-Q3", "0,95")])
+async def test_the_forms_officers_write_give_the_same_report(web, scope, period, target):
+    await as_officer(web, DEMO_MANAGER[0])
+    expected = await expected_nb_q3()
+    data = (await web.get("/officer/reports", params={"scope": scope, "period": period, "target": target,
+                                                       "format": "json"})).json()
+    assert data["scope"]["code"] == "NB" and data["period"] == "2026-Q3" and data["target"] == 0.95
+    assert data["composite"]["value"] == pytest.approx(expected.value, rel=1e-9)
+
+
+async def test_a_bad_field_is_shown_inline_in_vietnamese_inside_the_officer_layout(web):
+    await as_officer(web, DEMO_MANAGER[0])
+    page = await web.get("/officer/reports", params={"scope": "NB", "period": "Quý 5/2026", "target": "95"},
+                         headers=HTML)
+    assert page.status_code == 400
+    assert 'id="period-error"' in page.text and "Không hiểu kỳ" in page.text
+    assert 'aria-invalid="true"' in page.text and 'value="Quý 5/2026"' in page.text  # what was typed is kept
+    assert 'class="topbar"' in page.text and "Đăng xuất" in page.text  # the officer layout, not an error page
+    month = await web.get("/officer/reports", params={"scope": "nb", "period": "7/2026"}, headers=HTML)
+    assert month.status_code == 200 and "Tháng 7/2026" in month.text
+
+
+async def test_the_root_goes_to_the_dashboard_or_the_login(web):
+    anonymous = await web.get("/", headers=HTML, follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"] == "/login"
+    await as_officer(web, DEMO_MANAGER[0])
+    officer = await web.get("/", headers=HTML, follow_redirects=False)
+    assert officer.status_code == 303 and officer.headers["location"] == "/officer/dashboard"
+
+
+async def test_the_error_page_is_styled_without_inline_style(web):
+    await as_officer(web, DEMO_MANAGER[0])
+    page = await web.get("/officer/no-such-page", headers=HTML)
+    assert page.status_code == 404
+    assert "<style" not in page.text and " style=" not in page.text
+    assert '<link rel="stylesheet" href="/static/officer.css">' in page.text and 'href="/"' in page.text
+
+
+async def test_the_demo_administrator_is_national_and_reads_the_audit_log(web):
+    await as_officer(web, DEMO_ADMIN[0])
+    assert (await web.get("/officer/admin/audit", headers=HTML)).status_code == 200
