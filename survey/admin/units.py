@@ -37,6 +37,11 @@ async def unit_tree(officer: CurrentOfficer) -> list[dict]:
             visit(row["id"], depth + 1)
 
     visit(None, 0)
+    from survey.admin.closing import closed_by, closed_paths
+
+    closed = await closed_paths()
+    for row in ordered:
+        row["closed_by"] = closed_by(row["path"], closed)
     return ordered
 
 

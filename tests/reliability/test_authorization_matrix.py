@@ -60,6 +60,7 @@ class Objects:
 def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
     token, nb_response, lc_response = objects.token, objects.nb_response, objects.lc_response
     return {
+        ("/", "GET"): Decision(EVERYONE, "/"),
         ("/healthz", "GET"): Decision(EVERYONE, "/healthz"),
         ("/schema", "GET"): Decision(EVERYONE, "/schema"),
         ("/schema/openapi.json", "GET"): Decision(EVERYONE, "/schema/openapi.json"),
@@ -96,6 +97,8 @@ def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
         ("/officer/admin/units", "POST"): Decision(ADMINS, "/officer/admin/units"),
         ("/officer/admin/units/{code:str}/rename", "POST"): Decision(ADMINS, "/officer/admin/units/NB-001/rename"),
         ("/officer/admin/units/{code:str}/active", "POST"): Decision(ADMINS, "/officer/admin/units/NB-001/active"),
+        ("/officer/admin/units/{code:str}/close", "GET"): Decision(ADMINS, "/officer/admin/units/NB-001/close"),
+        ("/officer/admin/counters/{code:str}/close", "GET"): Decision(ADMINS, "/officer/admin/counters/NB-001-TT-Q1/close"),
         ("/officer/admin/units/{code:str}/letterhead", "GET"): Decision(ADMINS, "/officer/admin/units/NB-001/letterhead"),
         ("/officer/admin/units/{code:str}/letterhead", "POST"): Decision(ADMINS, "/officer/admin/units/NB-001/letterhead"),
         ("/officer/admin/counters", "GET"): Decision(
