@@ -23,12 +23,13 @@ from survey.audit import record
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
 from survey.errors import wants_json
-from survey.reports import formatting, inputs
+from survey.reports import formatting, inputs, labels, views
 from survey.reports import totals_query as query
 from survey.reports.formats import get_format
 from survey.reports.letterhead import letterhead_for
 from survey.reports.model import Report
 from survey.reports.render_html import TEMPLATES, report_context
+from survey.reports.periods import parse_period
 from survey.reports.services import DEFAULT_INSTRUMENT, ReportRequest, build_report, parse_request
 
 # "scope" is litestar's name for the ASGI scope, so the query parameter reaches the handlers as ``unit``.
@@ -121,6 +122,12 @@ async def _download(request: Request, officer: CurrentOfficer, report_request: R
                     headers={"content-disposition": f'attachment; filename="{file_name}"'})
 
 
+def _csv_download(text: str, file_name: str) -> Response:
+    """CSV with a byte-order mark, so Excel opens the Vietnamese names intact."""
+    return Response(("\ufeff" + text).encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="{file_name}"'})
+
+
 class ReportController(Controller):
     path = "/officer"
     guards = [require_roles("admin", "manager")]
@@ -182,6 +189,72 @@ class ReportController(Controller):
                        centres: Text = None) -> Response:
         report_request = await _authorized_request(officer, unit, period, instrument, target, bool(centres))
         return await _download(request, officer, report_request, Path(request.url.path).suffix.lstrip("."))
+
+    @get("/ranking")
+    async def ranking(self, request: Request, officer: OfficerDependency, unit: ScopeQuery = None,
+                      period: Text = None, quarters: Text = None, sort: Text = None, order: Text = None,
+                      target: Text = None, format: Text = None) -> Template | Response:
+        """Every sub-unit × the last 4-8 quarters, sortable by links (no script), with a CSV download."""
+        report_request, form, errors = await self._view_request(request, officer, unit, period, target)
+        count = int(quarters) if (quarters or "").isdigit() else 4
+        context = {"form": {**form, "quarters": count}, "errors": errors, "table": None, "L": labels,
+                   "V": views}
+        if report_request is None:
+            return Template("reports/ranking.html", context=context, status_code=400)
+        table = await views.ranking_table(report_request, count, *self._locale(request))
+        column = int(sort) if (sort or "").isdigit() else None
+        rows = views.sort_rows(table, column, order != "asc")
+        if format == "csv":
+            return _csv_download(views.ranking_csv(table, rows), f"xep-hang_{report_request.scope}.csv")
+        base = {"scope": table.scope.scope.code, "period": table.quarters[-1], "quarters": str(count)}
+        context |= {"table": table, "rows": rows, "sort": column, "order": order or "desc", "base": base,
+                    "query": urlencode(base)}
+        return Template("reports/ranking.html", context=context)
+
+    @get("/compare")
+    async def compare(self, request: Request, officer: OfficerDependency, unit: ScopeQuery = None,
+                      period: Text = None, before: Text = None, yoy: Text = None, target: Text = None) -> Template:
+        """A period against another (the one before by default, or the same period a year earlier)."""
+        report_request, form, errors = await self._view_request(request, officer, unit, period, target)
+        earlier = None
+        if report_request is not None:
+            try:
+                if yoy:
+                    earlier = views.same_period_last_year(report_request.period)
+                elif before:
+                    earlier = parse_period(inputs.read_period(before))
+                else:
+                    earlier = report_request.period.previous()
+            except inputs.InputError as problem:
+                errors[problem.field if problem.field != "period" else "before"] = problem.message
+        context = {"form": {**form, "before": before or "", "yoy": bool(yoy)}, "errors": errors, "result": None,
+                   "L": labels}
+        if report_request is None or earlier is None:
+            return Template("reports/compare.html", context=context, status_code=400)
+        context["result"] = await views.comparison(report_request, earlier, *self._locale(request))
+        return Template("reports/compare.html", context=context)
+
+    @staticmethod
+    def _locale(request: Request) -> tuple[str, str]:
+        settings = _settings(request)
+        formatting.activate(settings.language, settings.timezone)
+        return settings.language, settings.timezone
+
+    async def _view_request(self, request: Request, officer: CurrentOfficer, unit: str | None, period: str | None,
+                            target: str | None) -> tuple[ReportRequest | None, dict, dict[str, str]]:
+        """The request of a ranking / comparison page (defaults: the officer's unit, the latest quarter with
+        answers); a bad field comes back as an inline message instead."""
+        scope = unit or await _default_scope(officer)
+        form = {"scope": scope, "period": period or "", "target": target or "95%"}
+        if not period:
+            latest = await query.latest_month(await query.strata_of(await _authorize_scope(officer, await _unit_code(
+                scope))), DEFAULT_INSTRUMENT)
+            period = views.quarter_of(parse_period(latest)).label if latest else None
+            form["period"] = period or ""
+        try:
+            return await _read_request(officer, scope, period, None, target, False), form, {}
+        except inputs.InputError as problem:
+            return None, form, {problem.field: problem.message}
 
     @get("/reports/report.css")
     async def stylesheet(self) -> Response:

@@ -84,6 +84,10 @@ def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
             MANAGERS, "/officer/reports/report.json?scope=NB&period=2026-10", "/officer/reports/report.json?scope=LC&period=2026-10"),
         ("/officer/reports/report.pdf", "GET"): Decision(
             MANAGERS, "/officer/reports/report.pdf?scope=NB&period=2026-10", "/officer/reports/report.pdf?scope=LC&period=2026-10"),
+        ("/officer/ranking", "GET"): Decision(
+            MANAGERS, "/officer/ranking?scope=NB&period=2026-10", "/officer/ranking?scope=LC&period=2026-10"),
+        ("/officer/compare", "GET"): Decision(
+            MANAGERS, "/officer/compare?scope=NB&period=2026-10", "/officer/compare?scope=LC&period=2026-10"),
         ("/officer/reports/report.docx", "GET"): Decision(
             MANAGERS, "/officer/reports/report.docx?scope=NB&period=2026-10", "/officer/reports/report.docx?scope=LC&period=2026-10"),
         ("/officer/reports/report.xlsx", "GET"): Decision(

@@ -206,3 +206,41 @@ async def test_the_error_page_is_styled_without_inline_style(web):
 async def test_the_demo_administrator_is_national_and_reads_the_audit_log(web):
     await as_officer(web, DEMO_ADMIN[0])
     assert (await web.get("/officer/admin/audit", headers=HTML)).status_code == 200
+
+
+async def test_the_ranking_table_shows_each_quarter_s_report_figures(web):
+    from survey.reports import formatting
+    from survey.reports.services import build_report, parse_request
+
+    await as_officer(web, DEMO_MANAGER[0])
+    page = await web.get("/officer/ranking", params={"scope": "nb", "period": "Quý 3/2026", "quarters": "4"},
+                         headers=HTML)
+    assert page.status_code == 200
+    formatting.activate("vi", "Asia/Ho_Chi_Minh")
+    for quarter in ("2026-Q2", "2026-Q3"):
+        report = await build_report(parse_request("NB", quarter))
+        row = next(r for r in report.ranking.rows)
+        unit = next(u for u in report.subunits if u.code == row.code)
+        assert formatting.current().percent(unit.composite.value) in page.text
+        assert f"hạng {row.rank_lower}–{row.rank_upper}" in page.text
+    assert page.text.count('aria-sort="descending"') == 0  # unsorted until a heading is clicked
+    csv = await web.get("/officer/ranking", params={"scope": "NB", "period": "2026-Q3", "format": "csv"})
+    assert csv.content.startswith("\ufeff".encode()) and "2026-Q3 rank_best" in csv.content.decode("utf-8-sig")
+    bad = await web.get("/officer/ranking", params={"scope": "NB", "period": "Q9/2026"}, headers=HTML)
+    assert bad.status_code == 400 and 'id="period-error"' in bad.text
+
+
+async def test_the_comparison_uses_the_report_s_design_based_change(web):
+    from survey.reports import formatting
+    from survey.reports.services import build_report, parse_request
+
+    await as_officer(web, DEMO_MANAGER[0])
+    page = await web.get("/officer/compare", params={"scope": "NB", "period": "2026-Q3"}, headers=HTML)
+    assert page.status_code == 200
+    formatting.activate("vi", "Asia/Ho_Chi_Minh")
+    change = (await build_report(parse_request("NB", "2026-Q3"))).change
+    f = formatting.current()
+    assert f"{f.points(change.lower)} đến {f.points(change.upper)}" in page.text
+    assert "phép so sánh theo thiết kế mẫu" in page.text
+    yoy = await web.get("/officer/compare", params={"scope": "NB", "period": "2026-Q3", "yoy": "1"}, headers=HTML)
+    assert yoy.status_code == 200 and "so với Quý III/2025" in yoy.text
