@@ -203,11 +203,13 @@ class ReportController(Controller):
             return Template("reports/ranking.html", context=context, status_code=400)
         table = await views.ranking_table(report_request, count, *self._locale(request))
         column = int(sort) if (sort or "").isdigit() else None
-        rows = views.sort_rows(table, column, order != "asc")
+        # By code A→Z until a quarter's heading is clicked, then highest first unless asked otherwise.
+        descending = order == "desc" if column is None else order != "asc"
+        rows = views.sort_rows(table, column, descending)
         if format == "csv":
             return _csv_download(views.ranking_csv(table, rows), f"xep-hang_{report_request.scope}.csv")
         base = {"scope": table.scope.scope.code, "period": table.quarters[-1], "quarters": str(count)}
-        context |= {"table": table, "rows": rows, "sort": column, "order": order or "desc", "base": base,
+        context |= {"table": table, "rows": rows, "sort": column, "order": "desc" if descending else "asc", "base": base,
                     "query": urlencode(base)}
         return Template("reports/ranking.html", context=context)
 

@@ -100,8 +100,8 @@ def ranking_csv(table: RankingTable, rows: list[RankingRow]) -> str:
     for row in rows:
         values: list = [safe(row.code), safe(row.name)]
         for cell in row.cells:
-            if cell is None:
-                values += [""] * 6
+            if cell is None or cell.verdict == "insufficient_data":  # below the minimum: no figure at all
+                values += ["", "", "", cell.verdict if cell else "", "", ""]
                 continue
             values += [_share(cell.index.value), _share(cell.index.lower), _share(cell.index.upper), cell.verdict,
                        cell.rank_lower or "", cell.rank_upper or ""]
@@ -120,7 +120,7 @@ def sort_rows(table: RankingTable, column: int | None, descending: bool) -> list
 
     def value(row: RankingRow) -> float | None:
         cell = row.cells[column]
-        return None if cell is None else cell.index.value
+        return None if cell is None or cell.verdict == "insufficient_data" else cell.index.value
 
     present = [r for r in table.rows if value(r) is not None]
     missing = [r for r in table.rows if value(r) is None]

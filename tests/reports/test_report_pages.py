@@ -219,11 +219,18 @@ async def test_the_ranking_table_shows_each_quarter_s_report_figures(web):
     formatting.activate("vi", "Asia/Ho_Chi_Minh")
     for quarter in ("2026-Q2", "2026-Q3"):
         report = await build_report(parse_request("NB", quarter))
-        row = next(r for r in report.ranking.rows)
-        unit = next(u for u in report.subunits if u.code == row.code)
+        settled = {u.code: u for u in report.subunits if u.verdict.verdict != "insufficient_data"}
+        row = next(r for r in report.ranking.rows if r.code in settled)
+        unit = settled[row.code]
         assert formatting.current().percent(unit.composite.value) in page.text
         assert f"hạng {row.rank_lower}–{row.rank_upper}" in page.text
-    assert page.text.count('aria-sort="descending"') == 0  # unsorted until a heading is clicked
+    assert page.text.count('aria-sort=') == 0  # by code until a heading is clicked
+    codes = [c for c in (u.code for u in report.subunits) if f">{c}</span>" in page.text]
+    assert sorted(codes, key=page.text.index) == sorted(codes)
+    thin = next((u for u in report.subunits if u.verdict.verdict == "insufficient_data"), None)
+    if thin is not None:  # below the minimum sample no figure is shown
+        cell = page.text.split(f">{thin.code}</span>")[1].split("</tr>")[0]
+        assert "hạng" not in cell.split("<td")[-1] and "chưa đủ dữ liệu" in cell
     csv = await web.get("/officer/ranking", params={"scope": "NB", "period": "2026-Q3", "format": "csv"})
     assert csv.content.startswith("\ufeff".encode()) and "2026-Q3 rank_best" in csv.content.decode("utf-8-sig")
     bad = await web.get("/officer/ranking", params={"scope": "NB", "period": "Q9/2026"}, headers=HTML)
