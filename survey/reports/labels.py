@@ -71,9 +71,12 @@ def change_text(report: Report) -> str:
 
 
 def unit_cells(row) -> list[str]:
+    """A sub-unit's table row; below the minimum sample its figures are withheld (a dash), only the count
+    and the responses still needed are shown."""
     settled = row.verdict.verdict in ("met", "not_met")
-    return [row.code, row.name, count(row.n), percent(row.composite.value), interval(row.composite),
-            percent(row.overall.value), verdict(row.verdict.verdict),
+    figures = [DASH, DASH, DASH] if row.verdict.verdict == "insufficient_data" else [
+        percent(row.composite.value), interval(row.composite), percent(row.overall.value)]
+    return [row.code, row.name, count(row.n), figures[0], figures[1], figures[2], verdict(row.verdict.verdict),
             DASH if settled else further(row.verdict.further_responses)]
 
 

@@ -113,7 +113,13 @@ def unit_columns() -> list[Column]:
 
 
 def unit_rows(rows: list[UnitRow]) -> list[list]:
-    return [[r.code, r.name, LEVELS.get(r.level, r.level), *figure_cells(r.composite), share(r.overall.value),
+    """Below the minimum sample the figures are left empty (withheld), the counts kept."""
+    def shown(r: UnitRow) -> bool:
+        return r.verdict.verdict != "insufficient_data"
+
+    return [[r.code, r.name, LEVELS.get(r.level, r.level),
+             *(figure_cells(r.composite) if shown(r) else [None] * 5 + figure_cells(r.composite)[5:]),
+             share(r.overall.value) if shown(r) else None,
              labels.verdict(r.verdict.verdict),
              r.verdict.further_responses if r.verdict.verdict in ("inconclusive", "insufficient_data") else None]
             for r in rows]

@@ -173,6 +173,12 @@ async def test_the_nb_workbook_cell_by_cell(demo, tmp_path):
             assert cell.value is None or (isinstance(cell.value, (int, float)) and decimals(cell.value) <= 4), cell.value
         assert row[8].number_format == "#,##0" and isinstance(row[8].value, int)
         assert row[2].value in ("Xã/phường", "Trung tâm", "Tỉnh/thành phố")
+    thin = {u.code for u in report.subunits if u.verdict.verdict == "insufficient_data"}
+    for row in rows:  # below the minimum sample the figures are withheld, the count kept
+        if row[0].value in thin:
+            assert [c.value for c in row[3:8]] == [None] * 5 and row[8].value > 0 and row[10].value is None
+        else:
+            assert row[3].value is not None
     names = {row[0].value: row[1].value for row in rows}
     assert names["NB-002"] == "'=HYPERLINK(\"http://x\",\"x\")"  # text, not a formula
     assert units.freeze_panes == "A3" and units.auto_filter.ref.startswith("A2:")
