@@ -71,10 +71,12 @@ def error_page(status: int, detail: str) -> str:
         '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{status} {escape(vi)}</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;"
-        "color:#1a1a1a}h1{font-size:1.4rem}</style></head><body>"
-        f"<h1>{escape(vi)}</h1><p lang=\"en\">{escape(en)}</p><p>{escape(detail)}</p>"
-        '<p><a href="/">Trang chủ / Home</a></p></body></html>'
+        # The officer stylesheet, not an inline <style>: the Content-Security-Policy (default-src 'self')
+        # blocks inline styles, which left this page unstyled.
+        '<link rel="stylesheet" href="/static/officer.css"></head><body class="error-page">'
+        f'<main id="main"><div class="card"><h1>{escape(vi)}</h1><p lang="en" class="muted">{escape(en)}</p>'
+        f"<p>{escape(detail)}</p>"
+        '<p><a class="button" href="/">Trang chủ / Home</a></p></div></main></body></html>'
     )
 
 

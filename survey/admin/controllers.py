@@ -21,6 +21,7 @@ from survey.accounts.flash import flash
 from survey.accounts.guards import OfficerDependency, authorize_unit, require_roles
 from survey.accounts.services import AccountError, Role
 from survey.admin.audit_log import audit_actions, audit_entries
+from survey.admin.closing import counter_closing, unit_closing
 from survey.admin.counters import (
     counters_in_scope,
     create_counter,
@@ -30,7 +31,7 @@ from survey.admin.counters import (
 )
 from survey.admin.errors import AdminError
 from survey.admin.review import flagged_responses, review_response
-from survey.admin.units import create_unit, rename_unit, set_unit_active, unit_tree
+from survey.admin.units import create_unit, rename_unit, set_letterhead, set_unit_active, unit_letterhead, unit_tree
 from survey.admin.users import create_account, officers_in_scope, reset_password, set_officer_active
 from survey.admin.volumes import recent_volumes, upload_volumes
 
@@ -53,6 +54,17 @@ async def act(request: Request, back: str, change: Awaitable[None], done: str) -
     else:
         flash(request, done)
     return Redirect(back, status_code=303)
+
+
+async def unconfirmed_close(request: Request, impact: Awaitable[dict]) -> Redirect | None:
+    """A close that did not come from the confirmation page goes there first (after the scope check that
+    ``impact`` makes); reopening and confirmed closes go through."""
+    fields = await form_fields(request)
+    if fields.get("active") != "0" or fields.get("confirm") == "1":
+        impact.close()
+        return None
+    closing = await impact
+    return Redirect(closing["action"].removesuffix("/active") + "/close", status_code=303)
 
 
 async def switch(
@@ -87,8 +99,25 @@ class UnitsController(Controller):
 
     @post("/{code:str}/active", guards=[ADMIN])
     async def active(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
+        if unconfirmed := await unconfirmed_close(request, unit_closing(officer, code)):
+            return unconfirmed
         change = partial(set_unit_active, officer, code)
         return await switch(request, self.path, change, ("Đã mở lại đơn vị", "Đã ngừng đơn vị"))
+
+    @get("/{code:str}/close", guards=[ADMIN])
+    async def confirm_close(self, officer: OfficerDependency, code: FromPath[str]) -> Template:
+        """How many units and counters closing this unit stops, and the one button that does it."""
+        return Template("officer/admin/close.html", context=await unit_closing(officer, code))
+
+    @get("/{code:str}/letterhead", guards=[ADMIN])
+    async def letterhead(self, officer: OfficerDependency, code: FromPath[str]) -> Template:
+        """The issuing body's names on the unit's PDF and Word reports."""
+        return Template("officer/admin/letterhead.html", context=await unit_letterhead(officer, code))
+
+    @post("/{code:str}/letterhead", guards=[ADMIN])
+    async def save_letterhead(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
+        change = set_letterhead(officer, code, await form_fields(request))
+        return await act(request, f"{self.path}/{code}/letterhead", change, "Đã lưu tiêu đề văn bản")
 
 
 class CountersController(Controller):
@@ -117,8 +146,14 @@ class CountersController(Controller):
 
     @post("/{code:str}/active", guards=[ADMIN])
     async def active(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
+        if unconfirmed := await unconfirmed_close(request, counter_closing(officer, code)):
+            return unconfirmed
         change = partial(set_counter_active, officer, code)
         return await switch(request, self.path, change, ("Đã mở lại quầy", "Đã ngừng quầy"))
+
+    @get("/{code:str}/close", guards=[ADMIN])
+    async def confirm_close(self, officer: OfficerDependency, code: FromPath[str]) -> Template:
+        return Template("officer/admin/close.html", context=await counter_closing(officer, code))
 
 
 class UsersController(Controller):

@@ -28,10 +28,16 @@ def checked_instrument(key: str) -> str:
 async def counters_in_scope(officer: CurrentOfficer, unit_path: str | None = None) -> list[dict]:
     """Counters of the officer's units, or of the subtree at ``unit_path`` (already authorised)."""
     rows = await (
-        Counter.select(Counter.all_columns(), Counter.unit.code.as_alias("unit_code"), Counter.unit.name.as_alias("unit_name"))
+        Counter.select(Counter.all_columns(), Counter.unit.code.as_alias("unit_code"), Counter.unit.name.as_alias("unit_name"),
+                       Counter.unit.path.as_alias("unit_path"))
         .where(Counter.unit.path.like((unit_path or officer.unit_path) + "%"))
         .order_by(Counter.code)
     )
+    from survey.admin.closing import closed_by, closed_paths
+
+    closed = await closed_paths()
+    for row in rows:
+        row["closed_by"] = closed_by(row["unit_path"], closed)
     return rows
 
 

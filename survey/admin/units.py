@@ -38,6 +38,11 @@ async def unit_tree(officer: CurrentOfficer) -> list[dict]:
             visit(row["id"], depth + 1)
 
     visit(None, 0)
+    from survey.admin.closing import closed_by, closed_paths
+
+    closed = await closed_paths()
+    for row in ordered:
+        row["closed_by"] = closed_by(row["path"], closed)
     return ordered
 
 
@@ -72,3 +77,33 @@ async def set_unit_active(officer: CurrentOfficer, code: str, active: bool) -> N
         await Unit.update({Unit.active: active}).where(Unit.id == unit["id"])
         await record("unit.activate" if active else "unit.deactivate", officer.username, target=code)
     forget_places()
+
+
+LETTERHEAD_FIELDS = {"authority": ("Cơ quan chủ quản", 255), "issuer": ("Cơ quan ban hành", 255),
+                     "place": ("Địa danh", 128), "code": ("Chữ viết tắt tên cơ quan", 32)}
+
+
+async def unit_letterhead(officer: CurrentOfficer, code: str) -> dict:
+    """The unit's own letterhead fields (empty = inherited) and the header its documents carry now."""
+    from survey.reports.letterhead import letterhead_for
+
+    unit = await authorize_unit(officer, code)
+    row = await Unit.select(*(getattr(Unit, f"letterhead_{f}") for f in LETTERHEAD_FIELDS)).where(
+        Unit.id == unit["id"]).first()
+    return {"unit": unit, "own": {f: row[f"letterhead_{f}"] for f in LETTERHEAD_FIELDS},
+            "effective": await letterhead_for(unit["code"]), "fields": LETTERHEAD_FIELDS}
+
+
+async def set_letterhead(officer: CurrentOfficer, code: str, values: dict[str, str]) -> None:
+    """Save the issuing body's names printed on the unit's report documents; an empty field inherits."""
+    unit = await authorize_unit(officer, code)
+    changes = {}
+    for field, (label, length) in LETTERHEAD_FIELDS.items():
+        value = " ".join((values.get(field) or "").split())
+        if len(value) > length:
+            raise AdminError(f"{label}: dài quá {length} ký tự")
+        changes[getattr(Unit, f"letterhead_{field}")] = value
+    async with write_transaction():
+        await Unit.update(changes).where(Unit.id == unit["id"])
+        await record("unit.letterhead", officer.username, target=unit["code"],
+                     **{f: values.get(f, "") for f in LETTERHEAD_FIELDS})

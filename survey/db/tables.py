@@ -41,6 +41,12 @@ class Unit(Table, tablename="unit"):
     path = Varchar(length=255, index=True)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # The issuing body printed at the head of the unit's report documents (Nghị định 30/2020): empty means
+    # "inherit from the unit above, else derive from the unit's name" (survey.reports.letterhead).
+    letterhead_authority = Varchar(length=255, default="")
+    letterhead_issuer = Varchar(length=255, default="")
+    letterhead_place = Varchar(length=128, default="")
+    letterhead_code = Varchar(length=32, default="")
 
 
 class Counter(Table, tablename="counter"):

@@ -55,7 +55,8 @@ async def load(data: DemoData) -> int:
     await services.import_procedures(as_csv(data.procedures), actor="demo")
     await services.import_counters(as_csv(data.counters), actor="demo")
     await services.import_volumes(as_csv(data.volumes), actor="demo")
-    await create_officer(*DEMO_ADMIN, role="admin", unit_code="VN", full_name="Quản trị (demo)", actor="demo")
+    # National (no unit): the demo's administrator reads the audit log, as a ministry administrator would.
+    await create_officer(*DEMO_ADMIN, role="admin", unit_code=None, full_name="Quản trị toàn quốc (demo)", actor="demo")
     await create_officer(*DEMO_MANAGER, role="manager", unit_code="NB", full_name="Sở Nội vụ Ninh Bình (demo)", actor="demo")
 
     instrument = get_instrument("sipas_qr")

@@ -46,7 +46,7 @@ def export_command(args: argparse.Namespace, settings: Settings) -> None:
 
     request = ExportRequest(scope=args.scope, period=args.period, format=args.format, instrument=args.instrument,
                             version=args.version, k=args.k, keep_text=args.keep_text, grain=args.grain,
-                            max_suppression=args.max_suppression)
+                            max_suppression=args.max_suppression, excel=args.excel)
     # Checks that need no database come first, so a wrong option fails before any connection.
     with expected(ValueError):
         request.checked()
@@ -88,6 +88,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                         "grain of --period; disclosure control may coarsen it)")
     parser.add_argument("--max-suppression", type=float, default=0.05, help="largest share of records whose "
                         "values may be suppressed before generalising further (default 0.05)")
+    parser.add_argument("--excel", action="store_true", help="CSV as UTF-8 with a byte-order mark, so Excel "
+                        "shows Vietnamese intact (R: fileEncoding = \"UTF-8-BOM\"; pandas: encoding=\"utf-8-sig\")")
     parser.add_argument("--out", required=True, help="folder for the data file and codebook")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(handler=export_command)

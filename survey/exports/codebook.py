@@ -11,10 +11,13 @@ from survey.exports.dataset import Variable
 
 READERS = {
     "csv": ('d <- read.csv("{file}", encoding = "UTF-8")', 'd = pd.read_csv("{file}")'),
+    # --excel: UTF-8 with a byte-order mark, which Excel needs to read Vietnamese and R and pandas must skip.
+    "csv-excel": ('d <- read.csv("{file}", fileEncoding = "UTF-8-BOM")', 'd = pd.read_csv("{file}", encoding="utf-8-sig")'),
     "parquet": ('d <- as.data.frame(arrow::read_parquet("{file}"))', 'd = pd.read_parquet("{file}")'),
     "sav": ('d <- as.data.frame(haven::zap_labels(haven::read_sav("{file}")))', 'd = pd.read_spss("{file}", convert_categoricals=False)'),
     "dta": ('d <- as.data.frame(haven::zap_labels(haven::read_dta("{file}")))', 'd = pd.read_stata("{file}", convert_categoricals=False)'),
 }
+BOM_ENCODING = "UTF-8 with byte-order mark (opens in Excel)"
 TEXT_POLICY_DROPPED = "free-text answers are not in the file"
 TEXT_POLICY_KEPT = (
     "free-text answers are kept after removing e-mail addresses, phone numbers, runs of 8 or more digits "
@@ -97,7 +100,8 @@ def build(*, instrument: Instrument, variables: Sequence[Variable], dataset: Map
                        "timestamps": "no timestamps: each response carries only its period at the written grain",
                        "limits": "the weight and cluster are constant within a unit and month, so an intruder who knows "
                                  "response counts per counter could match cluster pseudonyms to counters"},
-        "reproduce": reproduction(instrument, str(dataset["file"]), str(dataset["format"])),
+        "reproduce": reproduction(instrument, str(dataset["file"]),
+                                  "csv-excel" if dataset.get("encoding") == BOM_ENCODING else str(dataset["format"])),
     }
 
 

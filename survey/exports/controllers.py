@@ -38,6 +38,7 @@ def request_from_form(form: dict[str, str]) -> ExportRequest:
         version=int(_number(form, "version", version, int)) if version else None,
         k=int(_number(form, "k", "5", int)), keep_text=form.get("keep_text") == "1",
         grain=form.get("grain") or None, max_suppression=float(_number(form, "max_suppression", "0.05", float)),
+        excel=form.get("excel") == "1",
     )
     try:
         request.checked()

@@ -45,6 +45,7 @@ class ExportRequest:
     keep_text: bool = False
     grain: str | None = None
     max_suppression: float = 0.05
+    excel: bool = False  # CSV only: UTF-8 with a byte-order mark, so Excel shows Vietnamese intact
 
     def checked(self) -> tuple[PeriodSpan, str]:
         """The parsed period and grain, after every check that needs no database."""
@@ -86,6 +87,35 @@ async def _instrument(request: ExportRequest, scope: Scope, span: PeriodSpan) ->
 def file_stem(instrument: instruments.Instrument, scope: Scope, span: PeriodSpan) -> str:
     name = f"{instrument.key}-v{instrument.version}-{scope.root.code}-{span.label.replace('..', '_to_')}"
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
+def free_stem(folder: Path, stem: str) -> str:
+    """``stem``, or ``stem-2``, ``stem-3`` ... when an earlier export into ``folder`` already used it: a second
+    export never replaces the files of the first."""
+    taken = {p.name.split(".", 1)[0] for p in folder.iterdir()} if folder.exists() else set()
+    candidate, number = stem, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{stem}-{number}"
+    return candidate
+
+
+async def write_unit_lookup(path: Path, units, scope: Scope, excel: bool) -> Path:
+    """The units the file names (after generalisation): code, name, level and the unit above. Unit codes in
+    the data are the public administrative codes, so the table is public too."""
+    import csv
+
+    from survey.db.tables import Unit
+
+    names = {r["id"]: r["name"] for r in await Unit.select(Unit.id, Unit.name).where(
+        Unit.id.is_in([u.id for u in units] or [-1]))}
+    with path.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(["unit", "name", "level", "parent"])
+        for unit in units:
+            parent = scope.units.get(unit.parent) if unit.parent else None
+            writer.writerow([unit.code, names.get(unit.id, ""), unit.level, parent.code if parent else ""])
+    return path
 
 
 async def run_export(request: ExportRequest, out: Path, actor: str, progress: Progress | None = None,
@@ -175,15 +205,18 @@ async def _write(job: _Job, reader: source.Reader) -> tuple[list[Path], int, dic
                                                      await source.dossier_volumes(scope, span))
         del cells  # the plan keeps what it needs; the cell counts can be as many as the rows on sparse data
         lay = layout(instrument, outcome, request.keep_text)
+        # The units the file names, after generalisation, for the lookup table shipped beside it.
+        shown_units = sorted({scope.units[outcome.generalise.unit(unit)] for unit, _month in weights},
+                             key=lambda u: u.code)
         builder = BatchBuilder(lay, outcome, scope, weights, first.cell_codes, first.cell_keys, items)
         # The cells and the plan's classes hold a tuple per cell, as many as the rows on sparse data: the
         # builder has what the rows need, the report what the codebook needs.
         first.cell_keys.clear()
         report, grain = outcome.report(), outcome.plan.grain
         del outcome
-        name = file_stem(instrument, scope, span)
+        name = free_stem(job.out, file_stem(instrument, scope, span))
         data_path = staging / f"{name}.{request.format}"
-        writer = open_writer(request.format, data_path, lay.variables)
+        writer = open_writer(request.format, data_path, lay.variables, excel=request.excel)
         written = 0
         # Rows in the order they arrived would tell who answered just before or after whom: batches are
         # written in a random order, and the rows of each in a random order.
@@ -198,6 +231,7 @@ async def _write(job: _Job, reader: source.Reader) -> tuple[list[Path], int, dic
             if job.progress:
                 job.progress(written, first.rows)
         writer.close()
+        units_path = await write_unit_lookup(staging / f"{name}.units.csv", shown_units, scope, request.excel)
         book = codebook.build(
             instrument=instrument, variables=lay.variables, weighting=weighting,
             disclosure={**report, "row_order": f"random: the responses, read in batches of {job.batch_size:,}, "
@@ -205,11 +239,13 @@ async def _write(job: _Job, reader: source.Reader) -> tuple[list[Path], int, dic
                                                "each batch in a random order"},
             keep_text=request.keep_text,
             dataset={"file": data_path.name, "format": request.format, "rows": written,
+                     **({"encoding": codebook.BOM_ENCODING} if request.excel and request.format == "csv" else {}),
+                     "units_file": units_path.name,
                      "scope": scope.root.code, "period": span.label, "period_grain": grain,
                      "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
         )
         files = []
-        for path in [data_path, *codebook.write(book, staging, name)]:
+        for path in [data_path, units_path, *codebook.write(book, staging, name)]:
             files.append(job.out / path.name)
             path.replace(files[-1])
     finally:

@@ -65,8 +65,10 @@ class CsvWriter:
     CSV files expects one.
     """
 
-    def __init__(self, path: Path, variables: Sequence[Variable]) -> None:
+    def __init__(self, path: Path, variables: Sequence[Variable], bom: bool = False) -> None:
         self._file = path.open("wb")
+        if bom:  # Excel reads a CSV as the Windows code page unless it starts with UTF-8's byte-order mark
+            self._file.write("\ufeff".encode())
         self._buffer = io.StringIO()
         self._csv = csv.writer(self._buffer, lineterminator="")
         self._csv.writerow([v.name for v in variables])
@@ -210,9 +212,9 @@ def _batches(spool: object, columns: list[str] | None = None) -> Iterator[object
     return spool.iter_batches(batch_size=SPOOL_BATCH_ROWS, columns=columns)
 
 
-def open_writer(name: str, path: Path, variables: Sequence[Variable]) -> Writer:
+def open_writer(name: str, path: Path, variables: Sequence[Variable], excel: bool = False) -> Writer:
     if name == "csv":
-        return CsvWriter(path, variables)
+        return CsvWriter(path, variables, bom=excel)
     if name == "parquet":
         return ParquetWriter(path, variables)
     return LabelledWriter(path, variables, DtaFile if name == "dta" else SavFile)

@@ -14,7 +14,9 @@ from survey.settings import Settings
 
 def report_command(args: argparse.Namespace, settings: Settings) -> None:
     """Read-only: never migrates. The report is written in SURVEY_LANGUAGE, its months in SURVEY_TIMEZONE."""
+    from survey.reports import formatting
     from survey.reports.formats import get_format
+    from survey.reports.letterhead import letterhead_for
     from survey.reports.services import Clock, build_report, parse_request
     from survey.reports.totals_query import UnknownUnit
 
@@ -23,20 +25,22 @@ def report_command(args: argparse.Namespace, settings: Settings) -> None:
                                 args.design or settings.report_design)
         output = get_format(args.format)
     clock = Clock.now(settings.timezone, settings.report_include_today)
+    formatting.activate(settings.language, settings.timezone)
 
-    async def work() -> Report:
+    async def work() -> tuple[Report, object]:
         with expected(UnknownUnit):
-            return await build_report(request, settings.language, settings.timezone, clock)
+            return (await build_report(request, settings.language, settings.timezone, clock),
+                    await letterhead_for(request.scope))
 
-    report = run_with_database(work, settings, migrate=False)
-    Path(args.out).write_bytes(output.render(report))
+    report, letterhead = run_with_database(work, settings, migrate=False)
+    Path(args.out).write_bytes(output.render(report, letterhead))
     print(f"{args.format} report for {request.scope}, {request.period.label} written to {args.out}")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "report",
-        help="write a satisfaction-index report (PDF, XLSX, HTML or JSON)",
+        help="write a satisfaction-index report (PDF, DOCX, XLSX, HTML or JSON)",
         description="Compute the satisfaction-index report of a unit and everything under it for a period "
         "(month 2026-07, quarter 2026-Q3, year 2026 or range 2026-05..2026-09) and write it to a file.",
     )

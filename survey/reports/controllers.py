@@ -18,14 +18,17 @@ from litestar.response import Template
 
 from survey.accounts.guards import CurrentOfficer, OfficerDependency, authorize_unit, require_roles
 from survey.audit import record
-from survey.core.periods import month_label
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
+from survey.errors import wants_json
+from survey.reports import formatting, inputs, labels, views
 from survey.reports import totals_query as query
-from survey.reports.definitions import DefinitionsDiffer
 from survey.reports.formats import get_format
+from survey.reports.letterhead import letterhead_for
 from survey.reports.model import Report
 from survey.reports.render_html import TEMPLATES, report_context
+from survey.core.periods import month_label, parse_period
+from survey.reports.definitions import DefinitionsDiffer
 from survey.reports.services import (
     DEFAULT_INSTRUMENT, Clock, ReportRequest, build_report, last_complete_month, parse_request,
 )
@@ -33,7 +36,7 @@ from survey.reports.services import (
 # "scope" is litestar's name for the ASGI scope, so the query parameter reaches the handlers as ``unit``.
 ScopeQuery = Annotated[str | None, QueryParameter(name="scope")]
 Text = FromQuery[str | None]
-DOWNLOADS = ["/reports/report.pdf", "/reports/report.xlsx", "/reports/report.json"]
+DOWNLOADS = ["/reports/report.pdf", "/reports/report.docx", "/reports/report.xlsx", "/reports/report.json"]
 STYLESHEET = TEMPLATES / "reports" / "report.css"
 
 
@@ -50,14 +53,38 @@ async def _default_scope(officer: CurrentOfficer) -> str:
     return root["code"]
 
 
-async def _authorized_request(officer: CurrentOfficer, scope: str | None, period: str | None, instrument: str | None,
-                              target: str | None, centres: bool, design: str | None = None) -> ReportRequest:
+async def _unit_code(text: str | None) -> str:
+    """The stored code of the unit typed in any case ("nb" → "NB"); InputError when no unit has it."""
+    variants = inputs.code_variants(text)
+    found = {row["code"] for row in await Unit.select(Unit.code).where(Unit.code.is_in(variants))}
+    for code in variants:
+        if code in found:
+            return code
+    raise inputs.InputError("scope", f"Không có đơn vị nào mang mã \u201c{variants[0]}\u201d.")
+
+
+async def _read_request(officer: CurrentOfficer, scope: str | None, period: str | None, instrument: str | None,
+                        target: str | None, centres: bool, design: str | None = None) -> ReportRequest:
+    """The request from what the officer typed; InputError (Vietnamese, naming the field) for a bad field."""
+    code = await _unit_code(scope)
     try:
-        report_request = parse_request(scope, period, instrument, target, centres, design)
+        report_request = parse_request(code, inputs.read_period(period), instrument, inputs.read_target(target),
+                                       centres, design)
+    except inputs.InputError:
+        raise
     except ValueError as problem:
         raise ClientException(str(problem)) from None
     await _authorize_scope(officer, report_request.scope)
     return report_request
+
+
+async def _authorized_request(officer: CurrentOfficer, scope: str | None, period: str | None, instrument: str | None,
+                              target: str | None, centres: bool, design: str | None = None) -> ReportRequest:
+    """As :func:`_read_request`, a bad field answered with a 400 carrying its Vietnamese message."""
+    try:
+        return await _read_request(officer, scope, period, instrument, target, centres, design)
+    except inputs.InputError as problem:
+        raise ClientException(problem.message) from None
 
 
 async def _authorize_scope(officer: CurrentOfficer, code: str) -> query.ScopeUnit:
@@ -65,7 +92,7 @@ async def _authorize_scope(officer: CurrentOfficer, code: str) -> query.ScopeUni
     try:
         unit = await authorize_unit(officer, code)
     except NotFoundException:
-        raise ClientException(f"unknown unit {code!r}") from None
+        raise ClientException(f"Không có đơn vị nào mang mã \u201c{code}\u201d.") from None
     return query.ScopeUnit(unit["id"], unit["code"], unit["name"], unit["level"], unit["path"])
 
 
@@ -82,6 +109,7 @@ def _query(request: ReportRequest) -> str:
 
 async def _report(request: Request, report_request: ReportRequest) -> Report:
     settings = _settings(request)
+    formatting.activate(settings.language, settings.timezone)
     try:
         return await build_report(report_request, settings.language, settings.timezone, _clock(request))
     except DefinitionsDiffer as refused:
@@ -93,21 +121,9 @@ def _clock(request: Request) -> Clock:
     return Clock.now(settings.timezone, settings.report_include_today)
 
 
-async def _download(request: Request, officer: CurrentOfficer, report_request: ReportRequest, name: str) -> Response:
-    output = get_format(name)
-    report = await _report(request, report_request)
-    body = await asyncio.to_thread(output.render, report)
-    async with write_transaction():
-        await record("report.download", officer.username, target=report_request.scope,
-                     period=report_request.period.label, format=name)
-    file_name = f"chi-so-hai-long_{report_request.scope}_{report_request.period.label}.{name}".replace("..", "_")
-    return Response(body, media_type=output.media_type,
-                    headers={"content-disposition": f'attachment; filename="{file_name}"'})
-
-
 def _period_choices(clock: Clock) -> list[dict[str, object]]:
     """The dashboard's period picker: the last twelve months and the last four quarters, newest first,
-    the month in progress first and marked provisional."""
+    the month and quarter in progress first and marked provisional."""
     month = clock.month_in_progress
     choices: list[dict[str, object]] = [{"value": month_label(month), "provisional": True}]
     choices += [{"value": month_label(m), "provisional": False} for m in range(month - 1, month - 13, -1)]
@@ -117,6 +133,24 @@ def _period_choices(clock: Clock) -> list[dict[str, object]]:
         start = quarter_start - 3 * k
         choices.append({"value": f"{start // 12}-Q{start % 12 // 3 + 1}", "provisional": False})
     return choices
+
+
+async def _download(request: Request, officer: CurrentOfficer, report_request: ReportRequest, name: str) -> Response:
+    output = get_format(name)
+    report = await _report(request, report_request)
+    body = await asyncio.to_thread(output.render, report, await letterhead_for(report_request.scope))
+    async with write_transaction():
+        await record("report.download", officer.username, target=report_request.scope,
+                     period=report_request.period.label, format=name)
+    file_name = f"chi-so-hai-long_{report_request.scope}_{report_request.period.label}.{name}".replace("..", "_")
+    return Response(body, media_type=output.media_type,
+                    headers={"content-disposition": f'attachment; filename="{file_name}"'})
+
+
+def _csv_download(text: str, file_name: str) -> Response:
+    """CSV with a byte-order mark, so Excel opens the Vietnamese names intact."""
+    return Response(("\ufeff" + text).encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="{file_name}"'})
 
 
 class ReportController(Controller):
@@ -150,12 +184,22 @@ class ReportController(Controller):
                    instrument: Text = None, target: Text = None, centres: Text = None,
                    format: Text = None, design: Text = None) -> Template | Response:
         scope = unit
-        form = {"scope": scope or officer.unit_code or "", "period": period or "", "target": target or "0.95",
+        form = {"scope": scope or officer.unit_code or "", "period": period or "", "target": target or "95%",
                 "centres": bool(centres)}
         if not scope and not period:
-            return Template("reports/page.html", context={"report": None, "form": form})
-        report_request = await _authorized_request(officer, scope, period, instrument, target, bool(centres),
-                                                   design or _settings(request).report_design)
+            return Template("reports/page.html", context={"report": None, "form": form, "errors": {}})
+        design = design or _settings(request).report_design
+        if format and format != "html":
+            report_request = await _authorized_request(officer, scope, period, instrument, target, bool(centres), design)
+        else:
+            try:
+                report_request = await _read_request(officer, scope, period, instrument, target, bool(centres), design)
+            except inputs.InputError as problem:
+                if wants_json(request):
+                    raise ClientException(problem.message) from None
+                # Shown beside the field, inside the officer layout, with what was typed kept.
+                return Template("reports/page.html", status_code=400,
+                                context={"report": None, "form": form, "errors": {problem.field: problem.message}})
         if format and format != "html":
             try:
                 get_format(format)
@@ -164,7 +208,7 @@ class ReportController(Controller):
             return await _download(request, officer, report_request, format)
         report = await _report(request, report_request)
         context = await asyncio.to_thread(report_context, report)
-        context |= {"form": form, "query": _query(report_request)}
+        context |= {"form": form, "query": _query(report_request), "errors": {}}
         return Template("reports/page.html", context=context)
 
     @get(DOWNLOADS)
@@ -174,6 +218,73 @@ class ReportController(Controller):
         report_request = await _authorized_request(officer, unit, period, instrument, target, bool(centres),
                                                    design or _settings(request).report_design)
         return await _download(request, officer, report_request, Path(request.url.path).suffix.lstrip("."))
+
+    @get("/ranking")
+    async def ranking(self, request: Request, officer: OfficerDependency, unit: ScopeQuery = None,
+                      period: Text = None, quarters: Text = None, sort: Text = None, order: Text = None,
+                      target: Text = None, format: Text = None) -> Template | Response:
+        """Every sub-unit × the last 4-8 quarters, sortable by links (no script), with a CSV download."""
+        report_request, form, errors = await self._view_request(request, officer, unit, period, target)
+        count = int(quarters) if (quarters or "").isdigit() else 4
+        context = {"form": {**form, "quarters": count}, "errors": errors, "table": None, "L": labels,
+                   "V": views}
+        if report_request is None:
+            return Template("reports/ranking.html", context=context, status_code=400)
+        table = await views.ranking_table(report_request, count, *self._locale(request))
+        column = int(sort) if (sort or "").isdigit() else None
+        # By code A→Z until a quarter's heading is clicked, then highest first unless asked otherwise.
+        descending = order == "desc" if column is None else order != "asc"
+        rows = views.sort_rows(table, column, descending)
+        if format == "csv":
+            return _csv_download(views.ranking_csv(table, rows), f"xep-hang_{report_request.scope}.csv")
+        base = {"scope": table.scope.scope.code, "period": table.quarters[-1], "quarters": str(count)}
+        context |= {"table": table, "rows": rows, "sort": column, "order": "desc" if descending else "asc", "base": base,
+                    "query": urlencode(base)}
+        return Template("reports/ranking.html", context=context)
+
+    @get("/compare")
+    async def compare(self, request: Request, officer: OfficerDependency, unit: ScopeQuery = None,
+                      period: Text = None, before: Text = None, yoy: Text = None, target: Text = None) -> Template:
+        """A period against another (the one before by default, or the same period a year earlier)."""
+        report_request, form, errors = await self._view_request(request, officer, unit, period, target)
+        earlier = None
+        if report_request is not None:
+            try:
+                if yoy:
+                    earlier = views.same_period_last_year(report_request.period)
+                elif before:
+                    earlier = parse_period(inputs.read_period(before))
+                else:
+                    earlier = report_request.period.previous()
+            except inputs.InputError as problem:
+                errors[problem.field if problem.field != "period" else "before"] = problem.message
+        context = {"form": {**form, "before": before or "", "yoy": bool(yoy)}, "errors": errors, "result": None,
+                   "L": labels}
+        if report_request is None or earlier is None:
+            return Template("reports/compare.html", context=context, status_code=400)
+        context["result"] = await views.comparison(report_request, earlier, *self._locale(request))
+        return Template("reports/compare.html", context=context)
+
+    @staticmethod
+    def _locale(request: Request) -> tuple[str, str]:
+        settings = _settings(request)
+        formatting.activate(settings.language, settings.timezone)
+        return settings.language, settings.timezone
+
+    async def _view_request(self, request: Request, officer: CurrentOfficer, unit: str | None, period: str | None,
+                            target: str | None) -> tuple[ReportRequest | None, dict, dict[str, str]]:
+        """The request of a ranking / comparison page (defaults: the officer's unit, the last complete
+        quarter); a bad field comes back as an inline message instead."""
+        scope = unit or await _default_scope(officer)
+        form = {"scope": scope, "period": period or "", "target": target or "95%"}
+        if not period:
+            month = _clock(request).month_in_progress
+            period = views.quarter_of(parse_period(month_label(month - month % 3 - 1))).label
+            form["period"] = period
+        try:
+            return await _read_request(officer, scope, period, None, target, False), form, {}
+        except inputs.InputError as problem:
+            return None, form, {problem.field: problem.message}
 
     @get("/reports/report.css")
     async def stylesheet(self) -> Response:

@@ -1,10 +1,14 @@
-"""Report formats: the renderer, media type and file extension of each."""
+"""Report formats: the renderer, media type and file extension of each.
+
+Every renderer takes the report and the issuing body's letterhead; the formats that are not documents
+(JSON, HTML, XLSX) ignore the letterhead."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from survey.reports.letterhead import Letterhead
 from survey.reports.model import Report
 
 
@@ -12,28 +16,34 @@ from survey.reports.model import Report
 class Format:
     name: str
     media_type: str
-    render: Callable[[Report], bytes]
+    render: Callable[[Report, Letterhead], bytes]
 
 
-def _json(report: Report) -> bytes:
+def _json(report: Report, _letterhead: Letterhead) -> bytes:
     from survey.reports.render_json import render_json
 
     return render_json(report)
 
 
-def _pdf(report: Report) -> bytes:
+def _pdf(report: Report, letterhead: Letterhead) -> bytes:
     from survey.reports.render_pdf import render_pdf
 
-    return render_pdf(report)
+    return render_pdf(report, letterhead)
 
 
-def _xlsx(report: Report) -> bytes:
+def _docx(report: Report, letterhead: Letterhead) -> bytes:
+    from survey.reports.render_docx import render_docx
+
+    return render_docx(report, letterhead)
+
+
+def _xlsx(report: Report, _letterhead: Letterhead) -> bytes:
     from survey.reports.render_xlsx import render_xlsx
 
     return render_xlsx(report)
 
 
-def _html(report: Report) -> bytes:
+def _html(report: Report, _letterhead: Letterhead) -> bytes:
     from survey.reports.render_html import render_standalone_html
 
     return render_standalone_html(report)
@@ -42,6 +52,7 @@ def _html(report: Report) -> bytes:
 FORMATS = {
     "json": Format("json", "application/json", _json),
     "pdf": Format("pdf", "application/pdf", _pdf),
+    "docx": Format("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", _docx),
     "xlsx": Format("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _xlsx),
     "html": Format("html", "text/html; charset=utf-8", _html),
 }

@@ -1,7 +1,9 @@
-"""Words and number formats shared by the HTML, PDF and XLSX renderers (Vietnamese, the default)."""
+"""Words shared by the HTML, PDF, DOCX and XLSX renderers (Vietnamese); numbers, dates and periods are
+formatted by :mod:`survey.reports.formatting` in the configured language and time zone."""
 
 from __future__ import annotations
 
+from survey.reports.formatting import current
 from survey.reports.model import IndexValue, Report
 
 TITLE = "Chỉ số hài lòng"
@@ -19,60 +21,81 @@ DASH = "–"
 
 
 def percent(value: float | None, decimals: int = 1) -> str:
-    return DASH if value is None else f"{100 * value:.{decimals}f}%"
+    return current().percent(value, decimals)
+
+
+def count(value: int | None) -> str:
+    return current().count(value)
 
 
 def interval(figure: IndexValue) -> str:
-    if figure.lower is None or figure.upper is None:
-        return DASH
-    return f"{percent(figure.lower)} – {percent(figure.upper)}"
+    return current().interval(figure.lower, figure.upper)
+
+
+def period(label: str) -> str:
+    return current().period(label)
+
+
+def generated(report: Report) -> str:
+    """"lập lúc 10:04 ngày 04/12/2026", in local time."""
+    return current().generated(report.generated_at)
+
+
+def cutoff(report: Report) -> str:
+    return current().timestamp(report.data_cutoff) if report.data_cutoff else "không có phiếu"
 
 
 def verdict(code: str) -> str:
     return VERDICTS.get(code, code)
 
 
-def further(count: int | None) -> str:
-    return DASH if count is None else f"{count:,}".replace(",", ".")
+def further(responses: int | None) -> str:
+    return current().count(responses)
 
 
 def heading(report: Report) -> str:
-    return f"{TITLE} — {report.scope.name} ({report.scope.code}), kỳ {report.period}"
+    return f"{TITLE} — {report.scope.name} ({report.scope.code}), {period(report.period)}"
 
 
 def change_text(report: Report) -> str:
     change = report.change
     if change is None or change.difference is None:
-        previous = change.previous_period if change else "kỳ trước"
+        previous = period(change.previous_period) if change else "kỳ trước"
         return f"Không so sánh được với {previous}: thiếu dữ liệu ở một trong hai kỳ."
-    sign = "+" if change.difference >= 0 else "−"
+    f = current()
     significance = "có ý nghĩa thống kê" if change.significant else "không có ý nghĩa thống kê"
-    return (f"So với {change.previous_period} ({percent(change.previous.value)}): {sign}{abs(100 * change.difference):.1f} "
-            f"điểm phần trăm (sai số chuẩn {100 * change.se:.1f}, p = {change.p_value:.3f}, {significance}).")
+    bounds = "" if change.lower is None else f", khoảng tin cậy 95% {f.points(change.lower)} đến {f.points(change.upper)}"
+    return (f"So với {period(change.previous_period)} ({percent(change.previous.value)}): {f.points(change.difference)}"
+            f" (sai số chuẩn {f.number(None if change.se is None else 100 * change.se)}{bounds}, "
+            f"{f.p_value(change.p_value)}, {significance}).")
 
 
 def unit_cells(row) -> list[str]:
+    """A sub-unit's table row; below the minimum sample its figures are withheld (a dash), only the count
+    and the responses still needed are shown."""
     settled = row.verdict.verdict in ("met", "not_met")
     unreachable = row.verdict.further_responses is None and row.verdict.verdict == "inconclusive"
-    return [row.code, row.name, str(row.n), percent(row.composite.value), interval(row.composite),
-            percent(row.overall.value), verdict(row.verdict.verdict),
+    figures = [DASH, DASH, DASH] if row.verdict.verdict == "insufficient_data" else [
+        percent(row.composite.value), interval(row.composite), percent(row.overall.value)]
+    return [row.code, row.name, count(row.n), figures[0], figures[1], figures[2], verdict(row.verdict.verdict),
             DASH if settled else ("không thể kết luận" if unreachable else further(row.verdict.further_responses))]
 
 
 def rank_cells(row) -> list[str]:
     return [str(row.rank), row.code, row.name, percent(row.estimate), percent(row.posterior_mean),
-            f"{percent(row.lower)} – {percent(row.upper)}", f"{row.rank_lower}–{row.rank_upper}",
-            f"{row.prob_top:.2f}", f"{row.prob_bottom:.2f}"]
+            current().interval(row.lower, row.upper), f"{row.rank_lower}–{row.rank_upper}",
+            current().number(row.prob_top, 2), current().number(row.prob_bottom, 2)]
 
 
 def summary_lines(report: Report) -> list[str]:
     c, o = report.composite, report.overall
     return [
-        f"Chỉ số hài lòng (5 yếu tố): {percent(c.value)} [{interval(c)}], n = {c.n} — "
+        f"Chỉ số hài lòng (5 yếu tố): {percent(c.value)} [{interval(c)}], n = {count(c.n)} — "
         f"{verdict(report.composite_verdict.verdict)} so với mục tiêu {percent(report.target, 0)}.",
         f"Hài lòng chung: {percent(o.value)} [{interval(o)}] — {verdict(report.overall_verdict.verdict)}.",
         change_text(report),
-        f"Phiếu hợp lệ {report.counts.valid}, bị gắn cờ {report.counts.flagged}, bị loại {report.counts.excluded}"
+        f"Phiếu hợp lệ {count(report.counts.valid)}, bị gắn cờ {count(report.counts.flagged)}, "
+        f"bị loại {count(report.counts.excluded)}"
         + ("" if report.response_rate is None else f"; tỷ lệ phản hồi {percent(report.response_rate)}") + ".",
         *provisional_lines(report),
         *portal_lines(report),
@@ -108,6 +131,6 @@ def portal_lines(report: Report) -> list[str]:
     if p is None:
         return []
     return [f"Theo cách tính của Quyết định 766/QĐ-TTg (đánh giá trên Cổng dịch vụ công): {percent(p.value)} "
-            f"— {p.not_satisfied} trong {p.dossiers} hồ sơ bị đánh giá không hài lòng hoặc bị phản ánh "
-            f"({p.unit_months} đơn vị-tháng). Hồ sơ không được đánh giá được tính là hài lòng, nên con số này "
+            f"— {count(p.not_satisfied)} trong {count(p.dossiers)} hồ sơ bị đánh giá không hài lòng hoặc bị phản ánh "
+            f"({count(p.unit_months)} đơn vị-tháng). Hồ sơ không được đánh giá được tính là hài lòng, nên con số này "
             "thường cao hơn chỉ số khảo sát, vốn chỉ tính các câu trả lời."]

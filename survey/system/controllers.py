@@ -1,4 +1,4 @@
-"""Operational endpoints: health."""
+"""Operational endpoints: health, and the site root."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import logging
 from typing import Literal
 
 import msgspec
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.response import Redirect
 
 from survey.db.tables import Unit
 from survey.settings import get_settings
@@ -22,6 +23,17 @@ class Health(msgspec.Struct):
 
 class SystemController(Controller):
     tags = ["system"]
+
+    @get("/", include_in_schema=False)
+    async def root(self, request: Request) -> Redirect:
+        """The site root: an officer goes to the dashboard, anyone else to the login page (citizens arrive by
+        their QR code's /q/ link, never here)."""
+        from survey.accounts.guards import load_officer
+
+        officer = await load_officer(request)
+        if officer is None:
+            return Redirect("/login", status_code=303)
+        return Redirect("/officer/dashboard" if officer.role in ("admin", "manager") else "/officer", status_code=303)
 
     @get("/healthz", summary="Liveness and database check", responses={
         503: ResponseSpec(Health, description="The database cannot be reached.", generate_examples=False),

@@ -29,7 +29,10 @@ async def test_admin_creates_assigns_and_deactivates(client, places):
     assert created["instrument_key"] == "sipas_full" and created["active"] is True
     await post_form(client, "/officer/admin/counters/LC-001-TT-Q2/instrument", {"instrument_key": "sipas_qr"})
     assert (await counter("LC-001-TT-Q2"))["instrument_key"] == "sipas_qr"
+    assert (await client.get("/officer/admin/counters/LC-001-TT-Q2/close", headers=HTML)).status_code == 200
     await post_form(client, "/officer/admin/counters/LC-001-TT-Q2/active", {"active": "0"})
+    assert (await counter("LC-001-TT-Q2"))["active"] is True  # not without the confirmation page's form
+    await post_form(client, "/officer/admin/counters/LC-001-TT-Q2/active", {"active": "0", "confirm": "1"})
     assert (await counter("LC-001-TT-Q2"))["active"] is False
     actions = [r["action"] for r in await AuditLog.select(AuditLog.action).where(AuditLog.target == "LC-001-TT-Q2")]
     assert actions == ["counter.create", "counter.instrument", "counter.deactivate"]

@@ -31,10 +31,36 @@ async def test_export_command_writes_files_and_shows_progress(survey_data, tmp_p
     assert "rows/s" in done.stderr
     files = sorted(p.name for p in out.iterdir())
     assert files == ["sipas_qr-v1-P1-2026-07_to_2026-09.codebook.json", "sipas_qr-v1-P1-2026-07_to_2026-09.codebook.md",
-                     "sipas_qr-v1-P1-2026-07_to_2026-09.csv"]
-    rows = read_rows(out / files[-1])
+                     "sipas_qr-v1-P1-2026-07_to_2026-09.csv", "sipas_qr-v1-P1-2026-07_to_2026-09.units.csv"]
+    rows = read_rows(out / files[2])
     assert min(class_sizes(rows, QUASI_IDENTIFIERS).values()) >= 4
     assert not {row["unit"] for row in rows} & {"P2", "P2-01", "P2-01-TT"}
+
+
+async def test_excel_csv_a_unit_lookup_and_a_second_export_beside_the_first(survey_data, tmp_path):
+    import csv
+    import json
+
+    out = tmp_path / "export"
+    stem = "sipas_qr-v1-P1-2026-07_to_2026-09"
+    first = survey("export", "--scope", "P1", "--period", "2026-07..2026-09", "--k", "4", "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    second = survey("export", "--scope", "P1", "--period", "2026-07..2026-09", "--k", "4", "--excel",
+                    "--out", str(out))
+    assert second.returncode == 0, second.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name in before} == before  # the first is untouched
+    assert {p.name for p in out.iterdir()} - set(before) == {f"{stem}-2.csv", f"{stem}-2.units.csv",
+                                                              f"{stem}-2.codebook.json", f"{stem}-2.codebook.md"}
+    assert not (out / f"{stem}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    data = (out / f"{stem}-2.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data[3:].startswith(b"stratum")  # Excel's UTF-8 mark
+    book = json.loads((out / f"{stem}-2.codebook.json").read_text(encoding="utf-8"))
+    assert book["dataset"]["file"] == f"{stem}-2.csv" and "UTF-8-BOM" in book["reproduce"]["r"]
+    with (out / f"{stem}-2.units.csv").open(encoding="utf-8-sig", newline="") as lookup:
+        units = {row["unit"]: row for row in csv.DictReader(lookup)}
+    shown = {row["unit"] for row in read_rows(out / f"{stem}.csv")}
+    assert shown <= set(units) and all(units[code]["name"] for code in shown)
 
 
 @pytest.mark.parametrize(("file_format", "module"), [("parquet", "pyarrow"), ("sav", "pyarrow"), ("dta", "pyarrow")])

@@ -60,6 +60,7 @@ class Objects:
 def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
     token, nb_response, lc_response = objects.token, objects.nb_response, objects.lc_response
     return {
+        ("/", "GET"): Decision(EVERYONE, "/"),
         ("/healthz", "GET"): Decision(EVERYONE, "/healthz"),
         ("/schema", "GET"): Decision(EVERYONE, "/schema"),
         ("/schema/openapi.json", "GET"): Decision(EVERYONE, "/schema/openapi.json"),
@@ -83,6 +84,12 @@ def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
             MANAGERS, "/officer/reports/report.json?scope=NB&period=2026-10", "/officer/reports/report.json?scope=LC&period=2026-10"),
         ("/officer/reports/report.pdf", "GET"): Decision(
             MANAGERS, "/officer/reports/report.pdf?scope=NB&period=2026-10", "/officer/reports/report.pdf?scope=LC&period=2026-10"),
+        ("/officer/ranking", "GET"): Decision(
+            MANAGERS, "/officer/ranking?scope=NB&period=2026-10", "/officer/ranking?scope=LC&period=2026-10"),
+        ("/officer/compare", "GET"): Decision(
+            MANAGERS, "/officer/compare?scope=NB&period=2026-10", "/officer/compare?scope=LC&period=2026-10"),
+        ("/officer/reports/report.docx", "GET"): Decision(
+            MANAGERS, "/officer/reports/report.docx?scope=NB&period=2026-10", "/officer/reports/report.docx?scope=LC&period=2026-10"),
         ("/officer/reports/report.xlsx", "GET"): Decision(
             MANAGERS, "/officer/reports/report.xlsx?scope=NB&period=2026-10", "/officer/reports/report.xlsx?scope=LC&period=2026-10"),
         ("/officer/units/{code:str}/posters.pdf", "GET"): Decision(
@@ -94,6 +101,10 @@ def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
         ("/officer/admin/units", "POST"): Decision(ADMINS, "/officer/admin/units"),
         ("/officer/admin/units/{code:str}/rename", "POST"): Decision(ADMINS, "/officer/admin/units/NB-001/rename"),
         ("/officer/admin/units/{code:str}/active", "POST"): Decision(ADMINS, "/officer/admin/units/NB-001/active"),
+        ("/officer/admin/units/{code:str}/close", "GET"): Decision(ADMINS, "/officer/admin/units/NB-001/close"),
+        ("/officer/admin/counters/{code:str}/close", "GET"): Decision(ADMINS, "/officer/admin/counters/NB-001-TT-Q1/close"),
+        ("/officer/admin/units/{code:str}/letterhead", "GET"): Decision(ADMINS, "/officer/admin/units/NB-001/letterhead"),
+        ("/officer/admin/units/{code:str}/letterhead", "POST"): Decision(ADMINS, "/officer/admin/units/NB-001/letterhead"),
         ("/officer/admin/counters", "GET"): Decision(
             MANAGERS, "/officer/admin/counters?unit=NB", "/officer/admin/counters?unit=LC"),
         ("/officer/admin/counters", "POST"): Decision(ADMINS, "/officer/admin/counters"),

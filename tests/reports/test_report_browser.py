@@ -64,4 +64,4 @@ async def test_admin_reads_the_dashboard_and_downloads_a_province_pdf(live_serve
     assert len(seen["charts"]) == 2 and all(width > 0 for width in seen["charts"])
     assert seen["file_name"].endswith(".pdf") and "NB" in seen["file_name"]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_path.read_bytes())).pages)
-    assert "Chỉ số hài lòng — Tỉnh Ninh Bình" in text
+    assert "SỞ NỘI VỤ" in text and "BÁO CÁO" in text and "Tỉnh Ninh Bình" in text
