@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from survey.accounts.services import AccountError
 from survey.csvimport import ImportRejected
@@ -46,9 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     from survey.accounts import cli as accounts_cli
     from survey.db import cli as db_cli
     from survey.demo import cli as demo_cli
+    from survey.exports import cli as exports_cli
     from survey.qr import cli as qr_cli
     from survey.receipts import cli as receipts_cli
-    from survey.exports import cli as exports_cli
     from survey.reports import cli as reports_cli
     from survey.system import cli as system_cli
     from survey.units import cli as units_cli

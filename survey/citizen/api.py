@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+
 from litestar import Controller, Request, Response, post
 
 import instruments
 from instruments import AnswerErrors
-
 from survey.citizen.availability import DatabaseUnavailable, unavailability_reported
 from survey.citizen.controllers import device_of
 from survey.citizen.page import words
 from survey.citizen.schemas import ResponseReceived, ResponseSubmissionBody
 from survey.citizen.submissions import Stored, Submission, find_by_nonce, stored_answers
-from survey.citizen.writer import store
 from survey.citizen.targets import TargetRefused, procedure_codes, resolve_or_unavailable
+from survey.citizen.writer import store
 from survey.errors import JsonBodyRequest, error_response
 from survey.openapi import refusals
 from survey.settings import Settings

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -206,7 +206,7 @@ async def _write(job: _Job, reader: source.Reader) -> tuple[list[Path], int, dic
             keep_text=request.keep_text,
             dataset={"file": data_path.name, "format": request.format, "rows": written,
                      "scope": scope.root.code, "period": span.label, "period_grain": grain,
-                     "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+                     "created_at": datetime.now(UTC).isoformat(timespec="seconds")},
         )
         files = []
         for path in [data_path, *codebook.write(book, staging, name)]:

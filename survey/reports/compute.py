@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -20,8 +20,21 @@ from stats.target import INSUFFICIENT_DATA, TargetRule, target_verdicts
 from stats.trend import change, period_series
 from survey.reports import method_note
 from survey.reports.model import (
-    Change, Counts, ElementRow, Funnel, FunnelCurve, FunnelPoint, IndexValue, PortalScore, Ranking, RankRow, Report,
-    Scope, TrendPoint, UnitRow, Verdict,
+    Change,
+    Counts,
+    ElementRow,
+    Funnel,
+    FunnelCurve,
+    FunnelPoint,
+    IndexValue,
+    PortalScore,
+    Ranking,
+    RankRow,
+    Report,
+    Scope,
+    TrendPoint,
+    UnitRow,
+    Verdict,
 )
 from survey.reports.periods import Period, month_label
 from survey.reports.totals_query import OVERALL_COLUMN, CellCounts, ScopeUnit, UnitInfo, as_datetime
@@ -307,7 +320,7 @@ def compute_report(inputs: ReportInputs) -> Report:
         instrument=inputs.instrument_key,
         instrument_title=inputs.instrument_title,
         target=rule.tau,
-        generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         data_cutoff=cutoff,
         composite=composite,
         composite_verdict=composite_verdict,

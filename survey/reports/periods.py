@@ -55,12 +55,12 @@ class Period:
     def last_month(self) -> str:
         return month_label(self.last)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period of the same length just before: previous month, quarter, year or range."""
         first, last = self.first - self.length, self.first - 1
         return Period(_label_like(self.label, first, last), first, last)
 
-    def ending_window(self, months: int) -> "Period":
+    def ending_window(self, months: int) -> Period:
         """The ``months`` months ending with this period's last month (at least this period)."""
         first = min(self.first, self.last - months + 1)
         return Period(f"{month_label(first)}..{month_label(self.last)}", first, self.last)

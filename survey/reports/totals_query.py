@@ -74,12 +74,12 @@ class CellCounts:
     def size(self) -> int:
         return len(self.rows)
 
-    def subset(self, mask: np.ndarray) -> "CellCounts":
+    def subset(self, mask: np.ndarray) -> CellCounts:
         return CellCounts(self.stratum[mask], self.counter[mask], self.unit[mask], self.month[mask], self.status[mask],
                           self.rows[mask], {k: v[mask] for k, v in self.answered.items()},
                           {k: v[mask] for k, v in self.satisfied.items()}, self.last_received[mask])
 
-    def valid(self) -> "CellCounts":
+    def valid(self) -> CellCounts:
         return self.subset(self.status == VALID)
 
 
