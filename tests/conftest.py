@@ -121,11 +121,15 @@ def database_snapshot(db: Settings, engine_name: str,
 
     ``build`` must write the same rows every time it runs (a seeded generator, fixed CSVs) and ``name`` must
     say which: the first test runs it and saves the database, the next ones get a copy and what ``build``
-    returned. Use it before the test opens an application client (nothing may hold a connection).
+    returned. Use it before the test opens an application client (nothing may hold a connection), and before
+    anything else writes: a second snapshot in one test is keyed by the ones already restored (a chain), not by
+    rows written between them.
     """
+    applied: list[str] = []
 
     async def take(name: str, build: Callable[[], Awaitable[Any]]) -> Any:
-        return await snapshot(database_templates, engine_name, db.database_url, name, build)
+        applied.append(name)
+        return await snapshot(database_templates, engine_name, db.database_url, "+".join(applied), build)
 
     return take
 

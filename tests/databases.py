@@ -14,6 +14,8 @@ never share a template.
 from __future__ import annotations
 
 import copy
+import hashlib
+import re
 import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable
@@ -60,10 +62,10 @@ class Templates:
     values: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def sqlite_path(self, name: str) -> Path:
-        return self.folder / f"{name}.sqlite"
+        return self.folder / f"{_label(name)}.sqlite"
 
     def postgres_name(self, name: str) -> str:
-        return f"survey_tmpl_{RUN}_{name}"[:63]
+        return f"survey_tmpl_{RUN}_{_label(name)}"
 
     async def drop_all(self) -> None:
         if self.server is not None:
@@ -110,6 +112,11 @@ async def snapshot(templates: Templates, engine_name: str, database_url: str, na
     await save(templates, engine_name, database_url, name)
     templates.values[key] = value
     return copy.deepcopy(value)
+
+
+def _label(name: str) -> str:
+    """A short name safe for a file or a PostgreSQL database (at most 63 bytes with the prefix)."""
+    return re.sub(r"\W", "_", name)[:20] + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
 
 
 def _sqlite_file(database_url: str) -> Path:
