@@ -40,8 +40,8 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -328,7 +328,6 @@ async def run_loads(label: str, server: subprocess.Popen, port: int, tokens: lis
 async def bench_storage(name: str, token: str, batch_sizes: list[int], count: int = 2000) -> None:
     """The write path alone, in this process: submissions stored per second at a given batch size."""
     import instruments
-
     from survey.citizen.nonce import issue
     from survey.citizen.submissions import Submission, write_batch
     from survey.citizen.targets import resolve

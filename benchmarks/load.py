@@ -30,9 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.reliability.citizens import Citizens, GaveUp, Traffic  # noqa: E402
 from tests.reliability.ledger import Ledger, max_response_id, reconcile  # noqa: E402
-from tests.reliability.server import (  # noqa: E402
-    DEFAULT_POSTGRES, Deployment, LiveServer, counter_tokens, fresh_database, load_demo,
-)
+from tests.reliability.server import DEFAULT_POSTGRES, Deployment, LiveServer, counter_tokens, fresh_database, load_demo  # noqa: E402
 from tests.support import free_port  # noqa: E402
 
 

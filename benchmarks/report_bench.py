@@ -25,7 +25,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -119,7 +119,7 @@ def month_responses(rng: np.random.Generator, tree: Tree, n: int, month_index: i
     e5[rng.random(n) < SKIP_FEEDBACK] = None
     ids = np.arange(first_id, first_id + n)
     status = np.where(rng.random(n) < FLAGGED_SHARE, "flagged", "valid").tolist()
-    received = datetime(int(period[:4]), int(period[5:]), 15, 3, 0, tzinfo=timezone.utc)
+    received = datetime(int(period[:4]), int(period[5:]), 15, 3, 0, tzinfo=UTC)
     counters = (counter + 1).tolist()
     return list(zip(
         ids.tolist(), ["sipas_qr"] * n, [1] * n, counters, tree.counter_unit[counter].tolist(),
@@ -145,7 +145,7 @@ class Loader:
     def __init__(self, url: str) -> None:
         self.url = url
 
-    async def __aenter__(self) -> "Loader":
+    async def __aenter__(self) -> Loader:
         if self.url.startswith("sqlite"):
             self.sqlite = sqlite3.connect(self.url.removeprefix("sqlite:///"))
             self.sqlite.execute("PRAGMA synchronous=OFF")

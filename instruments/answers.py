@@ -24,7 +24,8 @@ class Message:
     en: str
 
     def get(self, lang: str = DEFAULT_LANGUAGE) -> str:
-        return getattr(self, check_language(lang))
+        text: str = getattr(self, check_language(lang))
+        return text
 
 
 class AnswerErrors(ValueError):

@@ -37,7 +37,7 @@ class _Reader:
     def __init__(self, log: ProblemLog) -> None:
         self.log = log
 
-    def fields(self, value: object, path: str, required: tuple[str, ...], optional: tuple[str, ...]) -> dict | None:
+    def fields(self, value: object, path: str, required: tuple[str, ...], optional: tuple[str, ...]) -> dict[str, Any] | None:
         if not isinstance(value, dict):
             self.log.add(path, f"expected a mapping, got {_kind(value)}")
             return None
@@ -49,7 +49,7 @@ class _Reader:
                 self.log.add(_join(path, name), "required field is missing")
         return value
 
-    def get(self, mapping: dict, name: str, path: str, read: Callable[..., Any], *args: Any, default: Any = None) -> Any:
+    def get(self, mapping: dict[str, Any], name: str, path: str, read: Callable[..., Any], *args: Any, default: Any = None) -> Any:
         if name not in mapping:
             return default
         return read(mapping[name], _join(path, name), *args)
@@ -88,7 +88,7 @@ class _Reader:
             return None
         return float(value)
 
-    def listing(self, value: object, path: str) -> list | None:
+    def listing(self, value: object, path: str) -> list[Any] | None:
         if not isinstance(value, list) or not value:
             self.log.add(path, f"expected a non-empty list, got {_kind(value)}")
             return None
@@ -98,7 +98,7 @@ class _Reader:
         if value not in allowed:
             self.log.add(path, f"unknown {what} {value!r}; expected one of {', '.join(allowed)}")
             return None
-        return value  # type: ignore[return-value]
+        return value
 
     def text(self, value: object, path: str) -> Text | None:
         mapping = self.fields(value, path, ("vi",), LANGUAGES[1:])
@@ -108,7 +108,7 @@ class _Reader:
         return Text(**texts) if texts["vi"] is not None else None
 
 
-def _read_elements(reader: _Reader, raw: list) -> list[Element]:
+def _read_elements(reader: _Reader, raw: list[Any]) -> list[Element]:
     elements: list[Element] = []
     seen: set[str] = set()
     for position, value in enumerate(raw):
@@ -177,7 +177,7 @@ def _read_item(reader: _Reader, value: object, path: str, element_keys: set[str]
 
 
 
-def _read_items(reader: _Reader, raw: list, element_keys: set[str]) -> list[Item]:
+def _read_items(reader: _Reader, raw: list[Any], element_keys: set[str]) -> list[Item]:
     items: list[Item] = []
     seen: set[str] = set()
     for position, value in enumerate(raw):
@@ -192,7 +192,7 @@ def _read_items(reader: _Reader, raw: list, element_keys: set[str]) -> list[Item
     return items
 
 
-def _read_index_items(reader: _Reader, value: object, path: str, element: str, items: dict[str, Item]) -> tuple:
+def _read_index_items(reader: _Reader, value: object, path: str, element: str, items: dict[str, Item]) -> tuple[str, ...]:
     codes: list[str] = []
     for position, code_value in enumerate(reader.listing(value, path) or []):
         code_path = f"{path}[{position}]"

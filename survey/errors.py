@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import uuid
 from html import escape
-
 from typing import Any
 
 import msgspec

@@ -12,9 +12,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 CHROMIUM = os.environ.get("SURVEY_TEST_CHROMIUM", "")
 """The Chromium executable the browser tests drive; they skip when it is not set."""

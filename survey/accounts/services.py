@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 
 from survey.accounts.passwords import hash_password_async
 from survey.audit import record
@@ -13,7 +13,7 @@ from survey.db.tables import Officer, Unit
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     ADMIN = "admin"
     MANAGER = "manager"
     RESEARCHER = "researcher"

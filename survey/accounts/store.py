@@ -8,7 +8,7 @@ namespace are deleted whenever something is written, so the table never grows wi
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from litestar.stores.base import NamespacedStore
 
@@ -20,7 +20,7 @@ NAMESPACE = re.compile(r"^[a-z0-9:.-]{1,64}$")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def expiry(expires_in: int | timedelta | None) -> datetime | None:

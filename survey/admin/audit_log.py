@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from survey.db.tables import AuditLog
 
@@ -15,7 +15,7 @@ async def audit_actions() -> list[str]:
 
 
 def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=timezone.utc)
+    return datetime.combine(day, time(), tzinfo=UTC)
 
 
 async def audit_entries(

@@ -7,9 +7,9 @@ through a scope check, whatever the role.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from functools import partial
-from typing import Awaitable, Callable
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import instruments
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
+import instruments
 from survey.accounts.guards import CurrentOfficer, authorize_unit
 from survey.admin.errors import AdminError
 from survey.admin.units import checked

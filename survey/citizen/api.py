@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+
 from litestar import Controller, Request, Response, post
 
 import instruments
@@ -19,7 +20,6 @@ from survey.citizen.controllers import device_of
 from survey.citizen.page import words
 from survey.citizen.schemas import ResponseReceived, ResponseSubmissionBody
 from survey.citizen.submissions import Stored, Submission, find_by_nonce, stored_answers
-from survey.citizen.writer import store
 from survey.citizen.targets import TargetRefused, procedure_codes, resolve_or_unavailable
 from survey.core.responses import Channel
 from survey.errors import JsonBodyRequest, error_response

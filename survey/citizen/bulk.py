@@ -24,7 +24,8 @@ import itertools
 import re
 import sqlite3
 import time
-from typing import Any, Generator, Sequence, TypeVar
+from collections.abc import Generator, Sequence
+from typing import Any, TypeVar
 
 from piccolo.engine.sqlite import SQLiteEngine
 
@@ -119,7 +120,7 @@ async def _run_postgres(steps: Steps[T]) -> T:
             while True:
                 sql, params = statement
                 numbers = itertools.count(1)
-                records = await connection.fetch(_MARK.sub(lambda _: f"${next(numbers)}", sql), *params)
+                records = await connection.fetch(_MARK.sub(lambda _: f"${next(numbers)}", sql), *params)  # noqa: B023
                 statement = steps.send([dict(record) for record in records])
         except StopIteration as finished:
             return finished.value

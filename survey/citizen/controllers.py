@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import parse_qs
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import MediaType, RequestEncodingType
-from litestar.params import FromPath, FromQuery
 from litestar.exceptions import ServiceUnavailableException
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from litestar.template import TemplateEngineProtocol
 
 import instruments
 from instruments import AnswerErrors
-
 from survey.citizen import nonce as nonces
 from survey.db.availability import DatabaseUnavailable
 from survey.citizen.device import device_hash
 from survey.citizen.page import PageState, context, form_values, language, words
 from survey.citizen.submissions import Stored, Submission, find_by_nonce
+from survey.citizen.targets import (
+    RECEIPT_USED,
+    Target,
+    TargetRefused,
+    procedure_codes,
+    procedures,
+    resolve_or_unavailable,
+)
 from survey.citizen.writer import store
 from survey.compression import ENCODED, accepts_gzip, compress
-from survey.citizen.targets import (
-    RECEIPT_USED, Target, TargetRefused, procedure_codes, procedures, resolve_or_unavailable,
-)
 from survey.settings import Settings
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -92,7 +96,7 @@ async def _form(
 def device_of(request: Request, settings: Settings) -> str:
     ip = request.client.host if request.client else ""
     agent = request.headers.get("user-agent", "")
-    return device_hash(settings.secret_key, ip, agent, datetime.now(timezone.utc), settings.timezone)
+    return device_hash(settings.secret_key, ip, agent, datetime.now(UTC), settings.timezone)
 
 
 class SurveyPageController(Controller):
@@ -109,7 +113,7 @@ class SurveyPageController(Controller):
         except TargetRefused as refused:
             return _refused(lang, refused)
         except DatabaseUnavailable:
-            raise ServiceUnavailableException("Hệ thống đang bận, vui lòng thử lại. / Busy, please try again.")
+            raise ServiceUnavailableException("Hệ thống đang bận, vui lòng thử lại. / Busy, please try again.") from None
         return await _form(settings, target, lang, PageState())
 
     @post("/{token:str}", summary="Store the answers")

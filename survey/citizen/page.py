@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from instruments import Instrument
-
 from survey.citizen.targets import Target
 from survey.core.text import pick_language
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from instruments import Instrument
-
 from survey.citizen import bulk
 from survey.citizen.device import BURST_LIMIT, BURST_WINDOW_S
 from survey.citizen.targets import RECEIPT_USED, Target, TargetRefused, procedure_ids_by_code
@@ -96,7 +95,7 @@ def _answer_rows(response_id: int, answers: dict[str, int | str]) -> list[tuple]
 
 def _batch(subs: list[Submission], tz: str, procedure_ids: dict[str, int]) -> bulk.Steps[list[Outcome]]:
     """The statements of one batch, each receiving its rows; returns each submission's outcome."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     existing = _stored((yield _existing(sorted({sub.nonce for sub in subs}))))
     receipts = [sub.target.receipt_id for sub in subs if sub.target.receipt_id is not None]
     used: set[Any] = set()

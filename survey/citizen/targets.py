@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from survey.db.availability import unavailability_reported
 from survey.core.responses import Channel
@@ -154,7 +154,7 @@ async def _receipt_target(text: str, token_id: str, stratum_level: str) -> Targe
         raise TargetRefused(NOT_OURS, "unknown receipt")
     if row["response"] is not None:
         raise TargetRefused(RECEIPT_USED, "receipt used")
-    if row["expires_at"] is not None and row["expires_at"] <= datetime.now(timezone.utc):
+    if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC):
         raise TargetRefused(RECEIPT_EXPIRED, "receipt expired")
     found = await place(row["counter"], stratum_level)
     if found is None or not found.active:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from survey.csvimport import parse_period
 from survey.db.runner import run_with_database
@@ -26,7 +26,7 @@ def demo_command(args: argparse.Namespace, settings: Settings) -> None:
         return poster.url
 
     async def load_demo() -> None:
-        end = args.end or generator.previous_month(datetime.now(timezone.utc))
+        end = args.end or generator.previous_month(datetime.now(UTC))
         data = generator.generate(seed=args.seed, end_period=end, months=args.months, scale=args.scale)
         print(f"loading demo: {len(data.units)} units, {len(data.counters)} counters, "
               f"{len(data.responses)} responses over {args.months} months to {end} ...", flush=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 
@@ -117,7 +117,7 @@ def generate(seed: int = 2026, end_period: str = "2026-10", months: int = 6, sca
                 data.receipts.append({
                     "counter_code": counter_codes[j % n_counters],
                     "token_id": rng.bytes(12).hex(),
-                    "issued_at": (start + timedelta(seconds=int(seconds))).astimezone(timezone.utc),
+                    "issued_at": (start + timedelta(seconds=int(seconds))).astimezone(UTC),
                     "response_nonce": None,
                 })
             for i in range(n):
@@ -127,7 +127,7 @@ def generate(seed: int = 2026, end_period: str = "2026-10", months: int = 6, sca
                     "province_code": province_code,
                     "procedure_code": PROCEDURES[procedures[i]][0] if has_procedure[i] else None,
                     "channel": str(channel[i]),
-                    "received_at": (start + timedelta(seconds=int(local_seconds[i]))).astimezone(timezone.utc),
+                    "received_at": (start + timedelta(seconds=int(local_seconds[i]))).astimezone(UTC),
                     "period": period,
                     "status": ResponseStatus.FLAGGED.value if flagged[i] else ResponseStatus.VALID.value,
                     "nonce": nonces[32 * i: 32 * i + 32],

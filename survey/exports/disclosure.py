@@ -61,7 +61,7 @@ class Risk:
     mean_risk: float
 
     @classmethod
-    def of(cls, sizes: Mapping[tuple, int], k: int) -> "Risk":
+    def of(cls, sizes: Mapping[tuple, int], k: int) -> Risk:
         records = sum(sizes.values())
         below = sum(size for size in sizes.values() if size < k)
         return cls(records, len(sizes), min(sizes.values()), below / records, len(sizes) / records)
@@ -78,7 +78,7 @@ class Outcome:
     k: int
     plan: Plan
     names: tuple[str, ...]
-    generalise: "Generaliser"
+    generalise: Generaliser
     classes: dict[tuple, int]
     final: dict[tuple, tuple]
     unit_labels: dict[int, int]

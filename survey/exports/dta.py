@@ -65,11 +65,11 @@ class DtaFile:
         self.check_names([c.name for c in columns])
         self._columns = columns
         self._types = [_type(c) for c in columns]
-        self._file = path.open("wb")
+        self._file = path.open("wb")  # noqa: SIM115  (the writer owns it; close() closes it)
         self._offsets: dict[str, int] = {}
         self._observation = 0
         # strL values go to a side file while the data is written, and after the data at the end.
-        self._strls = tempfile.TemporaryFile(dir=path.parent)
+        self._strls = tempfile.TemporaryFile(dir=path.parent)  # noqa: SIM115  (closed in close())
         self._write_head(rows)
 
     def _mark(self, section: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from survey.db.engine import write_transaction
@@ -27,7 +27,7 @@ _RUNNING: set[asyncio.Task] = set()
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def exports_dir(settings: Settings) -> Path:

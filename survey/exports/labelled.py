@@ -20,7 +20,6 @@ from typing import Protocol
 import numpy as np
 
 
-
 @dataclass(frozen=True)
 class Column:
     """One variable of a labelled file: ``width`` is the longest value in UTF-8 bytes (strings only)."""

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -242,7 +242,7 @@ async def _write(job: _Job, reader: source.Reader) -> tuple[list[Path], int, dic
                      **({"encoding": codebook.BOM_ENCODING} if request.excel and request.format == "csv" else {}),
                      "units_file": units_path.name,
                      "scope": scope.root.code, "period": span.label, "period_grain": grain,
-                     "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+                     "created_at": datetime.now(UTC).isoformat(timespec="seconds")},
         )
         files = []
         for path in [data_path, units_path, *codebook.write(book, staging, name)]:

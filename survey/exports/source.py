@@ -45,7 +45,7 @@ class Reader:
     web server around it) keeps serving.
     """
 
-    async def __aenter__(self) -> "Reader":
+    async def __aenter__(self) -> Reader:
         engine = current_engine()
         if isinstance(engine, SQLiteEngine):
             self._path = engine.path

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from survey.audit import record
 from survey.db.engine import write_transaction
@@ -40,7 +40,7 @@ async def rotate(actor: str = "system") -> str:
     """Add a key id; posters printed from now on carry it."""
     async with write_transaction():
         kid = await _next_kid()
-        await SigningKey.insert(SigningKey(kid=kid, created_at=datetime.now(timezone.utc)))
+        await SigningKey.insert(SigningKey(kid=kid, created_at=datetime.now(UTC)))
         await record("qr.key.rotate", actor, target=kid)
     _status.forget()
     return kid
@@ -55,7 +55,7 @@ async def retire(kid: str, actor: str = "system") -> None:
             raise ValueError(f"unknown key id {kid!r}")
         if row["retired_at"] is not None:
             raise ValueError(f"key id {kid} is already retired")
-        await SigningKey.update({SigningKey.retired_at: datetime.now(timezone.utc)}).where(SigningKey.kid == kid)
+        await SigningKey.update({SigningKey.retired_at: datetime.now(UTC)}).where(SigningKey.kid == kid)
         await record("qr.key.retire", actor, target=kid)
     _status.forget()
 

@@ -12,7 +12,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from survey.audit import record
 from survey.db.engine import write_transaction
@@ -57,7 +57,7 @@ async def create(secret_key: str, name: str, unit_code: str, actor: str = "syste
             raise ValueError(f"unknown unit {unit_code!r}")
         if await _ids_named(name):
             raise ValueError(f"an API key named {name!r} exists; revoke it first or choose another name")
-        value = {"name": name, "unit": unit_code, "created_at": datetime.now(timezone.utc).isoformat()}
+        value = {"name": name, "unit": unit_code, "created_at": datetime.now(UTC).isoformat()}
         await KeyValue.insert(KeyValue(key=PREFIX + key_hash(secret_key, key), value=json.dumps(value).encode()))
         await record("apikey.create", actor, target=name, unit=unit_code)
     return key

@@ -56,7 +56,7 @@ async def mint(
             raise ReceiptRefused(422, f"unknown procedure {procedure_code!r}")
         procedure_id = procedure["id"]
     token = new_receipt_token()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     expires_at = now + timedelta(days=valid_days)
     async with write_transaction():
         await Receipt.insert(Receipt(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -25,8 +25,21 @@ from survey.core.responses import ResponseStatus
 from survey.core.units import path_ids
 from survey.reports import method_note
 from survey.reports.model import (
-    Change, Counts, ElementRow, Funnel, FunnelCurve, FunnelPoint, IndexValue, PortalScore, Ranking, RankRow, Report,
-    Scope, TrendPoint, UnitRow, Verdict,
+    Change,
+    Counts,
+    ElementRow,
+    Funnel,
+    FunnelCurve,
+    FunnelPoint,
+    IndexValue,
+    PortalScore,
+    Ranking,
+    RankRow,
+    Report,
+    Scope,
+    TrendPoint,
+    UnitRow,
+    Verdict,
 )
 from survey.reports.design import ReportDesign
 from survey.reports.totals_query import OVERALL_COLUMN, PatternCounts, ScopeUnit, UnitInfo

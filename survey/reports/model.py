@@ -27,7 +27,7 @@ class IndexValue:
     interval_note: str | None = None
 
     @classmethod
-    def missing(cls, n: int = 0) -> "IndexValue":
+    def missing(cls, n: int = 0) -> IndexValue:
         return cls(None, None, None, None, None, n, None)
 
 

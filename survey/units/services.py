@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from piccolo.table import Table
+
 from survey.audit import record
 from survey.core.units import UnitPath
 from survey.csvimport import (
@@ -17,8 +19,6 @@ from survey.csvimport import (
     parse_text,
 )
 from survey.db.engine import write_transaction
-from piccolo.table import Table
-
 from survey.db.tables import Counter, DossierVolume, Procedure, Unit
 
 UNIT_COLUMNS = (
@@ -118,13 +118,13 @@ async def import_units(text: str, actor: str = "system") -> ImportSummary:
 
 async def _upsert_by_code(table: type[Table], records: list[dict[str, object]]) -> ImportSummary:
     """Insert records whose code is new, update the others; inside the caller's transaction."""
-    codes = [record["code"] for record in records]
+    codes = [row["code"] for row in records]
     current = {r["code"]: r["id"] for r in await table.select(table.id, table.code).where(table.code.is_in(codes))}
-    for record in records:
-        if record["code"] in current:
-            await table.update(record).where(table.id == current[record["code"]])
+    for row in records:
+        if row["code"] in current:
+            await table.update(row).where(table.id == current[row["code"]])
         else:
-            await table.insert(table(**record))
+            await table.insert(table(**row))
     updated = sum(code in current for code in codes)
     return ImportSummary(len(records) - updated, updated)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 import pytest
 from httpx import Response
@@ -36,13 +36,17 @@ CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
-async def world(db: Settings) -> Settings:
+async def world(db: Settings, database_snapshot) -> Settings:
     """Two provinces under the country, an administrator, a manager per province and a researcher."""
-    await import_units(UNITS_CSV)
-    await create_officer("admin", PASSWORDS["admin"], "admin", None, "Quản trị viên")
-    await create_officer("nbmanager", PASSWORDS["nbmanager"], "manager", "NB", "Lãnh đạo Ninh Bình")
-    await create_officer("lcmanager", PASSWORDS["lcmanager"], "manager", "LC")
-    await create_officer("researcher", PASSWORDS["researcher"], "researcher")
+
+    async def build() -> None:
+        await import_units(UNITS_CSV)
+        await create_officer("admin", PASSWORDS["admin"], "admin", None, "Quản trị viên")
+        await create_officer("nbmanager", PASSWORDS["nbmanager"], "manager", "NB", "Lãnh đạo Ninh Bình")
+        await create_officer("lcmanager", PASSWORDS["lcmanager"], "manager", "LC")
+        await create_officer("researcher", PASSWORDS["researcher"], "researcher")
+
+    await database_snapshot("accounts_world", build)
     return db
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from survey.db.tables import KeyValue
 from survey.settings import load_settings
-from tests.accounts.fixtures import HTML, app_client, replace_session_cookie, csrf_token, login
+from tests.accounts.fixtures import HTML, app_client, csrf_token, login, replace_session_cookie
 
 
 async def session_rows() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from survey.accounts.throttle import LoginThrottle
 from survey.db.tables import AuditLog, KeyValue
-from tests.accounts.fixtures import HTML, app_client, login
+from tests.accounts.fixtures import app_client, login
 
 
 async def test_sixth_attempt_after_five_failures_is_refused_with_retry_after(client):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from survey.db.tables import AuditLog, Response
 from tests.accounts.fixtures import HTML, login, post_form
 
@@ -57,10 +59,10 @@ async def test_bad_decision_changes_nothing(client, places):
 
 
 async def test_audit_viewer_filters_by_utc_days_and_keeps_the_filter_across_pages(client):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     def entry(day: int, hour: int, target: str) -> AuditLog:
-        return AuditLog(at=datetime(2026, 3, day, hour, 30, tzinfo=timezone.utc), actor="system",
+        return AuditLog(at=datetime(2026, 3, day, hour, 30, tzinfo=UTC), actor="system",
                         action="test.dated", target=target)
 
     await AuditLog.insert(entry(1, 23, "before"), *(entry(2, h % 24, f"on-the-2nd-{n}") for n, h in enumerate(range(101))),

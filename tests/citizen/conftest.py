@@ -39,15 +39,19 @@ class Place:
 
 
 @pytest.fixture
-async def place(db: Settings) -> Place:
+async def place(db: Settings, database_snapshot) -> Place:
     from survey.db.tables import Counter, Unit
     from survey.units.services import import_counters, import_procedures, import_units
 
-    await import_units(UNITS)
-    await import_counters(COUNTERS)
-    await import_procedures(PROCEDURES)
-    counters = {r["code"]: r["id"] for r in await Counter.select(Counter.id, Counter.code)}
-    units = {r["code"]: r["id"] for r in await Unit.select(Unit.id, Unit.code)}
+    async def build() -> tuple[dict[str, int], dict[str, int]]:
+        await import_units(UNITS)
+        await import_counters(COUNTERS)
+        await import_procedures(PROCEDURES)
+        counters = {r["code"]: r["id"] for r in await Counter.select(Counter.id, Counter.code)}
+        units = {r["code"]: r["id"] for r in await Unit.select(Unit.id, Unit.code)}
+        return counters, units
+
+    counters, units = await database_snapshot("citizen_place", build)
     return Place(db, counters, units)
 
 

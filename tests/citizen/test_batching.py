@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import instruments
-
 from survey.citizen.nonce import issue
 from survey.citizen.submissions import Submission, write_batch
 from survey.citizen.targets import RECEIPT_USED, TargetRefused, resolve

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -99,13 +99,13 @@ async def test_a_receipt_takes_exactly_one_response(place, client):
 
 
 async def test_unknown_and_expired_receipts_are_refused(place, client):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from survey.qr.tokens import new_receipt_token
 
     assert (await client.get(f"/q/{new_receipt_token()}")).status_code == 404
     token = (await _mint(client, await _key(place))).json()["token"]
-    await Receipt.update({Receipt.expires_at: datetime.now(timezone.utc) - timedelta(minutes=1)}).where(Receipt.id > 0)
+    await Receipt.update({Receipt.expires_at: datetime.now(UTC) - timedelta(minutes=1)}).where(Receipt.id > 0)
     expired = await client.get(f"/q/{token}")
     assert expired.status_code == 410 and "hết hạn" in expired.text
 

@@ -6,12 +6,19 @@ import base64
 import struct
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from survey.citizen.targets import NOT_OURS, RETIRED, TargetRefused, resolve
 from survey.qr import keys
 from survey.qr.tokens import (
-    COUNTER_TOKEN_LENGTH, CounterToken, ReceiptToken, TokenRefused, new_receipt_token, parse, sign_counter,
+    COUNTER_TOKEN_LENGTH,
+    CounterToken,
+    ReceiptToken,
+    TokenRefused,
+    new_receipt_token,
+    parse,
+    sign_counter,
 )
 
 SECRET = "s" * 40

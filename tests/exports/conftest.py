@@ -104,9 +104,12 @@ async def add_responses(n: int, instrument_key: str = "sipas_qr", seed: int = 1)
 
 
 @pytest.fixture
-async def survey_data(db):
+async def survey_data(db, database_snapshot):
     """Tree, volumes for every centre and month, 600 valid sipas_qr responses."""
-    await build_tree()
-    await add_volumes({"P1-01-TT": 900, "P1-02-TT": 400, "P2-01-TT": 700, TINY_CENTRE: 50})
-    valid = await add_responses(600)
-    return {"settings": db, "valid": valid}
+
+    async def build():
+        await build_tree()
+        await add_volumes({"P1-01-TT": 900, "P1-02-TT": 400, "P2-01-TT": 700, TINY_CENTRE: 50})
+        return await add_responses(600)
+
+    return {"settings": db, "valid": await database_snapshot("exports_survey_data", build)}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from survey.exports.disclosure import CannotAnonymise, check_k, plan_disclosure
 from survey.exports.periods import at_grain, parse_period

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from survey.exports.scrub import EMAIL, ID_NUMBER, NAME, PHONE, scrub
 

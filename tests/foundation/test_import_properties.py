@@ -1,8 +1,9 @@
 """Property tests: any text given as a CSV import is either imported whole or rejected whole, cleanly."""
 
-import asyncio
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from survey.csvimport import ImportRejected, parse_rows
 from survey.units.services import UNIT_COLUMNS, VOLUME_COLUMNS

@@ -7,6 +7,7 @@ and retry after a 503 or a refused connection, always with the same nonce or ide
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import re
 import time
@@ -108,10 +109,8 @@ class Citizens:
         # On a connection of its own: a request cancelled half way can leave a pooled connection unusable
         # on the client side, which would show up as the server's fault.
         async with httpx.AsyncClient() as phone:
-            try:
+            with contextlib.suppress(TimeoutError, httpx.TransportError):
                 await asyncio.wait_for(phone.request(method, url, **kwargs), timeout=self.rng.uniform(0.0, 0.05))
-            except (asyncio.TimeoutError, httpx.TransportError):
-                pass
         self.traffic.record(started, "abandoned")
 
     async def by_page(self) -> bool:

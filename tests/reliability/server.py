@@ -13,10 +13,10 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator
 
 import httpx
 
@@ -105,7 +105,7 @@ class LiveServer:
         self.process: subprocess.Popen | None = None
 
     async def start(self, timeout_s: float = 60.0) -> None:
-        log = open(self.log_path, "ab")
+        log = open(self.log_path, "ab")  # noqa: SIM115  (the process writes to it until stop())
         self.process = subprocess.Popen(
             [sys.executable, "-m", "survey.cli", "serve", "--port", str(self.deployment.port)],
             env=self.deployment.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,

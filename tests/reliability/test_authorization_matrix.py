@@ -199,7 +199,7 @@ async def test_each_visitor_gets_exactly_what_the_matrix_allows(world, objects, 
     async with app_client(world) as client:
         if visitor != ANONYMOUS:
             assert (await login(client, visitor)).status_code == 303
-        for (path, method), decision in sorted(table.items(), key=lambda item: (ORDER.get(item[0], 0), item[0])):
+        for (_path, method), decision in sorted(table.items(), key=lambda item: (ORDER.get(item[0], 0), item[0])):
             response = await probe(client, visitor, method, decision.url, decision)
             if response.status_code >= 500:
                 wrong.append(f"{method} {decision.url}: {response.status_code}")

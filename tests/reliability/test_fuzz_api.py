@@ -9,7 +9,7 @@ of the JSON API (status code, content type, headers and body) must be the one th
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 import requests

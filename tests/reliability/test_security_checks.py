@@ -10,7 +10,6 @@ import dataclasses
 from http.cookies import SimpleCookie
 
 import pytest
-
 from litestar.testing import AsyncTestClient
 
 from survey.app import create_app

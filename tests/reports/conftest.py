@@ -15,11 +15,15 @@ ELEMENTS = ("e1", "e2", "e3", "e4", "e5")
 
 
 @pytest.fixture
-async def demo(db):
+async def demo(database_snapshot):
     """Two provinces over six months to 2026-09 (Q2 and Q3 of 2026), about 1,500 responses."""
-    data = generator.generate(seed=11, end_period=DEMO_END, months=6, scale=0.12)
-    await loader.load(data)
-    return data
+
+    async def build():
+        data = generator.generate(seed=11, end_period=DEMO_END, months=6, scale=0.12)
+        await loader.load(data)
+        return data
+
+    return await database_snapshot(f"demo_11_{DEMO_END}_6_012", build)
 
 
 @dataclass

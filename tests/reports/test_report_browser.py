@@ -53,7 +53,7 @@ def browse(base_url: str, download_to: Path, prefix: str) -> dict:
     return seen
 
 
-async def test_admin_reads_the_dashboard_and_downloads_a_province_pdf(live_server, tmp_path, engine_name):
+async def test_admin_reads_the_dashboard_and_downloads_a_province_pdf(live_server, tmp_path, engine_name):  # noqa: F811
     import asyncio
 
     pdf_path = tmp_path / "report.pdf"
