@@ -215,8 +215,8 @@ async def timed(label: str, work):
 
 
 async def measure(province: str) -> dict[str, float]:
-    from survey.reports import totals_query as query
     from survey.core.periods import month_label
+    from survey.reports import totals_query as query
     from survey.reports.render_html import render_standalone_html
     from survey.reports.render_pdf import render_pdf
     from survey.reports.services import TREND_MONTHS, build_report, parse_request

@@ -204,7 +204,7 @@ class CellEstimator:
         denominator = per_domain(answered * w_m[:, None])
         with np.errstate(divide="ignore", invalid="ignore"):
             theta = numerator / denominator
-        valid = (denominator > 0).all(axis=1)
+        valid = np.asarray((denominator > 0).all(axis=1), dtype=bool)
         theta_rows = np.where(inside[:, None], theta[d], 0.0)
         scale_rows = np.where(inside[:, None] & valid[d][:, None], 1.0 / np.where(denominator[d] > 0, denominator[d], 1.0), 0.0)
         # Influence of one PSU of the row (before its weight): Σ a_e (Y_e − θ_e A_e) / D_e.

@@ -27,7 +27,6 @@ from survey.settings import Settings, get_settings
 from survey.system.controllers import SystemController
 from survey.system.warmup import ready_process
 
-
 TEMPLATES = Path(__file__).parent / "templates"
 
 ROUTE_HANDLERS: list = [

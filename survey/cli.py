@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from survey.accounts.services import AccountError
 from survey.core.errors import CommandError

@@ -14,14 +14,14 @@ from litestar import Controller, Request, Response, post
 
 import instruments
 from instruments import AnswerErrors
-
-from survey.db.availability import DatabaseUnavailable, unavailability_reported
 from survey.citizen.controllers import device_of
 from survey.citizen.page import words
 from survey.citizen.schemas import ResponseReceived, ResponseSubmissionBody
 from survey.citizen.submissions import Stored, Submission, find_by_nonce, stored_answers
 from survey.citizen.targets import TargetRefused, procedure_codes, resolve_or_unavailable
+from survey.citizen.writer import store
 from survey.core.responses import Channel
+from survey.db.availability import DatabaseUnavailable, unavailability_reported
 from survey.errors import JsonBodyRequest, error_response
 from survey.openapi import refusals
 from survey.settings import Settings

@@ -16,7 +16,6 @@ from litestar.template import TemplateEngineProtocol
 import instruments
 from instruments import AnswerErrors
 from survey.citizen import nonce as nonces
-from survey.db.availability import DatabaseUnavailable
 from survey.citizen.device import device_hash
 from survey.citizen.page import PageState, context, form_values, language, words
 from survey.citizen.submissions import Stored, Submission, find_by_nonce
@@ -30,6 +29,7 @@ from survey.citizen.targets import (
 )
 from survey.citizen.writer import store
 from survey.compression import ENCODED, accepts_gzip, compress
+from survey.db.availability import DatabaseUnavailable
 from survey.settings import Settings
 
 NO_STORE = {"Cache-Control": "no-store"}

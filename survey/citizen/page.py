@@ -8,7 +8,6 @@ from instruments import Instrument
 from survey.citizen.targets import Target
 from survey.core.text import pick_language
 
-
 _WORDS = {
     "vi": {
         "submit": "Gửi đánh giá",

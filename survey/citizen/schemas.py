@@ -19,7 +19,7 @@ class ResponseSubmission(msgspec.Struct, forbid_unknown_fields=True):
     idempotency_key: IdempotencyKey
     # Only the JSON API's own channels: qr and receipt follow from the token.
     channel: Literal["kiosk", "api"] = "api"  # Channel.KIOSK, Channel.API (msgspec takes only plain literals)
-    lang: Language = Language.vi
+    lang: Language = Language.VI
 
 
 ResponseSubmissionBody = json_body(ResponseSubmission)

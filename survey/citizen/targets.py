@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from survey.db.availability import unavailability_reported
 from survey.core.responses import Channel
 from survey.core.text import Text, pick_language
 from survey.core.units import path_ids
-from survey.db.tables import Counter, Procedure, Receipt, Unit
+from survey.db.availability import unavailability_reported
 from survey.db.cache import EngineCache
+from survey.db.tables import Counter, Procedure, Receipt, Unit
 from survey.qr.keys import kid_status
 from survey.qr.tokens import CounterToken, TokenRefused, parse
 from survey.settings import Settings

@@ -17,8 +17,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from survey.db.availability import unavailability_reported
 from survey.citizen.submissions import Stored, Submission, write_batch
+from survey.db.availability import unavailability_reported
 from survey.db.engine import current_engine
 
 MAX_BATCH = 256

@@ -95,21 +95,21 @@ class Period:
     grain: Grain = Grain.RANGE
 
     @classmethod
-    def month(cls, month: str) -> "Period":
+    def month(cls, month: str) -> Period:
         number = month_number(month)
         return cls(number, number, Grain.MONTH)
 
     @classmethod
-    def quarter(cls, year: int, quarter: int) -> "Period":
+    def quarter(cls, year: int, quarter: int) -> Period:
         first = year * 12 + (quarter - 1) * 3
         return cls(first, first + 2, Grain.QUARTER)
 
     @classmethod
-    def year(cls, year: int) -> "Period":
+    def year(cls, year: int) -> Period:
         return cls(year * 12, year * 12 + 11, Grain.YEAR)
 
     @classmethod
-    def range(cls, first: int, last: int) -> "Period":
+    def range(cls, first: int, last: int) -> Period:
         """Months ``first``..``last``; a range that is exactly a month, quarter or year stays a range."""
         return cls(first, last, Grain.RANGE)
 
@@ -152,18 +152,18 @@ class Period:
         start, end = (Period.month(month_label(m)).title(lang) for m in (self.first, self.last))
         return f"{start} – {end}"
 
-    def shift(self, months: int) -> "Period":
+    def shift(self, months: int) -> Period:
         """The period of the same grain ``months`` months later (earlier when negative)."""
         return Period(self.first + months, self.last + months, self.grain)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period of the same length just before: previous month, quarter, year or range."""
         return self.shift(-self.length)
 
-    def same_period_last_year(self) -> "Period":
+    def same_period_last_year(self) -> Period:
         return self.shift(-12)
 
-    def ending_window(self, months: int) -> "Period":
+    def ending_window(self, months: int) -> Period:
         """The ``months`` months ending with this period's last month (at least this period)."""
         return Period.range(min(self.first, self.last - months + 1), self.last)
 

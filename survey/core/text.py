@@ -14,7 +14,13 @@ from instruments.text import DEFAULT_LANGUAGE, LANGUAGES, Text, check_language
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Language", "Text", "check_language", "pick_language"]
 
 # The languages as a type, for request bodies and query parameters (msgspec and OpenAPI read its values).
-Language = StrEnum("Language", {lang: lang for lang in LANGUAGES})
+class Language(StrEnum):
+    VI = "vi"
+    EN = "en"
+
+
+# One list of languages: the type must name exactly those the instruments know.
+assert tuple(Language) == tuple(LANGUAGES), "survey.core.text.Language must list instruments.text.LANGUAGES"
 
 
 def pick_language(requested: object, default: str = DEFAULT_LANGUAGE) -> str:

@@ -24,14 +24,14 @@ class UnitPath:
             raise ValueError(f"a unit path is one or more positive unit ids, not {self.ids!r}")
 
     @classmethod
-    def parse(cls, text: str) -> "UnitPath":
+    def parse(cls, text: str) -> UnitPath:
         """``/1/5/9/`` as stored; ValueError for anything else."""
         if not isinstance(text, str) or not _PATH.fullmatch(text):
             raise ValueError(f"{text!r} is not a unit path such as /1/5/9/")
         return cls(tuple(int(part) for part in text[1:-1].split("/")))
 
     @classmethod
-    def under(cls, parent: "UnitPath | str | None", unit_id: int) -> "UnitPath":
+    def under(cls, parent: UnitPath | str | None, unit_id: int) -> UnitPath:
         """The path of unit ``unit_id`` below ``parent`` (a root unit when ``parent`` is None)."""
         if parent is None:
             return cls((unit_id,))
@@ -55,15 +55,15 @@ class UnitPath:
         return self.ids[:-1]
 
     @property
-    def parent(self) -> "UnitPath | None":
+    def parent(self) -> UnitPath | None:
         return UnitPath(self.ids[:-1]) if len(self.ids) > 1 else None
 
-    def is_within(self, other: "UnitPath | str") -> bool:
+    def is_within(self, other: UnitPath | str) -> bool:
         """This unit is ``other`` or somewhere below it."""
         other_ids = other.ids if isinstance(other, UnitPath) else UnitPath.parse(other).ids
         return self.ids[:len(other_ids)] == other_ids
 
-    def is_child_of(self, other: "UnitPath | str") -> bool:
+    def is_child_of(self, other: UnitPath | str) -> bool:
         """This unit is directly below ``other``."""
         return self.depth == len(UnitPath.parse(str(other)).ids) + 1 and self.is_within(other)
 

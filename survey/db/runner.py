@@ -8,7 +8,8 @@ the command to run, a database that is missing or behind the code, and leave it 
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from survey.core.errors import CommandError
 from survey.db.database import Database

@@ -21,9 +21,9 @@ from piccolo.engine.sqlite import SQLiteEngine
 from survey.core.ratings import ELEMENT_COLUMNS, OVERALL_COLUMN
 from survey.core.responses import Channel
 from survey.db.engine import current_engine
+from survey.db.sqlite_reader import ProcessReader
 from survey.db.tables import Procedure, Response, Unit
 from survey.exports.periods import PeriodSpan
-from survey.db.sqlite_reader import ProcessReader
 
 # Columns of the matrices :func:`read_batches` yields, before the answer columns. ``month`` counts months
 # (year * 12 + month - 1); ``channel`` is a position in the channel list given, or -1 for another channel.

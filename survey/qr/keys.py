@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from survey.audit import record
+from survey.db.cache import EngineCache
 from survey.db.engine import write_transaction
 from survey.db.tables import SigningKey
-from survey.db.cache import EngineCache
 from survey.qr.tokens import kid_name, kid_number
 
 _status = EngineCache(ttl=30.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from survey.citizen.targets import DEFAULT_STRATUM_LEVEL, place
 from survey.core.periods import month_bounds

@@ -24,6 +24,7 @@ from survey.core.periods import Period, month_label
 from survey.core.responses import ResponseStatus
 from survey.core.units import path_ids
 from survey.reports import method_note
+from survey.reports.design import ReportDesign
 from survey.reports.model import (
     Change,
     Counts,
@@ -41,7 +42,6 @@ from survey.reports.model import (
     UnitRow,
     Verdict,
 )
-from survey.reports.design import ReportDesign
 from survey.reports.totals_query import OVERALL_COLUMN, PatternCounts, ScopeUnit, UnitInfo
 
 LEVEL = 0.95
@@ -382,7 +382,7 @@ def compute_report(inputs: ReportInputs) -> Report:
         instrument=inputs.instrument_key,
         instrument_title=inputs.instrument_title,
         target=rule.tau,
-        generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         data_cutoff=inputs.cutoff,
         composite=shown(composite),
         composite_verdict=composite_verdict,

@@ -18,19 +18,24 @@ from litestar.response import Template
 
 from survey.accounts.guards import CurrentOfficer, OfficerDependency, authorize_unit, require_roles
 from survey.audit import record
+from survey.core.periods import month_label, parse_period
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
 from survey.errors import wants_json
 from survey.reports import formatting, inputs, labels, views
 from survey.reports import totals_query as query
+from survey.reports.definitions import DefinitionsDiffer
 from survey.reports.formats import get_format
 from survey.reports.letterhead import letterhead_for
 from survey.reports.model import Report
 from survey.reports.render_html import TEMPLATES, report_context
-from survey.core.periods import month_label, parse_period
-from survey.reports.definitions import DefinitionsDiffer
 from survey.reports.services import (
-    DEFAULT_INSTRUMENT, Clock, ReportRequest, build_report, last_complete_month, parse_request,
+    DEFAULT_INSTRUMENT,
+    Clock,
+    ReportRequest,
+    build_report,
+    last_complete_month,
+    parse_request,
 )
 
 # "scope" is litestar's name for the ASGI scope, so the query parameter reaches the handlers as ``unit``.

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -87,7 +87,7 @@ class Formatter:
             return None
         when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         return when.astimezone(self.zone)
 
     def date(self, moment: str | datetime | None) -> str:
@@ -152,9 +152,10 @@ def current() -> Formatter:
 @contextmanager
 def use(lang: str = "vi", time_zone: str = DEFAULT_TIMEZONE) -> Iterator[Formatter]:
     """Render with ``lang``'s conventions and ``time_zone``'s clock inside the block."""
-    token = _current.set(Formatter(lang, time_zone))
+    formatter = Formatter(lang, time_zone)
+    token = _current.set(formatter)
     try:
-        yield _current.get()
+        yield formatter
     finally:
         _current.reset(token)
 

@@ -177,7 +177,7 @@ def render_docx(report: Report, head: Letterhead | None = None) -> bytes:
     _line(word, outline.title, 13, True).paragraph_format.space_after = Pt(12)
     for block in outline.blocks:
         match block:
-            case doc.Heading(text, level):
+            case doc.Heading(text, _level):
                 paragraph = _line(word, text, 13, True, align=WD_ALIGN_PARAGRAPH.LEFT)
                 paragraph.paragraph_format.keep_with_next = True
                 paragraph.paragraph_format.space_before = Pt(6)

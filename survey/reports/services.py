@@ -19,7 +19,12 @@ from survey.reports import definitions
 from survey.reports import totals_query as query
 from survey.reports.compute import ElementSpec, ReportInputs, compute_report
 from survey.reports.design import (
-    DEFAULT_DESIGN, VOLUME_HISTORY_MONTHS, cell_volumes, check_design, counter_day_design, respondent_design,
+    DEFAULT_DESIGN,
+    VOLUME_HISTORY_MONTHS,
+    cell_volumes,
+    check_design,
+    counter_day_design,
+    respondent_design,
     working_days,
 )
 from survey.reports.model import PortalScore, Report
@@ -140,7 +145,7 @@ class Clock:
         return float(max((end - first).days, 0))
 
     @classmethod
-    def now(cls, timezone: str, include_today: bool = False) -> "Clock":
+    def now(cls, timezone: str, include_today: bool = False) -> Clock:
         return cls(datetime.now(ZoneInfo(timezone)).date(), include_today)
 
 

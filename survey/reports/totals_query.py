@@ -80,11 +80,11 @@ class PatternCounts:
     def size(self) -> int:
         return len(self.rows)
 
-    def subset(self, mask: np.ndarray) -> "PatternCounts":
+    def subset(self, mask: np.ndarray) -> PatternCounts:
         return PatternCounts(self.stratum[mask], self.unit[mask], self.month[mask], self.status[mask],
                              self.pattern[mask], self.rows[mask], self.items, self.version[mask], self.fingerprint[mask])
 
-    def valid(self) -> "PatternCounts":
+    def valid(self) -> PatternCounts:
         return self.subset(self.status == VALID)
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from survey.reports.model import IndexValue, Report, UnitRow
 from survey.core.periods import Period, parse_period
+from survey.reports.model import IndexValue, Report, UnitRow
 from survey.reports.services import ReportRequest, build_report
 
 MIN_QUARTERS, MAX_QUARTERS = 4, 8
@@ -87,9 +87,9 @@ async def ranking_table(request: ReportRequest, quarters: int, lang: str, timezo
 def ranking_csv(table: RankingTable, rows: list[RankingRow]) -> str:
     """The table for a spreadsheet: per quarter the index, its bounds, the verdict and the rank band."""
     import csv
+    import io
 
     from survey.reports.render_xlsx import safe
-    import io
 
     out = io.StringIO()
     writer = csv.writer(out)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 import instruments
-
 from survey.db.tables import Counter, Response, Unit
 from survey.settings import Settings
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -125,7 +125,7 @@ def test_month_bounds_are_local_midnights():
 
 
 def test_a_moment_falls_in_its_local_month():
-    moment = datetime(2026, 6, 30, 17, 30, tzinfo=timezone.utc)  # 00:30 on 1 July in Hanoi
+    moment = datetime(2026, 6, 30, 17, 30, tzinfo=UTC)  # 00:30 on 1 July in Hanoi
     assert month_of(moment, "Asia/Ho_Chi_Minh") == "2026-07"
     assert month_of(moment, "UTC") == "2026-06"
     start, end = month_bounds("2026-07", "Asia/Ho_Chi_Minh")

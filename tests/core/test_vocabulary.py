@@ -26,7 +26,7 @@ def test_enum_members_are_the_stored_strings():
 def test_rating_columns_are_the_response_table_columns():
     names = {column._meta.name for column in Response._meta.columns}
     assert set(ratings.RATING_COLUMNS) <= names
-    assert ratings.RATING_COLUMNS == (*ratings.ELEMENT_COLUMNS, ratings.OVERALL_COLUMN)
+    assert (*ratings.ELEMENT_COLUMNS, ratings.OVERALL_COLUMN) == ratings.RATING_COLUMNS
 
 
 def test_survey_reuses_the_questionnaire_text_type():

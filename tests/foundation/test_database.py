@@ -57,12 +57,10 @@ def test_unavailable_means_busy_or_unreachable_only():
     assert Database.is_unavailable(ConnectionRefusedError())
     assert not Database.is_unavailable(sqlite3.OperationalError("no such table: nope"))
     assert not Database.is_unavailable(ValueError("a bug"))
-    with pytest.raises(DatabaseUnavailable):
-        with Database.unavailability_reported():
-            raise sqlite3.OperationalError("database is busy")
-    with pytest.raises(KeyError):
-        with Database.unavailability_reported():
-            raise KeyError("a bug passes unchanged")
+    with pytest.raises(DatabaseUnavailable), Database.unavailability_reported():
+        raise sqlite3.OperationalError("database is busy")
+    with pytest.raises(KeyError), Database.unavailability_reported():
+        raise KeyError("a bug passes unchanged")
 
 
 async def test_a_cache_loads_once_within_its_ttl(db):

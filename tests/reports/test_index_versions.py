@@ -18,10 +18,10 @@ import yaml
 import instruments
 import instruments.checks
 from survey.accounts.services import create_officer
+from survey.core.periods import month_number
 from survey.db.tables import Response
 from survey.reports import totals_query as query
 from survey.reports.definitions import DefinitionsDiffer
-from survey.core.periods import month_number
 from survey.reports.services import build_report, parse_request
 from tests.accounts.fixtures import login
 from tests.citizen.conftest import client, counter_token, place  # noqa: F401 - fixtures

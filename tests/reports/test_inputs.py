@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from survey.reports.inputs import InputError, code_variants, read_period, read_target
 from survey.core.periods import parse_period
+from survey.reports.inputs import InputError, code_variants, read_period, read_target
 
 
 @pytest.mark.parametrize(("text", "expected"), [("95", "0.95"), ("95%", "0.95"), ("0,95", "0.95"), ("0.95", "0.95"),

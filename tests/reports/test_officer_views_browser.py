@@ -126,7 +126,7 @@ def work(base_url: str, download_dir) -> dict:
     return seen
 
 
-async def test_officer_pages_in_a_browser(live_server, tmp_path, engine_name):
+async def test_officer_pages_in_a_browser(live_server, tmp_path, engine_name):  # noqa: F811
     from survey.db.tables import Counter, Unit
 
     nb = await Unit.select(Unit.path).where(Unit.code == "NB").first()

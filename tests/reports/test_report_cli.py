@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import pytest
 
@@ -42,7 +43,7 @@ async def test_bad_parameters_exit_2_with_a_message(demo, tmp_path, capsys, argu
 
 async def test_the_report_is_written_in_the_configured_language_and_time_zone(demo, tmp_path, monkeypatch):
     import asyncio
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from survey.db.tables import Counter, Receipt
     from survey.settings import get_settings
@@ -50,8 +51,8 @@ async def test_the_report_is_written_in_the_configured_language_and_time_zone(de
     # 01:00 on 1 October in Hanoi, still 30 September in UTC: a Q3 receipt only when months are UTC months.
     counter = await Counter.select(Counter.id).where(Counter.code == "NB-001-TT-Q1").first()
     await Receipt.insert(Receipt(token_id="boundary-receipt", counter=counter["id"], dossier_hash="",
-                                 issued_at=datetime(2026, 9, 30, 18, 0, tzinfo=timezone.utc),
-                                 expires_at=datetime(2026, 10, 30, tzinfo=timezone.utc)))
+                                 issued_at=datetime(2026, 9, 30, 18, 0, tzinfo=UTC),
+                                 expires_at=datetime(2026, 10, 30, tzinfo=UTC)))
     monkeypatch.setenv("SURVEY_LANGUAGE", "en")
     monkeypatch.setenv("SURVEY_TIMEZONE", "UTC")
     get_settings.cache_clear()

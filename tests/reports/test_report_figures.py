@@ -7,6 +7,8 @@ same unit's nearest month of the period, as the report's definitions say.
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import numpy as np
 import pytest
 
@@ -281,9 +283,9 @@ async def test_responses_in_another_month_change_no_figure_of_this_period(demo):
 
 
 def datetime_in(day: str):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.fromisoformat(day).replace(hour=3, tzinfo=timezone.utc)
+    return datetime.fromisoformat(day).replace(hour=3, tzinfo=UTC)
 
 
 async def test_responses_to_settle_are_estimates_with_the_weeks_they_take(demo):
