@@ -21,6 +21,7 @@ from survey.db.engine import bind, engine_from_settings
 from survey.db.migrate import upgrade
 from survey.errors import EXCEPTION_HANDLERS
 from survey.exports.controllers import ExportController
+from survey.jobs.controllers import JobsController
 from survey.logs import access_log_middleware, configure_logging
 from survey.qr.controllers import PosterController
 from survey.receipts.controllers import ReceiptController
@@ -43,6 +44,7 @@ ROUTE_HANDLERS: list = [
     *access_routes(),
     ReportController,
     ExportController,
+    JobsController,
 ]
 
 def create_app(settings: Settings | None = None) -> Litestar:

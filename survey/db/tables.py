@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     Bytea,
     ForeignKey,
@@ -172,6 +173,29 @@ class ExportJob(Table, tablename="export_job"):
     finished_at = Timestamptz(null=True, default=None)
 
 
+class Job(Table, tablename="job"):
+    """One piece of background work in the durable outbox, run by ``survey worker`` (see ``survey.jobs``).
+
+    Times the claim compares (``run_at``, ``lease_until``) are integer milliseconds since the epoch, so the
+    same SQL compares them on SQLite (where piccolo keeps timestamps as text) and PostgreSQL.
+    ``idempotency_key`` is unique: enqueuing the same work twice stores it once, and receivers get it to
+    recognise a retry.
+    """
+
+    kind = Varchar(length=64, index=True)
+    payload = JSON(default="{}")
+    idempotency_key = Varchar(length=191, unique=True)
+    status = Varchar(length=16, default="queued", index=True)
+    attempts = Integer(default=0)
+    max_attempts = Integer(default=8)
+    run_at = BigInt(default=0, index=True)
+    lease_until = BigInt(null=True, default=None)
+    locked_by = Varchar(length=64, default="")
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Unit,
     Counter,
@@ -185,4 +209,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     SigningKey,
     KeyValue,
     ExportJob,
+    Job,
 )

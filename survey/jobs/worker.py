@@ -1,0 +1,99 @@
+"""The worker loop: claim due jobs, run their handler under a renewed lease, record the outcome.
+
+A handler is an ``async`` function of the claimed job. Returning means done; raising ``PermanentFailure``
+means no retry can help (the job is dead at once); any other exception is retried after a backoff. The
+lease is renewed every third of its length while the handler runs, so a long export keeps its job and a
+killed worker's job is claimed again by another worker about one lease later.
+
+Several workers may run, in one process or many, on one machine or many: they share nothing but the table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable
+
+from survey.jobs import outbox
+from survey.jobs.outbox import ClaimedJob
+
+log = logging.getLogger("survey.jobs")
+
+Handler = Callable[[ClaimedJob], Awaitable[None]]
+
+
+class PermanentFailure(Exception):
+    """Raised by a handler when retrying cannot succeed (the job's data is unusable, the target is gone)."""
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class Worker:
+    handlers: dict[str, Handler]
+    lease_s: float = 60.0
+    poll_s: float = 1.0
+    concurrency: int = 4
+    name: str = field(default_factory=worker_name)
+    processed: int = 0
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run_job(self, job: ClaimedJob) -> str:
+        """Run one claimed job to its outcome; returns the status it was left in."""
+        handler = self.handlers.get(job.kind)
+        keeper = asyncio.create_task(self._keep_lease(job))
+        try:
+            if handler is None:
+                raise PermanentFailure(f"no handler for jobs of kind {job.kind!r}")
+            await handler(job)
+        except PermanentFailure as exc:
+            status = await outbox.fail(job, str(exc) or type(exc).__name__, permanent=True)
+        except Exception as exc:  # every failure is recorded on the job and retried; none stops the worker
+            log.warning("job %s (%s) attempt %s failed: %s", job.id, job.kind, job.attempt, exc)
+            status = await outbox.fail(job, f"{type(exc).__name__}: {exc}")
+        else:
+            status = outbox.DONE if await outbox.finish(job) else ""
+        finally:
+            keeper.cancel()
+        self.processed += 1
+        return status
+
+    async def _keep_lease(self, job: ClaimedJob) -> None:
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            if not await outbox.renew(job, self.lease_s):
+                log.warning("job %s: lease lost to another worker", job.id)
+                return
+
+    async def run_once(self) -> int:
+        """Claim what is due (up to ``concurrency``) and run it; returns how many jobs were run."""
+        jobs = await outbox.claim(self.name, list(self.handlers), self.lease_s, limit=self.concurrency)
+        await asyncio.gather(*(self.run_job(job) for job in jobs))
+        return len(jobs)
+
+    async def run(self, *, until_idle: bool = False) -> None:
+        """Process jobs until ``stop()`` (or, with ``until_idle``, until nothing is due)."""
+        log.info("worker %s started for %s", self.name, ", ".join(sorted(self.handlers)))
+        while not self._stopping.is_set():
+            try:
+                ran = await self.run_once()
+            except OSError:
+                log.warning("database unavailable; worker %s waits", self.name, exc_info=True)
+                ran = 0
+            if ran:
+                continue
+            if until_idle:
+                return
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.poll_s)
+            except asyncio.TimeoutError:
+                pass
