@@ -30,6 +30,7 @@ from survey.security import security_headers
 from survey.settings import Settings, get_settings
 from survey.system.controllers import SystemController
 from survey.system.warmup import ready_process
+from survey.webhooks.controllers import WebhooksController
 
 log = logging.getLogger("survey.app")
 
@@ -45,6 +46,7 @@ ROUTE_HANDLERS: list = [
     ReportController,
     ExportController,
     JobsController,
+    WebhooksController,
 ]
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -196,6 +196,32 @@ class Job(Table, tablename="job"):
     finished_at = Timestamptz(null=True, default=None)
 
 
+class Webhook(Table, tablename="webhook"):
+    """A receiver of signed JSON events. ``secret`` signs every delivery (HMAC-SHA256); it has to be kept to
+    sign, so it is stored, shown to national administrators only. ``events`` lists the event types sent."""
+
+    name = Varchar(length=128)
+    url = Varchar(length=2000)
+    secret = Varchar(length=64)
+    events = JSON(default="[]")
+    active = Boolean(default=True)
+    created_by = Varchar(length=64, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class WebhookDelivery(Table, tablename="webhook_delivery"):
+    """One attempt to deliver one event to one webhook: the delivery log."""
+
+    webhook = ForeignKey(references=Webhook, index=True)
+    event_id = Varchar(length=64, index=True)
+    event_type = Varchar(length=64)
+    attempt = Integer(default=1)
+    status_code = Integer(null=True, default=None)
+    error = Text(default="")
+    duration_ms = Integer(default=0)
+    at = Timestamptz(default=TimestamptzNow())
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Unit,
     Counter,
@@ -210,4 +236,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     KeyValue,
     ExportJob,
     Job,
+    Webhook,
+    WebhookDelivery,
 )

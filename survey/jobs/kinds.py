@@ -10,4 +10,6 @@ from survey.jobs.worker import Handler
 
 
 def handlers() -> dict[str, Handler]:
-    return {}
+    from survey.webhooks import delivery, services as webhooks
+
+    return {webhooks.JOB_KIND: delivery.deliver}

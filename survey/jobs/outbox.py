@@ -90,13 +90,14 @@ async def enqueue(kind: str, payload: dict[str, Any], key: str | None = None, *,
     return bool(rows)
 
 
-def _claim_sql(postgres: bool) -> str:
+def _claim_sql(postgres: bool, kinds: int) -> str:
     lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
+    marks = ", ".join("{}" for _ in range(kinds))
     return (
         "UPDATE job SET status = 'running', attempts = attempts + 1, locked_by = {}, lease_until = {} "
         "WHERE id IN (SELECT id FROM job WHERE ((status = 'queued' AND run_at <= {}) "
         "OR (status = 'running' AND lease_until < {} AND attempts < max_attempts)) "
-        "AND kind IN (" + "{}" + ") ORDER BY run_at, id LIMIT {}" + lock + ") "
+        "AND kind IN (" + marks + ") ORDER BY run_at, id LIMIT {}" + lock + ") "
         "RETURNING id, kind, payload, idempotency_key, attempts, max_attempts"
     )
 
@@ -108,8 +109,7 @@ async def claim(worker: str, kinds: list[str], lease_s: float, limit: int = 1) -
     """
     if not kinds:
         return []
-    postgres = isinstance(current_engine(), PostgresEngine)
-    sql = _claim_sql(postgres).replace("IN ({})", "IN (" + ", ".join("{}" for _ in kinds) + ")")
+    sql = _claim_sql(isinstance(current_engine(), PostgresEngine), len(kinds))
     moment = now_ms()
     async with write_transaction():
         await Job.raw(
@@ -157,9 +157,9 @@ async def fail(job: ClaimedJob, error: str, *, permanent: bool = False) -> str:
     async with write_transaction():
         rows = await Job.raw(
             "UPDATE job SET status = {}, run_at = {}, lease_until = NULL, last_error = {}, "
-            "finished_at = " + ("CURRENT_TIMESTAMP" if dead else "NULL") + " "
+            "finished_at = CASE WHEN {} THEN CURRENT_TIMESTAMP ELSE NULL END "
             "WHERE id = {} AND locked_by = {} AND attempts = {} AND status = 'running' RETURNING id",
-            status, run_at, error[:ERROR_LIMIT], job.id, job.worker, job.attempt,
+            status, run_at, error[:ERROR_LIMIT], dead, job.id, job.worker, job.attempt,
         )
     return status if rows else ""
 

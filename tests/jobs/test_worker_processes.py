@@ -15,6 +15,7 @@ import pytest
 
 from survey.db.tables import Job
 from survey.jobs import outbox
+from tests.jobs.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -33,14 +34,6 @@ def events(log: Path) -> list[tuple[str, int, int, str, float]]:
         rows.append((event, int(job_id), int(attempt), name, float(at)))
     return rows
 
-
-def wait_for(condition, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def test_three_workers_never_share_a_job(db, tmp_path):
