@@ -21,6 +21,7 @@ from survey.db.engine import bind, engine_from_settings
 from survey.db.migrate import upgrade
 from survey.errors import EXCEPTION_HANDLERS
 from survey.exports.controllers import ExportController
+from survey.feedback.controllers import FeedbackController
 from survey.jobs.controllers import JobsController
 from survey.logs import access_log_middleware, configure_logging
 from survey.qr.controllers import PosterController
@@ -47,6 +48,7 @@ ROUTE_HANDLERS: list = [
     ExportController,
     JobsController,
     WebhooksController,
+    FeedbackController,
 ]
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -222,6 +222,43 @@ class WebhookDelivery(Table, tablename="webhook_delivery"):
     at = Timestamptz(default=TimestamptzNow())
 
 
+class FeedbackComment(Table, tablename="feedback_comment"):
+    """A citizen's comment in the feedback inbox of its unit: the scrubbed text (personal data removed, as in
+    exports), the response's place and ratings, the SIPAS elements it speaks of, and its handling.
+
+    ``elements`` is a comma-framed list (",access,results,") and ``search_text`` the text without diacritics,
+    so that both filter with a plain LIKE on either engine. ``due_on`` is the local date (ISO) by which it must
+    be handled, a number of working days after receipt; ``handled_at`` is when it was answered or found not
+    actionable.
+    """
+
+    response = ForeignKey(references=Response, unique=True)
+    unit = ForeignKey(references=Unit, index=True)
+    counter = ForeignKey(references=Counter)
+    procedure = ForeignKey(references=Procedure, null=True)
+    received_at = Timestamptz()
+    period = Varchar(length=7, index=True)
+    text = Text()
+    search_text = Text(default="")
+    ratings = JSON(default="{}")
+    elements = Varchar(length=128, default="")
+    elements_by_hand = Boolean(default=False)
+    status = Varchar(length=16, default="new", index=True)
+    handler = Varchar(length=64, default="")
+    reply = Text(default="")
+    due_on = Varchar(length=10, index=True)
+    handled_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class FeedbackKeyword(Table, tablename="feedback_keyword"):
+    """The administrators' keyword lexicon that sorts comments to SIPAS elements (without diacritics, lower
+    case). While the table is empty the shipped lexicon (``survey.feedback.lexicon``) applies."""
+
+    element = Varchar(length=32, index=True)
+    keyword = Varchar(length=128)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Unit,
     Counter,
@@ -238,4 +275,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Job,
     Webhook,
     WebhookDelivery,
+    FeedbackComment,
+    FeedbackKeyword,
 )

@@ -180,3 +180,11 @@ async def counts() -> dict[str, int]:
     rows = await Job.raw("SELECT status, COUNT(*) AS n FROM job GROUP BY status")
     found = {row["status"]: int(row["n"]) for row in rows}
     return {status: found.get(status, 0) for status in STATUSES}
+
+
+async def prune(keep_s: float) -> int:
+    """Delete finished jobs older than ``keep_s`` seconds (dead ones stay until an administrator acts)."""
+    cutoff = now_ms() - int(keep_s * 1000)
+    async with write_transaction():
+        rows = await Job.raw("DELETE FROM job WHERE status = 'done' AND run_at < {} RETURNING id", cutoff)
+    return len(rows)

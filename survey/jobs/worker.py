@@ -41,7 +41,9 @@ class Worker:
     poll_s: float = 1.0
     concurrency: int = 4
     name: str = field(default_factory=worker_name)
+    periodic: dict[str, float] = field(default_factory=dict)
     processed: int = 0
+    _slots: dict[str, int] = field(default_factory=dict)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     def stop(self) -> None:
@@ -74,8 +76,19 @@ class Worker:
                 log.warning("job %s: lease lost to another worker", job.id)
                 return
 
+    async def schedule(self) -> None:
+        """Enqueue each periodic kind once per interval. The idempotency key names the interval, so however
+        many workers run, each interval's job is stored once; each worker asks only when its interval turns."""
+        moment = outbox.now_ms()
+        for kind, every_s in self.periodic.items():
+            slot = int(moment // (every_s * 1000))
+            if self._slots.get(kind) != slot:
+                await outbox.enqueue(kind, {"slot": slot}, key=f"{kind}:{slot}", max_attempts=3)
+                self._slots[kind] = slot
+
     async def run_once(self) -> int:
         """Claim what is due (up to ``concurrency``) and run it; returns how many jobs were run."""
+        await self.schedule()
         jobs = await outbox.claim(self.name, list(self.handlers), self.lease_s, limit=self.concurrency)
         await asyncio.gather(*(self.run_job(job) for job in jobs))
         return len(jobs)

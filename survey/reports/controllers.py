@@ -22,6 +22,7 @@ from survey.accounts.guards import CurrentOfficer, OfficerDependency, authorize_
 from survey.audit import record
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
+from survey.feedback.services import overdue_count
 from survey.reports import totals_query as query
 from survey.reports.formats import get_format
 from survey.reports.model import Report
@@ -114,6 +115,9 @@ class ReportController(Controller):
             "query": _query(report_request),
             "below": [r for r in report.subunits if r.verdict.verdict == "not_met"],
             "unsettled": [r for r in report.subunits if r.verdict.verdict in ("inconclusive", "insufficient_data")],
+            "overdue_comments": await overdue_count((await _authorize_scope(officer, scope)).path,
+                                                    _settings(request).timezone),
+            "scope_code": scope,
         }
         return Template("reports/dashboard.html", context=context)
 

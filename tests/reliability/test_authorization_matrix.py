@@ -119,6 +119,13 @@ def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
             ADMINS, "/officer/admin/webhooks/999999/test"),
         ("/officer/admin/webhooks/{webhook_id:int}/active", "POST"): Decision(
             ADMINS, "/officer/admin/webhooks/999999/active", form={"active": "0"}),
+        ("/officer/feedback", "GET"): Decision(MANAGERS, "/officer/feedback?unit=NB", "/officer/feedback?unit=LC"),
+        ("/officer/feedback/{comment_id:int}", "GET"): Decision(MANAGERS, "/officer/feedback/999999"),
+        ("/officer/feedback/{comment_id:int}/handle", "POST"): Decision(
+            MANAGERS, "/officer/feedback/999999/handle", form={"status": "in_progress"}),
+        ("/officer/feedback/{comment_id:int}/labels", "POST"): Decision(MANAGERS, "/officer/feedback/999999/labels"),
+        ("/officer/feedback/lexicon", "GET"): Decision(ADMINS, "/officer/feedback/lexicon"),
+        ("/officer/feedback/lexicon", "POST"): Decision(ADMINS, "/officer/feedback/lexicon", form={"access": "ghế"}),
         ("/officer/review", "GET"): Decision(MANAGERS, "/officer/review"),
         ("/officer/review/{response_id:int}", "POST"): Decision(
             MANAGERS, f"/officer/review/{nb_response}", f"/officer/review/{lc_response}", form={"decision": "excluded"}),

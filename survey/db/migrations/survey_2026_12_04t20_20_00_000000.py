@@ -3,7 +3,8 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import JSON, BigInt, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.columns.indexes import IndexMethod
+
+from survey.db.migration_tables import add_tables
 
 ID = "2026-12-04T20:20:00:000000"
 VERSION = "1.38.0"
@@ -25,32 +26,7 @@ COLUMNS = (
 )
 
 
-def params(overrides: dict) -> dict:
-    return {
-        "null": False,
-        "primary_key": False,
-        "unique": False,
-        "index": False,
-        "index_method": IndexMethod.btree,
-        "choices": None,
-        "db_column_name": None,
-        "secret": False,
-        **overrides,
-    }
-
-
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="survey", description=DESCRIPTION)
-    manager.add_table(class_name="Job", tablename="job", schema=None, columns=None)
-    for name, column_class, overrides in COLUMNS:
-        manager.add_column(
-            table_class_name="Job",
-            tablename="job",
-            column_name=name,
-            db_column_name=name,
-            column_class_name=column_class.__name__,
-            column_class=column_class,
-            params=params(overrides),
-            schema=None,
-        )
+    add_tables(manager, {("Job", "job"): COLUMNS})
     return manager

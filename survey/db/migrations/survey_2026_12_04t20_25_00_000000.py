@@ -7,7 +7,9 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
 
-ID = "2026-12-04T20:50:00:000000"
+from survey.db.migration_tables import add_tables
+
+ID = "2026-12-04T20:25:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "webhooks and their delivery log"
 
@@ -41,17 +43,8 @@ TABLES = {
 }
 
 
-def params(overrides: dict) -> dict:
-    return {"null": False, "primary_key": False, "unique": False, "index": False, "index_method": IndexMethod.btree,
-            "choices": None, "db_column_name": None, "secret": False, **overrides}
-
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="survey", description=DESCRIPTION)
-    for (class_name, tablename), columns in TABLES.items():
-        manager.add_table(class_name=class_name, tablename=tablename, schema=None, columns=None)
-        for name, column_class, overrides in columns:
-            manager.add_column(table_class_name=class_name, tablename=tablename, column_name=name,
-                               db_column_name=name, column_class_name=column_class.__name__,
-                               column_class=column_class, params=params(overrides), schema=None)
+    add_tables(manager, TABLES)
     return manager
