@@ -14,6 +14,7 @@ from litestar.template.config import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
 from survey.accounts.plugin import AccessPlugin, access_routes
+from survey.alerts.controllers import AlertsController
 from survey.citizen.api import ResponseApiController
 from survey.citizen.controllers import SurveyPageController
 from survey.compression import PageCompression
@@ -49,6 +50,7 @@ ROUTE_HANDLERS: list = [
     JobsController,
     WebhooksController,
     FeedbackController,
+    AlertsController,
 ]
 
 def create_app(settings: Settings | None = None) -> Litestar:

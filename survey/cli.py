@@ -44,6 +44,7 @@ def run_with_database(work: Callable[[], Awaitable[object]]) -> object:
 
 def build_parser() -> argparse.ArgumentParser:
     from survey.accounts import cli as accounts_cli
+    from survey.alerts import cli as alerts_cli
     from survey.db import cli as db_cli
     from survey.demo import cli as demo_cli
     from survey.qr import cli as qr_cli
@@ -61,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (system_cli, demo_cli, db_cli, accounts_cli, units_cli, reports_cli, exports_cli, qr_cli, receipts_cli,
-                   jobs_cli):
+                   jobs_cli, alerts_cli):
         module.register(commands)
     return parser
 

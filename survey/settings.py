@@ -39,6 +39,12 @@ class Settings:
     login_max_failures: int = 5
     login_window_s: int = 15 * 60
     feedback_deadline_days: int = 10
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_sender: str = ""
 
     @property
     def engine(self) -> str:
@@ -108,6 +114,25 @@ def _database_url(data_dir: Path) -> str:
     return url
 
 
+def _smtp() -> dict[str, object]:
+    """The mail server alerts and digests go through; without SURVEY_SMTP_HOST nothing is mailed."""
+    security = os.environ.get("SURVEY_SMTP_SECURITY", Settings.smtp_security).strip().lower()
+    if security not in {"starttls", "tls", "none"}:
+        raise SettingsError(f"SURVEY_SMTP_SECURITY must be starttls, tls or none, not {security!r}")
+    host = os.environ.get("SURVEY_SMTP_HOST", "").strip()
+    sender = os.environ.get("SURVEY_SMTP_SENDER", "").strip()
+    if host and "@" not in sender:
+        raise SettingsError("SURVEY_SMTP_SENDER must be an e-mail address when SURVEY_SMTP_HOST is set")
+    return {
+        "smtp_host": host,
+        "smtp_port": _count("SURVEY_SMTP_PORT", 465 if security == "tls" else Settings.smtp_port),
+        "smtp_security": security,
+        "smtp_user": os.environ.get("SURVEY_SMTP_USER", ""),
+        "smtp_password": os.environ.get("SURVEY_SMTP_PASSWORD", ""),
+        "smtp_sender": sender,
+    }
+
+
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("SURVEY_DATA_DIR", "data")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -146,6 +171,7 @@ def load_settings() -> Settings:
         login_max_failures=_count("SURVEY_LOGIN_MAX_FAILURES", Settings.login_max_failures),
         login_window_s=_seconds("SURVEY_LOGIN_WINDOW_SECONDS", Settings.login_window_s),
         feedback_deadline_days=_count("SURVEY_FEEDBACK_DEADLINE_DAYS", Settings.feedback_deadline_days),
+        **_smtp(),
     )
 
 

@@ -259,6 +259,33 @@ class FeedbackKeyword(Table, tablename="feedback_keyword"):
     keyword = Varchar(length=128)
 
 
+class AlertRule(Table, tablename="alert_rule"):
+    """An alert rule of one unit (and everything under it), or the default of all units (``unit`` null).
+    ``threshold`` means what the kind says (responses an hour, overdue comments); ``recipients`` are e-mail
+    addresses, one per line."""
+
+    unit = ForeignKey(references=Unit, null=True, index=True)
+    kind = Varchar(length=32)
+    enabled = Boolean(default=True)
+    threshold = Integer(default=1)
+    recipients = Text(default="")
+
+
+class Alert(Table, tablename="alert"):
+    """A raised alert. ``key`` names the occurrence (kind, unit, period or hour), so a condition that lasts is
+    raised once per period, however often the rules are evaluated."""
+
+    key = Varchar(length=191, unique=True)
+    kind = Varchar(length=32, index=True)
+    unit = ForeignKey(references=Unit, index=True)
+    title = Varchar(length=500)
+    detail = JSON(default="{}")
+    raised_at = Timestamptz(default=TimestamptzNow(), index=True)
+    acknowledged_by = Varchar(length=64, default="")
+    acknowledged_at = Timestamptz(null=True, default=None)
+    ack_comment = Text(default="")
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Unit,
     Counter,
@@ -277,4 +304,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     WebhookDelivery,
     FeedbackComment,
     FeedbackKeyword,
+    AlertRule,
+    Alert,
 )

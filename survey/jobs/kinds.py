@@ -13,6 +13,7 @@ KEEP_DONE_S = 7 * 24 * 3600
 PERIODIC_S = {
     "feedback.ingest": 5.0,
     "jobs.prune": 3600.0,
+    "alerts.evaluate": 300.0,
 }
 
 
@@ -31,9 +32,11 @@ async def ingest_feedback(job: ClaimedJob) -> None:
 
 
 def handlers() -> dict[str, Handler]:
+    from survey.alerts import delivery as alerts
     from survey.webhooks import delivery, services as webhooks
 
-    return {webhooks.JOB_KIND: delivery.deliver, "feedback.ingest": ingest_feedback, "jobs.prune": prune_jobs}
+    return {webhooks.JOB_KIND: delivery.deliver, "feedback.ingest": ingest_feedback, "jobs.prune": prune_jobs,
+            "alerts.evaluate": alerts.evaluate_rules, "alerts.email": alerts.mail_alert}
 
 
 def periodic() -> dict[str, float]:

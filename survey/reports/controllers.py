@@ -22,6 +22,7 @@ from survey.accounts.guards import CurrentOfficer, OfficerDependency, authorize_
 from survey.audit import record
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
+from survey.alerts.services import alerts_in_scope
 from survey.feedback.services import overdue_count
 from survey.reports import totals_query as query
 from survey.reports.formats import get_format
@@ -118,6 +119,7 @@ class ReportController(Controller):
             "overdue_comments": await overdue_count((await _authorize_scope(officer, scope)).path,
                                                     _settings(request).timezone),
             "scope_code": scope,
+            "open_alerts": len(await alerts_in_scope(officer, open_only=True)),
         }
         return Template("reports/dashboard.html", context=context)
 

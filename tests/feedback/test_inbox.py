@@ -137,3 +137,16 @@ async def test_admins_edit_the_lexicon_and_new_comments_follow_it(client, commen
     assert newest["elements"] == ",access,"
     await login(client, "nbmanager")
     assert (await client.get("/officer/feedback/lexicon", headers=HTML)).status_code == 403
+
+
+async def test_overdue_comments_raise_one_alert_per_unit_and_day(client, comments):
+    from survey.alerts.services import evaluate
+    from survey.db.tables import Alert
+
+    late = (date.today() - timedelta(days=2)).isoformat()
+    await FeedbackComment.update({FeedbackComment.due_on: late}, force=True)
+    raised = await evaluate(TZ, reports=False)
+    titles = sorted(r["title"] for r in await Alert.select(Alert.title).where(Alert.kind == "overdue_comments"))
+    assert len(raised) == 2 and titles == ["Trung tâm PVHCC Xã Hai: 1 góp ý quá hạn xử lý",
+                                           "Trung tâm PVHCC Xã Một: 2 góp ý quá hạn xử lý"]
+    assert await evaluate(TZ, reports=False) == []

@@ -126,6 +126,9 @@ def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
         ("/officer/feedback/{comment_id:int}/labels", "POST"): Decision(MANAGERS, "/officer/feedback/999999/labels"),
         ("/officer/feedback/lexicon", "GET"): Decision(ADMINS, "/officer/feedback/lexicon"),
         ("/officer/feedback/lexicon", "POST"): Decision(ADMINS, "/officer/feedback/lexicon", form={"access": "ghế"}),
+        ("/officer/alerts", "GET"): Decision(MANAGERS, "/officer/alerts"),
+        ("/officer/alerts/{alert_id:int}/ack", "POST"): Decision(
+            MANAGERS, "/officer/alerts/999999/ack", form={"comment": "ok"}),
         ("/officer/review", "GET"): Decision(MANAGERS, "/officer/review"),
         ("/officer/review/{response_id:int}", "POST"): Decision(
             MANAGERS, f"/officer/review/{nb_response}", f"/officer/review/{lc_response}", form={"decision": "excluded"}),
