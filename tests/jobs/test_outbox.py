@@ -93,3 +93,29 @@ async def test_worker_runs_handlers_and_records_outcomes(db):
     assert statuses == {"ok": "done", "broken": "dead", "unknown": "queued"}
     dead = await Job.select(Job.last_error).where(Job.kind == "broken").first()
     assert dead["last_error"] == "unusable payload"
+
+
+async def test_periodic_jobs_are_stored_once_per_interval_whatever_the_number_of_workers(db):
+    ran = []
+
+    async def tick(job):
+        ran.append(job.payload["slot"])
+
+    workers = [Worker({"tick": tick}, periodic={"tick": 3600}) for _ in range(3)]
+    for worker in workers:
+        await worker.run(until_idle=True)
+    assert len(ran) == 1
+    assert await Job.count().where(Job.kind == "tick") == 1
+
+
+async def test_prune_deletes_old_finished_jobs_only(db):
+    for key in ("old-done", "old-dead", "new-done"):
+        await outbox.enqueue("probe", {}, key=key, max_attempts=1)
+    for job in await outbox.claim("w", ["probe"], lease_s=60, limit=3):
+        if job.idempotency_key == "old-dead":
+            await outbox.fail(job, "x")
+        else:
+            await outbox.finish(job)
+    await Job.update({Job.run_at: 0}).where(Job.idempotency_key.is_in(["old-done", "old-dead"]))
+    assert await outbox.prune(3600) == 1
+    assert sorted(r["idempotency_key"] for r in await Job.select(Job.idempotency_key)) == ["new-done", "old-dead"]
