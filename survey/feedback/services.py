@@ -129,6 +129,13 @@ async def ingest(tz: str, deadline_days: int) -> list[int]:
         )
         full = len(rows) == BATCH
         reached = rows[-1]["response"] if full else (newest["id"] if newest else 0)
+        cursor = await _cursor()
+        if rows:  # the margin re-reads responses already in the inbox: skip them without a write each
+            known = {r["response"] for r in await FeedbackComment.select(FeedbackComment.response).where(
+                FeedbackComment.response >= rows[0]["response"], FeedbackComment.response <= rows[-1]["response"])}
+            rows = [row for row in rows if row["response"] not in known]
+        if not rows and reached <= cursor:
+            return created  # nothing new: no write, so an idle pass never takes SQLite's write lock
         async with write_transaction():
             for row in rows:
                 text = scrub((row["value_text"] or "").strip())
@@ -146,7 +153,7 @@ async def ingest(tz: str, deadline_days: int) -> list[int]:
                     created.append(inserted[0]["id"])
                     await publish("comment.received", {"comment": inserted[0]["id"], "unit": row["response.unit"],
                                                        "elements": lexicon.classify(text, compiled), "text": text})
-            await _set_cursor(max(reached, await _cursor()))
+            await _set_cursor(max(reached, cursor))
         if not full:
             return created
 

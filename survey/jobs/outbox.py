@@ -111,6 +111,13 @@ async def claim(worker: str, kinds: list[str], lease_s: float, limit: int = 1) -
         return []
     sql = _claim_sql(isinstance(current_engine(), PostgresEngine), len(kinds))
     moment = now_ms()
+    # An idle worker looks before it locks: on SQLite a write transaction per poll would take the database's
+    # one write lock from the citizens' submissions every second for nothing.
+    due = await Job.raw(
+        "SELECT id FROM job WHERE (status = 'queued' AND run_at <= {}) OR (status = 'running' AND lease_until < {}) "
+        "LIMIT 1", moment, moment)
+    if not due:
+        return []
     async with write_transaction():
         await Job.raw(
             "UPDATE job SET status = 'dead', lease_until = NULL, finished_at = CURRENT_TIMESTAMP, "
@@ -139,13 +146,26 @@ async def renew(job: ClaimedJob, lease_s: float) -> bool:
 
 async def finish(job: ClaimedJob) -> bool:
     """Mark a held job done; False if this worker no longer held it."""
+    return job.id in await finish_many([job])
+
+
+async def finish_many(jobs: list[ClaimedJob]) -> set[int]:
+    """Mark several held jobs of one worker done in one transaction (a batch it claimed together); returns the
+    ids it still held. One commit for the batch is what lets a worker keep up on SQLite, where each commit is
+    a new connection and an fsync."""
+    if not jobs:
+        return set()
+    done: set[int] = set()
     async with write_transaction():
-        rows = await Job.raw(
-            "UPDATE job SET status = 'done', lease_until = NULL, last_error = '', finished_at = CURRENT_TIMESTAMP "
-            "WHERE id = {} AND locked_by = {} AND attempts = {} AND status = 'running' RETURNING id",
-            job.id, job.worker, job.attempt,
-        )
-    return bool(rows)
+        for job in jobs:
+            rows = await Job.raw(
+                "UPDATE job SET status = 'done', lease_until = NULL, last_error = '', "
+                "finished_at = CURRENT_TIMESTAMP WHERE id = {} AND locked_by = {} AND attempts = {} "
+                "AND status = 'running' RETURNING id",
+                job.id, job.worker, job.attempt,
+            )
+            done |= {row["id"] for row in rows}
+    return done
 
 
 async def fail(job: ClaimedJob, error: str, *, permanent: bool = False) -> str:

@@ -1,6 +1,7 @@
 """The worker loop: claim due jobs, run their handler under a renewed lease, record the outcome.
 
-A handler is an ``async`` function of the claimed job. Returning means done; raising ``PermanentFailure``
+A handler is an ``async`` function of the claimed job. The jobs claimed together are marked done together,
+in one transaction (on SQLite each commit costs a new connection and an fsync), their leases kept until then. Returning means done; raising ``PermanentFailure``
 means no retry can help (the job is dead at once); any other exception is retried after a backoff. The
 lease is renewed every third of its length while the handler runs, so a long export keeps its job and a
 killed worker's job is claimed again by another worker about one lease later.
@@ -49,10 +50,12 @@ class Worker:
     def stop(self) -> None:
         self._stopping.set()
 
-    async def run_job(self, job: ClaimedJob) -> str:
-        """Run one claimed job to its outcome; returns the status it was left in."""
+    async def run_job(self, job: ClaimedJob, batch: list[ClaimedJob] | None = None) -> str:
+        """Run one claimed job to its outcome; returns the status it was left in. With ``batch``, a job that
+        succeeds is appended to it for the caller to mark done with the others in one transaction."""
         handler = self.handlers.get(job.kind)
-        keeper = asyncio.create_task(self._keep_lease(job))
+        # In a batch the caller keeps every lease until the batch is marked done together.
+        keeper = asyncio.create_task(self._keep_lease(job)) if batch is None else None
         try:
             if handler is None:
                 raise PermanentFailure(f"no handler for jobs of kind {job.kind!r}")
@@ -63,9 +66,14 @@ class Worker:
             log.warning("job %s (%s) attempt %s failed: %s", job.id, job.kind, job.attempt, exc)
             status = await outbox.fail(job, f"{type(exc).__name__}: {exc}")
         else:
-            status = outbox.DONE if await outbox.finish(job) else ""
+            if batch is not None:
+                batch.append(job)
+                status = outbox.DONE
+            else:
+                status = outbox.DONE if await outbox.finish(job) else ""
         finally:
-            keeper.cancel()
+            if keeper:
+                keeper.cancel()
         self.processed += 1
         return status
 
@@ -90,7 +98,14 @@ class Worker:
         """Claim what is due (up to ``concurrency``) and run it; returns how many jobs were run."""
         await self.schedule()
         jobs = await outbox.claim(self.name, list(self.handlers), self.lease_s, limit=self.concurrency)
-        await asyncio.gather(*(self.run_job(job) for job in jobs))
+        succeeded: list[ClaimedJob] = []
+        keepers = [asyncio.create_task(self._keep_lease(job)) for job in jobs]
+        try:
+            await asyncio.gather(*(self.run_job(job, succeeded) for job in jobs))
+            await outbox.finish_many(succeeded)
+        finally:
+            for keeper in keepers:
+                keeper.cancel()
         return len(jobs)
 
     async def run(self, *, until_idle: bool = False) -> None:
