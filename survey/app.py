@@ -12,12 +12,15 @@ from litestar.plugins.jinja import JinjaTemplateEngine as Jinja
 from litestar.template.config import TemplateConfig
 
 from survey.accounts.plugin import AccessPlugin, access_routes
+from survey.alerts.controllers import AlertsController
 from survey.citizen.api import ResponseApiController
 from survey.citizen.controllers import SurveyPageController
 from survey.compression import PageCompression
 from survey.db.database import Database
 from survey.errors import EXCEPTION_HANDLERS
 from survey.exports.controllers import ExportController
+from survey.feedback.controllers import FeedbackController
+from survey.jobs.controllers import JobsController
 from survey.logs import access_log_middleware, configure_logging
 from survey.qr.controllers import PosterController
 from survey.receipts.controllers import ReceiptController
@@ -26,6 +29,7 @@ from survey.security import security_headers
 from survey.settings import Settings, get_settings
 from survey.system.controllers import SystemController
 from survey.system.warmup import ready_process
+from survey.webhooks.controllers import WebhooksController
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -38,6 +42,10 @@ ROUTE_HANDLERS: list = [
     *access_routes(),
     ReportController,
     ExportController,
+    JobsController,
+    WebhooksController,
+    FeedbackController,
+    AlertsController,
 ]
 
 def create_app(settings: Settings | None = None) -> Litestar:

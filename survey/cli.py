@@ -35,9 +35,11 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (
 
 def build_parser() -> argparse.ArgumentParser:
     from survey.accounts import cli as accounts_cli
+    from survey.alerts import cli as alerts_cli
     from survey.db import cli as db_cli
     from survey.demo import cli as demo_cli
     from survey.exports import cli as exports_cli
+    from survey.jobs import cli as jobs_cli
     from survey.qr import cli as qr_cli
     from survey.receipts import cli as receipts_cli
     from survey.reports import cli as reports_cli
@@ -50,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Configuration comes from environment variables (see README).",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (system_cli, demo_cli, db_cli, accounts_cli, units_cli, reports_cli, exports_cli, qr_cli, receipts_cli):
+    for module in (system_cli, demo_cli, db_cli, accounts_cli, units_cli, reports_cli, exports_cli, qr_cli, receipts_cli,
+                   jobs_cli, alerts_cli):
         module.register(commands)
     return parser
 

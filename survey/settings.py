@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -45,6 +46,13 @@ class Settings:
     # just before and just after one citizen's answer; the report's design ("cell" or "counter-day").
     report_include_today: bool = False
     report_design: str = "cell"
+    feedback_deadline_days: int = 10
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_sender: str = ""
 
     @property
     def engine(self) -> str:
@@ -114,6 +122,25 @@ def _database_url(data_dir: Path) -> str:
     return url
 
 
+def _smtp() -> dict[str, Any]:
+    """The mail server alerts and digests go through; without SURVEY_SMTP_HOST nothing is mailed."""
+    security = os.environ.get("SURVEY_SMTP_SECURITY", Settings.smtp_security).strip().lower()
+    if security not in {"starttls", "tls", "none"}:
+        raise SettingsError(f"SURVEY_SMTP_SECURITY must be starttls, tls or none, not {security!r}")
+    host = os.environ.get("SURVEY_SMTP_HOST", "").strip()
+    sender = os.environ.get("SURVEY_SMTP_SENDER", "").strip()
+    if host and "@" not in sender:
+        raise SettingsError("SURVEY_SMTP_SENDER must be an e-mail address when SURVEY_SMTP_HOST is set")
+    return {
+        "smtp_host": host,
+        "smtp_port": _count("SURVEY_SMTP_PORT", 465 if security == "tls" else Settings.smtp_port),
+        "smtp_security": security,
+        "smtp_user": os.environ.get("SURVEY_SMTP_USER", ""),
+        "smtp_password": os.environ.get("SURVEY_SMTP_PASSWORD", ""),
+        "smtp_sender": sender,
+    }
+
+
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("SURVEY_DATA_DIR", "data")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -160,6 +187,8 @@ def load_settings() -> Settings:
         login_window_s=_seconds("SURVEY_LOGIN_WINDOW_SECONDS", Settings.login_window_s),
         report_include_today=_bool("SURVEY_REPORT_INCLUDE_TODAY", False),
         report_design=_report_design(),
+        feedback_deadline_days=_count("SURVEY_FEEDBACK_DEADLINE_DAYS", Settings.feedback_deadline_days),
+        **_smtp(),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     Bytea,
     ForeignKey,
@@ -183,6 +184,119 @@ class ExportJob(Table, tablename="export_job"):
     finished_at = Timestamptz(null=True, default=None)
 
 
+class Job(Table, tablename="job"):
+    """One piece of background work in the durable outbox, run by ``survey worker`` (see ``survey.jobs``).
+
+    Times the claim compares (``run_at``, ``lease_until``) are integer milliseconds since the epoch, so the
+    same SQL compares them on SQLite (where piccolo keeps timestamps as text) and PostgreSQL.
+    ``idempotency_key`` is unique: enqueuing the same work twice stores it once, and receivers get it to
+    recognise a retry.
+    """
+
+    kind = Varchar(length=64, index=True)
+    payload = JSON(default="{}")
+    idempotency_key = Varchar(length=191, unique=True)
+    status = Varchar(length=16, default="queued", index=True)
+    attempts = Integer(default=0)
+    max_attempts = Integer(default=8)
+    run_at = BigInt(default=0, index=True)
+    lease_until = BigInt(null=True, default=None)
+    locked_by = Varchar(length=64, default="")
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class Webhook(Table, tablename="webhook"):
+    """A receiver of signed JSON events. ``secret`` signs every delivery (HMAC-SHA256); it has to be kept to
+    sign, so it is stored, shown to national administrators only. ``events`` lists the event types sent."""
+
+    name = Varchar(length=128)
+    url = Varchar(length=2000)
+    secret = Varchar(length=64)
+    events = JSON(default="[]")
+    active = Boolean(default=True)
+    created_by = Varchar(length=64, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class WebhookDelivery(Table, tablename="webhook_delivery"):
+    """One attempt to deliver one event to one webhook: the delivery log."""
+
+    webhook = ForeignKey(references=Webhook, index=True)
+    event_id = Varchar(length=64, index=True)
+    event_type = Varchar(length=64)
+    attempt = Integer(default=1)
+    status_code = Integer(null=True, default=None)
+    error = Text(default="")
+    duration_ms = Integer(default=0)
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class FeedbackComment(Table, tablename="feedback_comment"):
+    """A citizen's comment in the feedback inbox of its unit: the scrubbed text (personal data removed, as in
+    exports), the response's place and ratings, the SIPAS elements it speaks of, and its handling.
+
+    ``elements`` is a comma-framed list (",access,results,") and ``search_text`` the text without diacritics,
+    so that both filter with a plain LIKE on either engine. ``due_on`` is the local date (ISO) by which it must
+    be handled, a number of working days after receipt; ``handled_at`` is when it was answered or found not
+    actionable.
+    """
+
+    response = ForeignKey(references=Response, unique=True)
+    unit = ForeignKey(references=Unit, index=True)
+    counter = ForeignKey(references=Counter)
+    procedure = ForeignKey(references=Procedure, null=True)
+    received_at = Timestamptz()
+    period = Varchar(length=7, index=True)
+    text = Text()
+    search_text = Text(default="")
+    ratings = JSON(default="{}")
+    elements = Varchar(length=128, default="")
+    elements_by_hand = Boolean(default=False)
+    status = Varchar(length=16, default="new", index=True)
+    handler = Varchar(length=64, default="")
+    reply = Text(default="")
+    due_on = Varchar(length=10, index=True)
+    handled_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class FeedbackKeyword(Table, tablename="feedback_keyword"):
+    """The administrators' keyword lexicon that sorts comments to SIPAS elements (without diacritics, lower
+    case). While the table is empty the shipped lexicon (``survey.feedback.lexicon``) applies."""
+
+    element = Varchar(length=32, index=True)
+    keyword = Varchar(length=128)
+
+
+class AlertRule(Table, tablename="alert_rule"):
+    """An alert rule of one unit (and everything under it), or the default of all units (``unit`` null).
+    ``threshold`` means what the kind says (responses an hour, overdue comments); ``recipients`` are e-mail
+    addresses, one per line."""
+
+    unit = ForeignKey(references=Unit, null=True, index=True)
+    kind = Varchar(length=32)
+    enabled = Boolean(default=True)
+    threshold = Integer(default=1)
+    recipients = Text(default="")
+
+
+class Alert(Table, tablename="alert"):
+    """A raised alert. ``key`` names the occurrence (kind, unit, period or hour), so a condition that lasts is
+    raised once per period, however often the rules are evaluated."""
+
+    key = Varchar(length=191, unique=True)
+    kind = Varchar(length=32, index=True)
+    unit = ForeignKey(references=Unit, index=True)
+    title = Varchar(length=500)
+    detail = JSON(default="{}")
+    raised_at = Timestamptz(default=TimestamptzNow(), index=True)
+    acknowledged_by = Varchar(length=64, default="")
+    acknowledged_at = Timestamptz(null=True, default=None)
+    ack_comment = Text(default="")
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Unit,
     Counter,
@@ -196,4 +310,11 @@ ALL_TABLES: tuple[type[Table], ...] = (
     SigningKey,
     KeyValue,
     ExportJob,
+    Job,
+    Webhook,
+    WebhookDelivery,
+    FeedbackComment,
+    FeedbackKeyword,
+    AlertRule,
+    Alert,
 )

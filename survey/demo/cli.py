@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from survey.csvimport import parse_period
@@ -39,11 +44,28 @@ def demo_command(args: argparse.Namespace, settings: Settings) -> None:
         f"  Officer login:   {base}/login   user {loader.DEMO_ADMIN[0]} / password {loader.DEMO_ADMIN[1]}\n"
         f"                   (unit manager: {loader.DEMO_MANAGER[0]} / {loader.DEMO_MANAGER[1]})\n"
         f"  Database:        {settings.database_url}\n"
+        "  Background jobs: one survey worker runs beside the server (comments, alerts, webhooks)\n"
         "Demo passwords are for this demo only. Press Ctrl+C to stop.\n",
         flush=True,
     )
     if not args.no_serve:
-        serve(args.host, args.port, args.workers, settings)
+        with background_worker():
+            serve(args.host, args.port, args.workers, settings)
+
+
+@contextmanager
+def background_worker() -> Iterator[subprocess.Popen]:
+    """``survey worker`` beside the demo server, on the same database, stopped with it: the demo shows comments
+    reaching the inbox, alerts and webhooks working."""
+    worker = subprocess.Popen([sys.executable, "-m", "survey.cli", "worker"], env=dict(os.environ))
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 def month(value: str) -> str:

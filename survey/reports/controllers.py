@@ -17,11 +17,13 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
 from survey.accounts.guards import CurrentOfficer, OfficerDependency, authorize_unit, require_roles
+from survey.alerts.services import alerts_in_scope
 from survey.audit import record
 from survey.core.periods import month_label, parse_period
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
 from survey.errors import wants_json
+from survey.feedback.services import overdue_count
 from survey.reports import formatting, inputs, labels, views
 from survey.reports import totals_query as query
 from survey.reports.definitions import DefinitionsDiffer
@@ -181,6 +183,10 @@ class ReportController(Controller):
             "form": {"scope": report_request.scope, "period": report_request.period.label,
                      "target": f"{report_request.target:g}", "design": report_request.design},
             "periods": _period_choices(_clock(request)),
+            "overdue_comments": await overdue_count((await _authorize_scope(officer, scope)).path,
+                                                    _settings(request).timezone),
+            "scope_code": scope,
+            "open_alerts": len(await alerts_in_scope(officer, open_only=True)),
         }
         return Template("reports/dashboard.html", context=context)
 

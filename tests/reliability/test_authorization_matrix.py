@@ -121,6 +121,25 @@ def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
         ("/officer/admin/volumes", "GET"): Decision(ADMINS, "/officer/admin/volumes"),
         ("/officer/admin/volumes", "POST"): Decision(ADMINS, "/officer/admin/volumes"),
         ("/officer/admin/audit", "GET"): Decision(ADMINS, "/officer/admin/audit"),
+        ("/officer/admin/jobs", "GET"): Decision(ADMINS, "/officer/admin/jobs"),
+        ("/officer/admin/jobs/{job_id:int}/retry", "POST"): Decision(ADMINS, "/officer/admin/jobs/999999/retry"),
+        ("/officer/admin/webhooks", "GET"): Decision(ADMINS, "/officer/admin/webhooks"),
+        ("/officer/admin/webhooks", "POST"): Decision(ADMINS, "/officer/admin/webhooks"),
+        ("/officer/admin/webhooks/{webhook_id:int}", "GET"): Decision(ADMINS, "/officer/admin/webhooks/999999"),
+        ("/officer/admin/webhooks/{webhook_id:int}/test", "POST"): Decision(
+            ADMINS, "/officer/admin/webhooks/999999/test"),
+        ("/officer/admin/webhooks/{webhook_id:int}/active", "POST"): Decision(
+            ADMINS, "/officer/admin/webhooks/999999/active", form={"active": "0"}),
+        ("/officer/feedback", "GET"): Decision(MANAGERS, "/officer/feedback?unit=NB", "/officer/feedback?unit=LC"),
+        ("/officer/feedback/{comment_id:int}", "GET"): Decision(MANAGERS, "/officer/feedback/999999"),
+        ("/officer/feedback/{comment_id:int}/handle", "POST"): Decision(
+            MANAGERS, "/officer/feedback/999999/handle", form={"status": "in_progress"}),
+        ("/officer/feedback/{comment_id:int}/labels", "POST"): Decision(MANAGERS, "/officer/feedback/999999/labels"),
+        ("/officer/feedback/lexicon", "GET"): Decision(ADMINS, "/officer/feedback/lexicon"),
+        ("/officer/feedback/lexicon", "POST"): Decision(ADMINS, "/officer/feedback/lexicon", form={"access": "ghế"}),
+        ("/officer/alerts", "GET"): Decision(MANAGERS, "/officer/alerts"),
+        ("/officer/alerts/{alert_id:int}/ack", "POST"): Decision(
+            MANAGERS, "/officer/alerts/999999/ack", form={"comment": "ok"}),
         ("/officer/review", "GET"): Decision(MANAGERS, "/officer/review"),
         ("/officer/review/{response_id:int}", "POST"): Decision(
             MANAGERS, f"/officer/review/{nb_response}", f"/officer/review/{lc_response}", form={"decision": "excluded"}),

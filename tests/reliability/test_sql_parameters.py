@@ -136,6 +136,12 @@ REVIEWED: dict[str, dict[str, str]] = {
         "request['query']": "the SQL text the export sent to its reading process, parameters beside it; its "
                             "splices are checked where it is written (survey/exports/source.py)",
     },
+    "survey/jobs/outbox.py": {
+        "marks": "'{}, {}, ...': placeholders only, one per job kind",
+        "lock": "' FOR UPDATE SKIP LOCKED' on PostgreSQL, nothing on SQLite: a constant",
+        "_claim_sql(isinstance(current_engine(), PostgresEngine), len(kinds))": "the claim statement, whose own "
+        "splices (marks, lock) are checked where it is written",
+    },
     "survey/reports/totals_query.py": {
         "', '.join(aggregates)": "COUNT/SUM over e1..e5 columns chosen from the instrument definition",
         "_in_list(strata)": "'{}, {}, ...': placeholders only",

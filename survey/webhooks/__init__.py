@@ -1,0 +1,1 @@
+"""Webhooks: signed JSON events to receivers the administrators configure, delivered through the job table."""

@@ -1,0 +1,1 @@
+from tests.accounts.fixtures import client, world  # noqa: F401  (fixtures)
