@@ -38,6 +38,7 @@ class Settings:
     session_max_s: int = 12 * 3600
     login_max_failures: int = 5
     login_window_s: int = 15 * 60
+    login_address_max_failures: int = 100
 
     @property
     def engine(self) -> str:
@@ -144,6 +145,7 @@ def load_settings() -> Settings:
         session_max_s=session_max_s,
         login_max_failures=_count("SURVEY_LOGIN_MAX_FAILURES", Settings.login_max_failures),
         login_window_s=_seconds("SURVEY_LOGIN_WINDOW_SECONDS", Settings.login_window_s),
+        login_address_max_failures=_count("SURVEY_LOGIN_ADDRESS_MAX_FAILURES", Settings.login_address_max_failures),
     )
 
 

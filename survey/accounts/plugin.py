@@ -54,7 +54,8 @@ class AccessPlugin(InitPluginProtocol):
         app_config.dependencies = {**app_config.dependencies, "officer": Provide(provide_officer)}
         app_config.exception_handlers = {**app_config.exception_handlers, LoginRequired: handle_login_required}
         app_config.state["login_throttle"] = LoginThrottle(
-            settings.secret_key, settings.login_max_failures, settings.login_window_s
+            settings.secret_key, settings.login_max_failures, settings.login_window_s,
+            address_max_failures=settings.login_address_max_failures,
         )
         if app_config.template_config is not None:
             app_config.template_config.engine_instance.register_template_callable("flashes", take_flashes)
