@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from typing import Awaitable, Callable, Sequence
 
@@ -64,7 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Files and folders this process creates (database, WAL, backups, exports, keys) are its own: 0600 and 0700.
+PRIVATE_UMASK = 0o077
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)
     args = build_parser().parse_args(argv)
     try:
         result = args.handler(args)

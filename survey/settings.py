@@ -84,6 +84,17 @@ def _count(name: str, default: int) -> int:
     return int(raw)
 
 
+def private(path: Path) -> None:
+    """Make a data folder 0700 and the files directly in it 0600 (a deployment made before this rule, or by
+    another tool): the database, its WAL and the key are readable by no other local user."""
+    try:
+        path.chmod(0o700)
+        for child in path.iterdir():
+            child.chmod(0o700 if child.is_dir() else 0o600)
+    except PermissionError:
+        pass  # not ours to change; the operator sees the modes
+
+
 def _secret_key(data_dir: Path) -> str:
     """The key from SURVEY_SECRET_KEY, else one generated once and kept in the data directory."""
     configured = os.environ.get("SURVEY_SECRET_KEY")
@@ -110,7 +121,8 @@ def _database_url(data_dir: Path) -> str:
 
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("SURVEY_DATA_DIR", "data")).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private(data_dir)
     language = os.environ.get("SURVEY_LANGUAGE", "vi")
     if language not in LANGUAGES:
         raise SettingsError(f"SURVEY_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {language!r}")

@@ -24,6 +24,7 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from survey.cli import run_with_database
+    from survey.system.protocol import BoundedHeadProtocol
 
     async def nothing() -> None:
         return None
@@ -39,6 +40,8 @@ def serve(host: str, port: int, workers: int) -> None:
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        # Limits on each request's head (size, time to arrive): see survey.system.protocol.
+        http=BoundedHeadProtocol,
         timeout_graceful_shutdown=10,
     )
 

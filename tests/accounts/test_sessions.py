@@ -88,3 +88,18 @@ async def test_csrf_token_is_stable_within_a_client(client):
     first = await csrf_token(client)
     second = await csrf_token(client)
     assert first == second
+
+
+async def test_the_store_holds_a_keyed_hash_of_the_session_id_not_the_id(client):
+    """A copy of the database (backup, a file another local user could read) must not hand over a session."""
+    from survey.db.tables import KeyValue
+
+    assert (await login(client, "admin")).status_code == 303
+    session_id = client.cookies.get("survey_session")
+    assert session_id
+    keys = [row["key"] for row in await KeyValue.select(KeyValue.key).where(KeyValue.key.like("sessions:%"))]
+    assert len(keys) == 1
+    assert session_id not in keys[0]
+    stolen = keys[0].split(":", 1)[1]
+    replace_session_cookie(client, stolen)  # the attacker puts the stored key in a cookie
+    assert (await client.get("/officer", headers=HTML, follow_redirects=False)).status_code in (302, 303, 401)
