@@ -160,3 +160,22 @@ async def test_report_page_carries_no_inline_script_or_style(web):
     assert page.status_code == 200
     assert "<script" not in page.text and "<style" not in page.text and " style=" not in page.text
     assert 'src="data:image/png;base64,' in page.text
+
+
+async def test_a_unit_name_that_looks_like_a_formula_stays_text_in_the_xlsx(web):
+    """A unit named "=HYPERLINK(...)" became a live formula in the report workbook."""
+    from survey.db.tables import Unit
+
+    await as_officer(web, DEMO_MANAGER[0])
+    rogue = '=HYPERLINK("http://evil.example","Xem")'
+    child = await Unit.select(Unit.id).where(Unit.path.like(await unit_path("NB") + "%"), Unit.level != "province").first()
+    await Unit.update({Unit.name: rogue}).where(Unit.id == child["id"])
+    from survey.citizen.targets import forget_places
+
+    forget_places()
+    content = (await web.get("/officer/reports/report.xlsx", params={"scope": "NB", "period": "2026-Q3"})).content
+    workbook = load_workbook(io.BytesIO(content))
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and cell.value.startswith("=")]
+    assert cells, "the unit's name is not in the workbook"
+    assert all(cell.data_type == "s" for cell in cells)
