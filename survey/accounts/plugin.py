@@ -31,7 +31,8 @@ class AccessPlugin(InitPluginProtocol):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         settings = self.settings
-        app_config.stores = {**dict(app_config.stores or {}), SESSION_STORE: KeyValueStore(SESSION_STORE, key_secret=settings.secret_key)}
+        sessions = KeyValueStore(SESSION_STORE, key_secret=settings.secret_key)
+        app_config.stores = {**dict(app_config.stores or {}), SESSION_STORE: sessions}
         app_config.middleware.append(
             OfficerSessionConfig(
                 max_age=settings.session_max_s,

@@ -26,7 +26,8 @@ async def flagged_responses(officer: CurrentOfficer) -> list[dict]:
     """The oldest flagged responses in scope, with their free-text answers, for a reviewer to judge."""
     rows = await (
         Response.select(
-            Response.id, Response.received_at, Response.period, Response.channel, Response.device_hash, Response.flag_reason,
+            Response.id, Response.received_at, Response.period, Response.channel, Response.device_hash,
+            Response.flag_reason,
             Response.e1, Response.e2, Response.e3, Response.e4, Response.e5, Response.overall,
             Response.unit.code.as_alias("unit_code"), Response.counter.code.as_alias("counter_code"),
         )

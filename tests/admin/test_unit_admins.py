@@ -32,8 +32,8 @@ async def test_a_unit_admin_does_not_reach_another_officers_export(lc_admin):
 
 
 async def test_a_unit_admin_cannot_create_a_root_unit(lc_admin):
-    answer = await post_form(lc_admin, "/officer/admin/units", {"code": "ROGUE-ROOT", "name": "Rogue", "level": "country",
-                                                                 "parent_code": ""})
+    answer = await post_form(lc_admin, "/officer/admin/units",
+                             {"code": "ROGUE-ROOT", "name": "Rogue", "level": "country", "parent_code": ""})
     assert answer.status_code in (303, 400)
     assert not await Unit.exists().where(Unit.code == "ROGUE-ROOT")
     inside = await post_form(lc_admin, "/officer/admin/units", {"code": "LC-002", "name": "Xã Ba", "level": "commune",

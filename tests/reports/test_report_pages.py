@@ -168,7 +168,8 @@ async def test_a_unit_name_that_looks_like_a_formula_stays_text_in_the_xlsx(web)
 
     await as_officer(web, DEMO_MANAGER[0])
     rogue = '=HYPERLINK("http://evil.example","Xem")'
-    child = await Unit.select(Unit.id).where(Unit.path.like(await unit_path("NB") + "%"), Unit.level != "province").first()
+    in_nb = Unit.path.like(await unit_path("NB") + "%")
+    child = await Unit.select(Unit.id).where(in_nb, Unit.level != "province").first()
     await Unit.update({Unit.name: rogue}).where(Unit.id == child["id"])
     from survey.citizen.targets import forget_places
 
