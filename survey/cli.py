@@ -13,6 +13,7 @@ bare ValueError is not caught here, a command marks the calls whose ValueError i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -58,7 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Files and folders this process creates (database, WAL, backups, exports, keys) are its own: 0600 and 0700.
+PRIVATE_UMASK = 0o077
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)
     args = build_parser().parse_args(argv)
     try:
         result = args.handler(args, get_settings())

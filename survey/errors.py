@@ -16,9 +16,11 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from survey.db.availability import is_unavailable
 from survey.logs import loggable_path
 
 log = logging.getLogger("survey.errors")
+BUSY = "Hệ thống đang bận, vui lòng thử lại sau ít giây. / The system is busy; please try again in a few seconds."
 
 _TITLES = {
     400: ("Yêu cầu không hợp lệ", "Bad request"),
@@ -105,6 +107,10 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
 
 
 def handle_unexpected(request: Request, exc: Exception) -> Response:
+    if is_unavailable(exc):
+        # A database that is busy, full, read-only or down is a reason to come back, not an internal error.
+        log.warning("database unavailable", extra={"path": loggable_path(request.url.path)})
+        return error_response(request, 503, BUSY)
     error_id = uuid.uuid4().hex[:12]
     log.exception("unhandled error", extra={"error_id": error_id, "path": loggable_path(request.url.path)})
     return error_response(

@@ -53,6 +53,7 @@ class Settings:
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_sender: str = ""
+    login_address_max_failures: int = 100
 
     @property
     def engine(self) -> str:
@@ -96,6 +97,17 @@ def _count(name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise SettingsError(f"{name} must be a positive whole number, not {raw!r}")
     return int(raw)
+
+
+def private(path: Path) -> None:
+    """Make a data folder 0700 and the files directly in it 0600 (a deployment made before this rule, or by
+    another tool): the database, its WAL and the key are readable by no other local user."""
+    try:
+        path.chmod(0o700)
+        for child in path.iterdir():
+            child.chmod(0o700 if child.is_dir() else 0o600)
+    except PermissionError:
+        pass  # not ours to change; the operator sees the modes
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -143,7 +155,8 @@ def _smtp() -> dict[str, Any]:
 
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("SURVEY_DATA_DIR", "data")).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private(data_dir)
     language = os.environ.get("SURVEY_LANGUAGE", "vi")
     if language not in LANGUAGES:
         raise SettingsError(f"SURVEY_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {language!r}")
@@ -189,6 +202,7 @@ def load_settings() -> Settings:
         report_design=_report_design(),
         feedback_deadline_days=_count("SURVEY_FEEDBACK_DEADLINE_DAYS", Settings.feedback_deadline_days),
         **_smtp(),
+        login_address_max_failures=_count("SURVEY_LOGIN_ADDRESS_MAX_FAILURES", Settings.login_address_max_failures),
     )
 
 

@@ -62,10 +62,9 @@ class LoginController(Controller):
         password = str(form.get("password", ""))[:1024]
         throttle: LoginThrottle = request.app.state["login_throttle"]
         ip = client_ip(request)
-        wait = await throttle.retry_after(username, ip)
+        # Counted before the password is checked: simultaneous guesses cannot all slip under the limit.
+        wait = await throttle.admit(username, ip)
         if wait:
-            async with write_transaction():
-                await record("login.throttled", "anonymous", target=username)
             message = (
                 f"Quá nhiều lần đăng nhập sai. Thử lại sau {wait} giây. / "
                 f"Too many failed logins; try again in {wait} seconds."
@@ -74,7 +73,6 @@ class LoginController(Controller):
         officer = await Officer.select().where(Officer.username == username, Officer.active.eq(True)).first()
         ok = await verify_password_async(officer["password_hash"] if officer else _UNKNOWN_USER_HASH, password)
         if not (officer and ok):
-            await throttle.failed(username, ip)
             async with write_transaction():
                 await record("login.failure", "anonymous", target=username if officer else "(unknown)")
             return login_page(request, LOGIN_FAILED, 401)

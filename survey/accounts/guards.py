@@ -63,6 +63,12 @@ class CurrentOfficer:
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    @property
+    def is_national_admin(self) -> bool:
+        """An administrator of no particular unit: the only one who may act outside a subtree (root units,
+        every officer's exports, the audit log). An administrator attached to a unit is confined to it."""
+        return self.is_admin and self.unit_path == "/"
+
     def sees(self, unit_path: str) -> bool:
         return unit_path.startswith(self.unit_path)
 

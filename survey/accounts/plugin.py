@@ -31,7 +31,8 @@ class AccessPlugin(InitPluginProtocol):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         settings = self.settings
-        app_config.stores = {**dict(app_config.stores or {}), SESSION_STORE: KeyValueStore(SESSION_STORE)}
+        sessions = KeyValueStore(SESSION_STORE, key_secret=settings.secret_key)
+        app_config.stores = {**dict(app_config.stores or {}), SESSION_STORE: sessions}
         app_config.middleware.append(
             OfficerSessionConfig(
                 max_age=settings.session_max_s,
@@ -54,7 +55,8 @@ class AccessPlugin(InitPluginProtocol):
         app_config.dependencies = {**app_config.dependencies, "officer": Provide(provide_officer)}
         app_config.exception_handlers = {**app_config.exception_handlers, LoginRequired: handle_login_required}
         app_config.state["login_throttle"] = LoginThrottle(
-            settings.secret_key, settings.login_max_failures, settings.login_window_s
+            settings.secret_key, settings.login_max_failures, settings.login_window_s,
+            address_max_failures=settings.login_address_max_failures,
         )
         if app_config.template_config is not None:
             app_config.template_config.engine_instance.register_template_callable("flashes", take_flashes)

@@ -10,6 +10,7 @@ Differences from litestar's stock server-side backend, and why:
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -100,3 +101,23 @@ class OfficerSessionConfig(ServerSideSessionConfig):
     idle_s: int = field(default=8 * 3600)
     key: str = field(default="survey_session")
     store: str = SESSION_STORE
+
+
+async def end_sessions_of(officer_id: int) -> int:
+    """Delete every stored session of one officer (deactivation): ids are stored hashed, so the sessions are
+    found by their content. Runs inside the caller's write transaction; returns how many ended."""
+    from survey.accounts.guards import SESSION_OFFICER
+    from survey.db.tables import KeyValue
+
+    rows = await KeyValue.select(KeyValue.id, KeyValue.value).where(KeyValue.key.like(SESSION_STORE + ":%"))
+    ended = []
+    for row in rows:
+        try:
+            data = json.loads(bytes(row["value"]))
+        except ValueError:
+            continue
+        if isinstance(data, dict) and data.get(SESSION_OFFICER) == officer_id:
+            ended.append(row["id"])
+    if ended:
+        await KeyValue.delete().where(KeyValue.id.is_in(ended))
+    return len(ended)

@@ -7,6 +7,8 @@ namespace are deleted whenever something is written, so the table never grows wi
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -35,15 +37,22 @@ async def purge_expired() -> None:
 
 
 class KeyValueStore(NamespacedStore):
-    def __init__(self, namespace: str = "kv") -> None:
+    """With ``key_secret``, keys are stored as their keyed hash: a copy of the database (a backup, a file read
+    by another local user) then holds no working session id."""
+
+    def __init__(self, namespace: str = "kv", key_secret: str | None = None) -> None:
         if not NAMESPACE.match(namespace):
             raise ValueError(f"store namespace must be lower-case letters, digits, ':', '.' or '-', not {namespace!r}")
         self.namespace = namespace
+        self.key_secret = key_secret
 
     def with_namespace(self, namespace: str) -> KeyValueStore:
-        return KeyValueStore(f"{self.namespace}:{namespace}")
+        return KeyValueStore(f"{self.namespace}:{namespace}", self.key_secret)
 
     def _key(self, key: str) -> str:
+        if self.key_secret is not None:
+            text = f"store:{self.namespace}:{key}".encode()
+            key = hmac.new(self.key_secret.encode(), text, hashlib.sha256).hexdigest()
         full = f"{self.namespace}:{key}"
         if len(full) > 255:
             raise ValueError("store key is longer than 255 characters")

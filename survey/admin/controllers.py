@@ -191,8 +191,8 @@ class VolumesController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self) -> Template:
-        return Template("officer/admin/volumes.html", context={"volumes": await recent_volumes(), "errors": []})
+    async def index(self, officer: OfficerDependency) -> Template:
+        return Template("officer/admin/volumes.html", context={"volumes": await recent_volumes(officer), "errors": []})
 
     @post("/", request_max_body_size=UPLOAD_LIMIT)
     async def upload(self, request: Request, officer: OfficerDependency) -> Template | Redirect:
@@ -202,7 +202,7 @@ class VolumesController(Controller):
         summary, errors = await upload_volumes(text, officer)
         if errors:
             return Template("officer/admin/volumes.html", status_code=400,
-                            context={"volumes": await recent_volumes(), "errors": errors})
+                            context={"volumes": await recent_volumes(officer), "errors": errors})
         flash(request, f"Đã nhập số hồ sơ: {summary.created} mới, {summary.updated} cập nhật")
         return Redirect(self.path, status_code=303)
 

@@ -12,6 +12,14 @@ from survey.db.engine import write_transaction
 from survey.db.tables import MAX_ROW_ID, Answer, Response
 
 DECISIONS = REVIEW_DECISIONS
+# Why a response was flagged (``Response.flag_reason``), in the reviewer's words.
+FLAG_REASONS = {
+    "address": "nhiều phiếu từ một địa chỉ mạng tại quầy trong 10 phút",
+    "network": "nhiều phiếu từ một dải địa chỉ mạng tại quầy trong 10 phút",
+    "counter_rate": "quầy nhận nhiều phiếu hơn mức có thể phục vụ trong 10 phút",
+    "identical_run": "nhiều phiếu liên tiếp giống hệt nhau tại quầy",
+    "": "gửi dồn dập từ một thiết bị",
+}
 QUEUE_LIMIT = 200
 
 
@@ -20,6 +28,7 @@ async def flagged_responses(officer: CurrentOfficer) -> list[dict]:
     rows = await (
         Response.select(
             Response.id, Response.received_at, Response.period, Response.channel, Response.device_hash,
+            Response.flag_reason,
             Response.e1, Response.e2, Response.e3, Response.e4, Response.e5, Response.overall,
             Response.unit.code.as_alias("unit_code"), Response.counter.code.as_alias("counter_code"),
         )
@@ -36,6 +45,7 @@ async def flagged_responses(officer: CurrentOfficer) -> list[dict]:
             by_response.setdefault(text["response"], []).append(text)
         for row in rows:
             row["texts"] = by_response.get(row["id"], [])
+            row["reason"] = FLAG_REASONS.get(row["flag_reason"], row["flag_reason"])
     return rows
 
 

@@ -51,8 +51,8 @@ async def create_unit(officer: CurrentOfficer, code: str, name: str, level: str,
     name = checked(parse_text, name, "Tên đơn vị")
     level = checked(parse_code, level, "Cấp")
     parent = await authorize_unit(officer, parent_code.strip()) if parent_code.strip() else None
-    if parent is None and not officer.is_admin:
-        raise AdminError("Chỉ quản trị viên mới tạo được đơn vị gốc")
+    if parent is None and not officer.is_national_admin:
+        raise AdminError("Chỉ quản trị viên toàn quốc mới tạo được đơn vị gốc")
     async with write_transaction():
         if await Unit.exists().where(Unit.code == code):
             raise AdminError(f"Mã đơn vị {code} đã tồn tại")

@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from survey.accounts.guards import CurrentOfficer, authorize_unit
 from survey.accounts.services import create_officer, list_officers, set_password
+from survey.accounts.sessions import end_sessions_of
 from survey.admin.errors import AdminError
 from survey.audit import record
 from survey.db.engine import write_transaction
@@ -46,6 +47,9 @@ async def set_officer_active(actor: CurrentOfficer, username: str, active: bool)
         raise AdminError("Không thể tự khoá tài khoản đang dùng")
     async with write_transaction():
         await Officer.update({Officer.active: active}).where(Officer.id == target)
+        if not active:
+            # Ended, not only refused while inactive: a reactivated account must log in again.
+            await end_sessions_of(target)
         await record("officer.activate" if active else "officer.deactivate", actor.username, target=username)
 
 

@@ -10,10 +10,12 @@ from survey.units.services import VOLUME_COLUMNS, ImportSummary, import_volumes,
 SHOWN = 100
 
 
-async def recent_volumes() -> list[dict]:
+async def recent_volumes(officer: CurrentOfficer) -> list[dict]:
+    """The latest volumes of units in the officer's subtree (a unit's volumes are its workload: not for others)."""
     return await (
         DossierVolume.select(DossierVolume.period, DossierVolume.dossiers, DossierVolume.portal_not_satisfied,
                              DossierVolume.unit.code.as_alias("unit_code"))
+        .where(DossierVolume.unit.path.like(officer.unit_path + "%"))
         .order_by(DossierVolume.period, ascending=False)
         .order_by(DossierVolume.unit.code)
         .limit(SHOWN)

@@ -86,9 +86,11 @@ class ResponseApiController(Controller):
             cleaned = instrument.validate_answers(answers, procedures=await procedure_codes())
         except AnswerErrors as errors:
             return error_response(request, 422, "some answers are not valid", errors.messages(data.lang))
+        device, network = device_of(request, settings)
         submission = Submission(
             target=target, instrument=instrument, answers=cleaned, nonce=nonce,
-            channel=Channel.RECEIPT if target.channel == Channel.RECEIPT else data.channel, device=device_of(request, settings),
+            channel=Channel.RECEIPT if target.channel == Channel.RECEIPT else data.channel, device=device,
+            network=network,
         )
         try:
             stored = await store(submission, settings.timezone)

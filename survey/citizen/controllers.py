@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import lru_cache
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import MediaType, RequestEncodingType
@@ -16,7 +16,7 @@ from litestar.template import TemplateEngineProtocol
 import instruments
 from instruments import AnswerErrors
 from survey.citizen import nonce as nonces
-from survey.citizen.device import device_hash
+from survey.citizen.device import device_hash, network_hash
 from survey.citizen.page import PageState, context, form_values, language, words
 from survey.citizen.submissions import Stored, Submission, find_by_nonce
 from survey.citizen.targets import (
@@ -36,6 +36,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 MESSAGE = "citizen/message.html"
 RETRY_AFTER_S = 5
 
+CROSS_SITE = ("Biểu mẫu này chỉ gửi được từ trang đánh giá. Vui lòng quét lại mã QR.",
+              "This form can only be sent from the survey page. Please scan the QR code again.")
 BAD_FORM = ("Biểu mẫu không hợp lệ. Vui lòng mở lại trang đánh giá.",
             "The form is not valid. Please open the survey page again.")
 EXPIRED_FORM = ("Biểu mẫu đã mở quá lâu. Câu trả lời vẫn còn nguyên, vui lòng bấm Gửi đánh giá lần nữa.",
@@ -93,10 +95,34 @@ async def _form(
     return Template("citizen/survey.html", context=page, status_code=status, headers=_headers(status))
 
 
-def device_of(request: Request, settings: Settings) -> str:
+def cross_site(request: Request, settings: Settings) -> bool:
+    """Whether the browser says this POST comes from another site's page (Fetch Metadata, then Origin).
+
+    A page elsewhere could otherwise make its visitors' browsers post ratings with nonces it fetched. A
+    browser sends at least one of the two headers on every form POST; kiosks and apps use the JSON API with
+    their own keys instead, and a client sending neither header is not a browser acting for another site.
+    """
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    own = {_origin(settings.base_url), f"{request.url.scheme}://{request.headers.get('host', '')}"}
+    return origin not in own
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def device_of(request: Request, settings: Settings) -> tuple[str, str]:
+    """The keyed hashes of the client's address and of its network prefix (see ``device``)."""
     ip = request.client.host if request.client else ""
-    agent = request.headers.get("user-agent", "")
-    return device_hash(settings.secret_key, ip, agent, datetime.now(UTC), settings.timezone)
+    now = datetime.now(UTC)
+    return (device_hash(settings.secret_key, ip, now, settings.timezone),
+            network_hash(settings.secret_key, ip, now, settings.timezone))
 
 
 class SurveyPageController(Controller):
@@ -119,6 +145,9 @@ class SurveyPageController(Controller):
     @post("/{token:str}", summary="Store the answers")
     async def submit(self, request: Request, token: FromPath[str]) -> Response:
         settings: Settings = request.app.state["settings"]
+        if cross_site(request, settings):
+            lang = language(request.query_params.get("lang"), settings.language)
+            return _message(lang, 403, CROSS_SITE[lang == "en"])
         raw = await _posted(request)
         values = form_values(raw)
         lang = language(values.get("lang"), settings.language)
@@ -151,8 +180,9 @@ class SurveyPageController(Controller):
         except AnswerErrors as errors:
             state = PageState(values=values, errors=errors.messages(lang))
             return await _form(settings, target, lang, state, status=422, nonce=nonce)
+        device, network = device_of(request, settings)
         submission = Submission(target=target, instrument=instrument, answers=answers, nonce=nonce,
-                                channel=target.channel, device=device_of(request, settings))
+                                channel=target.channel, device=device, network=network)
         try:
             stored = await store(submission, settings.timezone)
         except TargetRefused as refused:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from piccolo.engine.sqlite import SQLiteEngine
+
 from instruments import Instrument
 from survey.citizen import bulk
-from survey.citizen.device import BURST_LIMIT, BURST_WINDOW_S
+from survey.citizen.device import BURST_LIMIT, BURST_WINDOW_S, NETWORK_LIMIT, RUN_LENGTH
+from survey.citizen.plausible import counter_norms
 from survey.citizen.targets import RECEIPT_USED, Target, TargetRefused, procedure_ids_by_code
 from survey.core.periods import month_of
+from survey.core.ratings import RATING_COLUMNS
 from survey.core.responses import ResponseStatus
+from survey.db.engine import current_engine
 from survey.db.tables import Answer, Response
 from survey.scoring import SCORE_COLUMNS, stored_scores
 
@@ -27,6 +32,7 @@ class Submission:
     nonce: str
     device: str
     channel: str
+    network: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ async def stored_answers(response_id: int) -> dict[str, int | str]:
 Outcome = Stored | TargetRefused
 RESPONSE_COLUMNS = (
     "instrument_key", "instrument_version", "counter", "unit", "stratum", "procedure", "channel", "received_at",
-    "period", "status", "nonce", "device_hash", *SCORE_COLUMNS,
+    "period", "status", "nonce", "device_hash", *SCORE_COLUMNS, "network_hash", "flag_reason",
 )
 ANSWER_COLUMNS = ("response", "item_code", "value_num", "value_text")
 CLAIM = "UPDATE receipt SET response = ? WHERE id = ? AND response IS NULL RETURNING id"
@@ -74,7 +80,7 @@ def _existing(nonces: list[str]) -> bulk.Statement:
             f" WHERE nonce IN ({bulk.marks(len(nonces))})", nonces)
 
 
-def _response_row(sub: Submission, status: str, now: datetime, tz: str, procedure_ids: dict[str, int]) -> tuple:
+def _response_row(sub: Submission, reason: str, now: datetime, tz: str, procedure_ids: dict[str, int]) -> tuple:
     place = sub.target.place
     answered = sub.answers.get("procedure")
     procedure_code = answered if isinstance(answered, str) else sub.target.procedure_code
@@ -82,7 +88,8 @@ def _response_row(sub: Submission, status: str, now: datetime, tz: str, procedur
     return (
         sub.instrument.key, sub.instrument.version, place.counter_id, place.unit_id, place.stratum_id,
         procedure_ids.get(procedure_code) if procedure_code else None, sub.channel, now, month_of(now, tz),
-        status, sub.nonce, sub.device, *(scores[name] for name in SCORE_COLUMNS),
+        ResponseStatus.FLAGGED if reason else ResponseStatus.VALID, sub.nonce, sub.device,
+        *(scores[name] for name in SCORE_COLUMNS), sub.network, reason,
     )
 
 
@@ -93,7 +100,41 @@ def _answer_rows(response_id: int, answers: dict[str, int | str]) -> list[tuple]
     ]
 
 
-def _batch(subs: list[Submission], tz: str, procedure_ids: dict[str, int]) -> bulk.Steps[list[Outcome]]:
+# The first key of PostgreSQL's two-key advisory locks taken per counter by a batch ("burst" in ASCII).
+BURST_LOCK = 0x62757273
+
+
+@dataclass
+class Tally:
+    """Answers in the burst window per (layer, subject, counter), and each counter's latest ratings, kept up to
+    date as a batch adds its own submissions one by one."""
+
+    counts: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    runs: dict[int, list[tuple]] = field(default_factory=dict)
+
+    def add(self, sub: Submission, norms: dict[int, int]) -> str:
+        """Count ``sub`` and return why it is flagged ("" when it is not): the first layer it exceeds."""
+        counter = sub.target.place.counter_id
+        scores = stored_scores(sub.instrument, sub.answers)
+        rated = tuple(scores[c] for c in RATING_COLUMNS)
+        run = self.runs.setdefault(counter, [])
+        layers = [("address", ("device_hash", sub.device, counter), BURST_LIMIT)]
+        if sub.network:
+            layers.append(("network", ("network_hash", sub.network, counter), NETWORK_LIMIT))
+        layers.append(("counter_rate", ("counter", "", counter), norms[counter]))
+        reason = next((name for name, key, limit in layers if self.counts.get(key, 0) >= limit), "")
+        if not reason and len(run) >= RUN_LENGTH - 1 and all(r == rated for r in run[-(RUN_LENGTH - 1):]):
+            reason = "identical_run"
+        for _name, key, _limit in layers:
+            self.counts[key] = self.counts.get(key, 0) + 1
+        run.append(rated)
+        del run[:-(RUN_LENGTH - 1)]
+        return reason
+
+
+def _batch(
+    subs: list[Submission], tz: str, procedure_ids: dict[str, int], norms: dict[int, int], engine: str
+) -> bulk.Steps[list[Outcome]]:
     """The statements of one batch, each receiving its rows; returns each submission's outcome."""
     now = datetime.now(UTC)
     existing = _stored((yield _existing(sorted({sub.nonce for sub in subs}))))
@@ -102,13 +143,28 @@ def _batch(subs: list[Submission], tz: str, procedure_ids: dict[str, int]) -> bu
     if receipts:
         sql = f"SELECT id FROM receipt WHERE id IN ({bulk.marks(len(receipts))}) AND response IS NOT NULL"
         used = {row["id"] for row in (yield (sql, receipts))}
-    devices = sorted({sub.device for sub in subs})
-    recent = yield (
-        f"SELECT device_hash, counter, COUNT(*) AS n FROM response WHERE device_hash IN ({bulk.marks(len(devices))})"
-        " AND received_at >= ? GROUP BY device_hash, counter",
-        [*devices, now - timedelta(seconds=BURST_WINDOW_S)],
-    )
-    counts = {(row["device_hash"], row["counter"]): row["n"] for row in recent}
+    window = now - timedelta(seconds=BURST_WINDOW_S)
+    counters = sorted({sub.target.place.counter_id for sub in subs})
+    if engine == "postgres":
+        # Other workers write to the same counters meanwhile: one lock per counter, taken in a fixed order,
+        # makes the counts below exact (SQLite's write lock already does).
+        for counter in counters:
+            yield ("SELECT pg_advisory_xact_lock(?, ?)", [BURST_LOCK, counter])
+    tally = Tally()
+    for column, values in (("device_hash", {sub.device for sub in subs}),
+                           ("network_hash", {sub.network for sub in subs if sub.network})):
+        if values:
+            rows = yield (f"SELECT {column} AS subject, counter, COUNT(*) AS n FROM response WHERE {column} IN"
+                          f" ({bulk.marks(len(values))}) AND received_at >= ? GROUP BY {column}, counter",
+                          [*sorted(values), window])
+            tally.counts.update({(column, r["subject"], r["counter"]): r["n"] for r in rows})
+    rows = yield (f"SELECT counter, COUNT(*) AS n FROM response WHERE counter IN ({bulk.marks(len(counters))})"
+                  " AND received_at >= ? GROUP BY counter", [*counters, window])
+    tally.counts.update({("counter", "", r["counter"]): r["n"] for r in rows})
+    for counter in counters:
+        rows = yield (f"SELECT {','.join(RATING_COLUMNS)} FROM response WHERE counter = ? AND received_at >= ?"
+                      f" ORDER BY id DESC LIMIT {RUN_LENGTH - 1}", [counter, window])
+        tally.runs[counter] = [tuple(r[c] for c in RATING_COLUMNS) for r in reversed(rows)]
     outcomes: dict[int, Outcome] = {}
     new: dict[str, tuple[int, str]] = {}
     for index, sub in enumerate(subs):
@@ -120,12 +176,10 @@ def _batch(subs: list[Submission], tz: str, procedure_ids: dict[str, int]) -> bu
                 outcomes[index] = TargetRefused(RECEIPT_USED, "receipt used")
                 continue
             used.add(receipt)
-        key = (sub.device, sub.target.place.counter_id)
-        new[sub.nonce] = (index, ResponseStatus.FLAGGED if counts.get(key, 0) >= BURST_LIMIT else ResponseStatus.VALID)
-        counts[key] = counts.get(key, 0) + 1
+        new[sub.nonce] = (index, tally.add(sub, norms))
     ids: dict[str, int] = {}
     if new:
-        rows = [_response_row(subs[index], status, now, tz, procedure_ids) for index, status in new.values()]
+        rows = [_response_row(subs[index], reason, now, tz, procedure_ids) for index, reason in new.values()]
         # A nonce stored meanwhile by another worker is skipped here and found by the lookup at the end.
         inserted = yield bulk.insert("response", RESPONSE_COLUMNS, rows, on_conflict_ignore="nonce",
                                      returning=("id", "nonce"))
@@ -135,7 +189,7 @@ def _batch(subs: list[Submission], tz: str, procedure_ids: dict[str, int]) -> bu
         for start in range(0, len(answers), ANSWER_CHUNK):
             yield bulk.insert("answer", ANSWER_COLUMNS, answers[start:start + ANSWER_CHUNK])
     for nonce, response_id in ids.items():
-        index, status = new[nonce]
+        index, reason = new[nonce]
         sub = subs[index]
         if sub.target.receipt_id is not None and not (yield (CLAIM, [response_id, sub.target.receipt_id])):
             # Another worker's submission claimed the receipt first: this response is undone.
@@ -143,6 +197,7 @@ def _batch(subs: list[Submission], tz: str, procedure_ids: dict[str, int]) -> bu
             yield ("DELETE FROM response WHERE id = ?", [response_id])
             outcomes[index] = TargetRefused(RECEIPT_USED, "receipt used")
         else:
+            status = "flagged" if reason else "valid"
             outcomes[index] = Stored(response_id, status, False, sub.instrument.key, sub.instrument.version)
     unresolved = {sub.nonce for index, sub in enumerate(subs) if index not in outcomes} - existing.keys()
     if unresolved:
@@ -157,4 +212,6 @@ async def write_batch(subs: list[Submission], tz: str) -> list[Outcome]:
     answered yields a refusal; neither disturbs the other submissions. A burst from one device at one
     counter is stored as ``flagged``.
     """
-    return await bulk.run(_batch(subs, tz, await procedure_ids_by_code()))
+    norms = await counter_norms({sub.target.place.counter_id for sub in subs})
+    engine = "sqlite" if isinstance(current_engine(), SQLiteEngine) else "postgres"
+    return await bulk.run(_batch(subs, tz, await procedure_ids_by_code(), norms, engine))

@@ -92,6 +92,8 @@ class Response(Table, tablename="response"):
     status = Varchar(length=16, default=ResponseStatus.VALID.value, index=True)
     nonce = Varchar(length=64, unique=True)
     device_hash = Varchar(length=64, default="", index=True)
+    network_hash = Varchar(length=64, default="", index=True)
+    flag_reason = Varchar(length=32, default="")
     e1 = SmallInt(null=True, default=None)
     e2 = SmallInt(null=True, default=None)
     e3 = SmallInt(null=True, default=None)
@@ -170,6 +172,17 @@ class KeyValue(Table, tablename="kv_store"):
     key = Varchar(length=255, unique=True)
     value = Bytea()
     expires_at = Timestamptz(null=True, default=None, index=True)
+
+
+class SecurityEvent(Table, tablename="security_event"):
+    """Something an administrator should look at (more receipts than dossiers, ...): stored and listed, so
+    an alert is a record that stays, not a message that may be lost."""
+
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    kind = Varchar(length=64, index=True)
+    unit = ForeignKey(references=Unit, null=True)
+    subject = Varchar(length=255, default="")
+    detail = JSON(default="{}")
 
 
 class ExportJob(Table, tablename="export_job"):
@@ -317,4 +330,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     FeedbackKeyword,
     AlertRule,
     Alert,
+    SecurityEvent,
 )

@@ -23,7 +23,10 @@ TEXT_POLICY_KEPT = (
     "free-text answers are kept after removing e-mail addresses, phone numbers, runs of 8 or more digits "
     "(ID-card, CCCD and other numbers) and capitalised words after a form of address or job title (anh, chị, "
     "ông, bà, cô, chú, em, cán bộ, ...); names written without such a word, in lower case, or misspelt are not "
-    "detected, so read the text before publishing it"
+    "detected, so read the text before publishing it. In the CSV file, a text starting with =, +, -, @, a tab "
+    "or a carriage return (and not a number) begins with an added apostrophe, so that a spreadsheet shows it "
+    "instead of running it as a formula (OWASP's advice on CSV injection); remove that first apostrophe to "
+    "read the text as typed"
 )
 
 

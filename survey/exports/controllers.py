@@ -51,8 +51,9 @@ async def job_for(officer: CurrentOfficer, job_id: int) -> dict:
     job = await jobs.load(job_id) if 0 < job_id <= MAX_ROW_ID else None
     if job is None:
         raise NotFoundException(f"no export {job_id}")
-    if job["requested_by"] != officer.username and not officer.is_admin:
-        raise PermissionDeniedException("only the officer who requested this export, or an administrator, may see it")
+    if job["requested_by"] != officer.username and not officer.is_national_admin:
+        raise PermissionDeniedException(
+            "only the officer who requested this export, or a national administrator, may see it")
     return job
 
 
@@ -65,7 +66,7 @@ class ExportController(Controller):
 
     @get("/", media_type=MediaType.HTML, responses=officer_refusals({}))
     async def index(self, officer: OfficerDependency) -> Template:
-        listed = await jobs.jobs_of(None if officer.is_admin else officer.username)
+        listed = await jobs.jobs_of(None if officer.is_national_admin else officer.username)
         return Template("exports/index.html", context={
             "jobs": listed, "formats": list(FORMATS), "grains": list(GRAINS[:3]), "officer": officer})
 

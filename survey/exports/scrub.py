@@ -3,8 +3,8 @@
 What is removed, each replaced by a bracketed placeholder:
 
 - e-mail addresses;
-- phone numbers: ``+84``/``84``/``0`` followed by 8-10 more digits, spaces, dots or dashes allowed between
-  digit groups;
+- phone numbers: ``+84``/``84``/``0`` followed by 8-10 more digits, with up to three spaces, dots, dashes,
+  slashes or commas between digit groups;
 - identity numbers: a run of 9 digits (old ID card, CMND) or 12 digits (citizen ID, CCCD), and, to be safe,
   any other run of 8 or more digits (with or without separators), which catches tax codes, social
   insurance and dossier numbers as well;
@@ -28,9 +28,13 @@ PHONE = "[điện thoại]"
 ID_NUMBER = "[số giấy tờ]"
 NAME = "[tên]"
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_SEPARATOR = r"[\s.\-]?"
-_PHONE = re.compile(rf"(?<![\w+])(?:\+84|84|0){_SEPARATOR}(?:\d{_SEPARATOR}){{7,9}}\d(?!\d)")
+# Spaces around the "@" are a common way to dodge filters ("an @ gmail.com").
+_EMAIL = re.compile(r"[\w.+-]+\s{0,3}@\s{0,3}[\w-]+(?:\.[\w-]+)+")
+# Between digit groups: nothing, or up to three spaces, dots, dashes, slashes or commas ("0912/345/678",
+# "0912  345  678", "001,203,004,005").
+_SEPARATOR = r"[\s./,\-]{0,3}"
+# A phone number ends where no further digit follows, even after a separator: a longer run is an ID number.
+_PHONE = re.compile(rf"(?<![\w+])(?:\+84|84|0){_SEPARATOR}(?:\d{_SEPARATOR}){{7,9}}\d(?!{_SEPARATOR}\d)")
 _LONG_NUMBER = re.compile(rf"(?<!\d)\d(?:{_SEPARATOR}\d){{7,}}(?!\d)")
 _TITLES = (
     "anh", "chị", "ông", "bà", "cô", "chú", "em", "bác", "cháu", "bạn",

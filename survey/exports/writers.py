@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import importlib
 import io
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -55,6 +56,19 @@ def check_format(name: str) -> str:
     return name
 
 
+# A spreadsheet reads a field starting with one of these as a formula (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def inert(value: object) -> object:
+    """A text that a spreadsheet would run as a formula, with a leading apostrophe (OWASP's advice: the
+    apostrophe shows in the cell, the formula never runs); numbers such as "-1" are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 class CsvWriter:
     """As Python's csv module writes a whole row (CRLF line ends, quotes only where needed, a missing value
     as an empty field), without a Python string per line.
@@ -95,7 +109,7 @@ class CsvWriter:
         texts = []
         for values in run.table[0 if done is None else len(done):]:
             if (text := self._memo.get(values)) is None:
-                self._csv.writerow(values)
+                self._csv.writerow([inert(value) for value in values])
                 text = self._take()
                 # Alone on a line, an empty field is written as "" (else the line would read as blank);
                 # inside a whole row it is written as nothing.

@@ -34,16 +34,21 @@ class ReceiptController(Controller):
         401: "No API key, or not a valid one: send Authorization: Bearer <key>.",
         403: "The counter is outside the unit of this API key.",
         404: "No active counter has this code.",
+        409: "A receipt of this dossier was already answered: one dossier, one answer.",
         422: "No procedure has this code.",
+        429: "This API key minted too many receipts in the last minute; see Retry-After.",
     }))
     async def create(self, request: Request, data: ReceiptRequestBody) -> Response[ReceiptCreated]:
         settings: Settings = request.app.state["settings"]
         key = await api_key(request, settings)
         try:
             minted = await mint(settings.secret_key, key, data.counter, data.procedure, data.dossier, data.valid_days,
-                               settings.stratum_level)
+                               settings.stratum_level, tz=settings.timezone)
         except ReceiptRefused as refused:
-            return error_response(request, refused.status, str(refused))
+            answer = error_response(request, refused.status, str(refused))
+            if refused.retry_after:
+                answer.headers["Retry-After"] = str(refused.retry_after)
+            return answer
         url = render.survey_url(settings.base_url, minted.token)
         body = ReceiptCreated(
             token=minted.token, url=url, expires_at=minted.expires_at, qr_svg=render.svg(url),

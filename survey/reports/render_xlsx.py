@@ -254,5 +254,16 @@ def render_xlsx(report: Report) -> bytes:
     for (cell,) in sheet.iter_rows(min_row=3, min_col=2, max_col=2):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     buffer = io.BytesIO()
+    _text_only(book)
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _text_only(book: Workbook) -> None:
+    """openpyxl stores any text starting with "=" as a formula: a unit named "=HYPERLINK(...)" would run in
+    the reader's spreadsheet. The report writes no formulas, so every such cell is stored as the text it is."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"

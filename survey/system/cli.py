@@ -26,6 +26,8 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> None:
     """Migrate once in this process, then start uvicorn; workers skip migrating so they never race."""
     import uvicorn
 
+    from survey.system.protocol import BoundedHeadProtocol
+
     async def nothing() -> None:
         return None
 
@@ -40,6 +42,8 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> None:
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        # Limits on each request's head (size, time to arrive): see survey.system.protocol.
+        http=BoundedHeadProtocol,
         timeout_graceful_shutdown=10,
     )
 

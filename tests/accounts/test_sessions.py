@@ -89,3 +89,33 @@ async def test_csrf_token_is_stable_within_a_client(client):
     first = await csrf_token(client)
     second = await csrf_token(client)
     assert first == second
+
+
+async def test_the_store_holds_a_keyed_hash_of_the_session_id_not_the_id(client):
+    """A copy of the database (backup, a file another local user could read) must not hand over a session."""
+    from survey.db.tables import KeyValue
+
+    assert (await login(client, "admin")).status_code == 303
+    session_id = client.cookies.get("survey_session")
+    assert session_id
+    keys = [row["key"] for row in await KeyValue.select(KeyValue.key).where(KeyValue.key.like("sessions:%"))]
+    assert len(keys) == 1
+    assert session_id not in keys[0]
+    stolen = keys[0].split(":", 1)[1]
+    replace_session_cookie(client, stolen)  # the attacker puts the stored key in a cookie
+    assert (await client.get("/officer", headers=HTML, follow_redirects=False)).status_code in (302, 303, 401)
+
+
+async def test_deactivating_an_officer_ends_their_sessions_for_good(world):
+    """They used to be refused only while inactive, and worked again after reactivation."""
+    from tests.accounts.fixtures import post_form
+
+    async with app_client(world) as manager, app_client(world) as admin:
+        assert (await login(manager, "nbmanager")).status_code == 303
+        assert (await login(admin, "admin")).status_code == 303
+        for value in ("0", "1"):
+            done = await post_form(admin, "/officer/admin/users/nbmanager/active", {"active": value},
+                                   page="/officer/admin/users")
+            assert done.status_code == 303
+        again = await manager.get("/officer", headers=HTML, follow_redirects=False)
+        assert again.status_code in (302, 303) and "/login" in again.headers["location"]

@@ -87,3 +87,50 @@ def test_titled_names_never_survive(before, a_title, a_name):
 def test_scrubbing_is_idempotent(text):
     once = scrub(text)
     assert scrub(once) == once
+
+
+def test_spellings_the_review_got_past_the_scrubber():
+    assert scrub("gọi 0912/345/678 nhé") == f"gọi {PHONE} nhé"
+    assert scrub("gọi 0912  345  678 nhé") == f"gọi {PHONE} nhé"
+    assert scrub("thư an @ gmail.com nhé") == f"thư {EMAIL} nhé"
+    assert ID_NUMBER in scrub("CCCD 001,203,004,005") and "004" not in scrub("CCCD 001,203,004,005")
+
+
+@given(
+    digits=st.lists(st.integers(0, 9), min_size=9, max_size=9),
+    separators=st.lists(st.sampled_from(["", " ", "  ", ".", "-", "/", ",", " - ", ". "]), min_size=9, max_size=9),
+)
+def test_no_phone_number_survives_any_separators(digits, separators):
+    number = "0" + "".join(sep + str(d) for sep, d in zip(separators, digits))
+    scrubbed = scrub(f"Số của tôi là {number} cảm ơn")
+    assert not re.search(r"\d", scrubbed), (number, scrubbed)
+
+
+def test_texts_a_spreadsheet_would_run_are_made_inert_and_numbers_are_not():
+    from survey.exports.writers import inert
+
+    assert inert('=HYPERLINK("http://evil.example","bấm")') == '\'=HYPERLINK("http://evil.example","bấm")'
+    assert [inert(t) for t in ("+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx")] == ["'+1+2", "'-2+3", "'@SUM(A1)", "'\tx",
+                                                                             "'\rx"]
+    assert [inert(v) for v in ("-1", "-0.5", "+3", "1e-3", "Cán bộ tốt", 5, None)] == ["-1", "-0.5", "+3", "1e-3",
+                                                                                      "Cán bộ tốt", 5, None]
+
+
+def test_a_csv_field_starting_with_a_formula_is_written_inert(tmp_path):
+    import csv as csv_module
+
+    import numpy as np
+
+    from instruments.text import Text
+    from survey.exports.dataset import INTEGER, STRING, Run, Variable
+    from survey.exports.writers import CsvWriter
+
+    variables = [Variable("rating", INTEGER, Text(vi="Điểm", en="Rating")),
+                 Variable("comment", STRING, Text(vi="Ý kiến", en="Comment"))]
+    writer = CsvWriter(tmp_path / "x.csv", variables)
+    table = [("-1", '=HYPERLINK("http://evil.example","bấm")'), ("5", "Tốt")]
+    writer.write([Run(names=("rating", "comment"), table=table, index=np.array([0, 1]))])
+    writer.close()
+    with open(tmp_path / "x.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv_module.reader(handle))
+    assert rows == [["rating", "comment"], ["-1", '\'=HYPERLINK("http://evil.example","bấm")'], ["5", "Tốt"]]

@@ -99,15 +99,17 @@ def load_demo(deployment: Deployment, scale: float = 0.1) -> None:
 class LiveServer:
     """One ``survey serve`` process that can be started, killed and restarted on the same port."""
 
-    def __init__(self, deployment: Deployment, log_path: Path) -> None:
+    def __init__(self, deployment: Deployment, log_path: Path, workers: int = 1) -> None:
         self.deployment = deployment
         self.log_path = log_path
+        self.workers = workers
         self.process: subprocess.Popen | None = None
 
     async def start(self, timeout_s: float = 60.0) -> None:
         log = open(self.log_path, "ab")  # noqa: SIM115  (the process writes to it until stop())
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "survey.cli", "serve", "--port", str(self.deployment.port)],
+            [sys.executable, "-m", "survey.cli", "serve", "--port", str(self.deployment.port),
+             "--workers", str(self.workers)],
             env=self.deployment.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         log.close()

@@ -252,3 +252,23 @@ async def test_the_comparison_uses_the_report_s_design_based_change(web):
     assert "phép so sánh theo thiết kế mẫu" in page.text
     yoy = await web.get("/officer/compare", params={"scope": "NB", "period": "2026-Q3", "yoy": "1"}, headers=HTML)
     assert yoy.status_code == 200 and "so với Quý III/2025" in yoy.text
+
+
+async def test_a_unit_name_that_looks_like_a_formula_stays_text_in_the_xlsx(web):
+    """A unit named "=HYPERLINK(...)" became a live formula in the report workbook."""
+    from survey.db.tables import Unit
+
+    await as_officer(web, DEMO_MANAGER[0])
+    rogue = '=HYPERLINK("http://evil.example","Xem")'
+    in_nb = Unit.path.like(await unit_path("NB") + "%")
+    child = await Unit.select(Unit.id).where(in_nb, Unit.level != "province").first()
+    await Unit.update({Unit.name: rogue}).where(Unit.id == child["id"])
+    from survey.citizen.targets import forget_places
+
+    forget_places()
+    content = (await web.get("/officer/reports/report.xlsx", params={"scope": "NB", "period": "2026-Q3"})).content
+    workbook = load_workbook(io.BytesIO(content))
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
+    assert cells, "the unit's name is not in the workbook"
+    assert all(cell.data_type == "s" and not cell.value.startswith("=") for cell in cells)
