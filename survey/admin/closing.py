@@ -28,14 +28,3 @@ async def counter_closing(officer: CurrentOfficer, code: str) -> dict:
     row = await Counter.select(Counter.name).where(Counter.id == counter["id"]).first()
     return {"kind": "counter", "code": counter["code"], "name": row["name"], "units": 0, "counters": 1,
             "action": f"/officer/admin/counters/{counter['code']}/active", "back": "/officer/admin/counters"}
-
-
-async def closed_paths() -> dict[str, str]:
-    """Path → code of every closed unit (few), to tell the rows beneath them."""
-    return {r["path"]: r["code"] for r in await Unit.select(Unit.path, Unit.code).where(Unit.active == False)}  # noqa: E712
-
-
-def closed_by(path: str, closed: dict[str, str]) -> str | None:
-    """The code of the closest closed unit at or above ``path``, or None while everything above is open."""
-    above = [p for p in closed if path.startswith(p)]
-    return closed[max(above, key=len)] if above else None

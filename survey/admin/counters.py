@@ -33,7 +33,7 @@ async def counters_in_scope(officer: CurrentOfficer, unit_path: str | None = Non
         .where(Counter.unit.path.like((unit_path or officer.unit_path) + "%"))
         .order_by(Counter.code)
     )
-    from survey.admin.closing import closed_by, closed_paths
+    from survey.admin.closed import closed_by, closed_paths
 
     closed = await closed_paths()
     for row in rows:

@@ -38,7 +38,7 @@ async def unit_tree(officer: CurrentOfficer) -> list[dict]:
             visit(row["id"], depth + 1)
 
     visit(None, 0)
-    from survey.admin.closing import closed_by, closed_paths
+    from survey.admin.closed import closed_by, closed_paths
 
     closed = await closed_paths()
     for row in ordered:

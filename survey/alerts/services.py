@@ -25,6 +25,9 @@ import numpy as np
 
 from survey.accounts.guards import CurrentOfficer
 from survey.audit import record
+from survey.core.periods import month_label, month_number, month_of
+from survey.core.responses import ResponseStatus
+from survey.core.units import path_ids
 from survey.db.engine import write_transaction
 from survey.db.tables import MAX_ROW_ID, Alert, AlertRule, FeedbackComment, Response, Unit
 from survey.feedback.schemas import CLOSED
@@ -78,7 +81,7 @@ async def set_rule(unit_code: str | None, kind: str, enabled: bool, threshold: i
 
 
 def _ancestors(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
+    return list(path_ids(path))
 
 
 async def rule_for(kind: str, unit_path: str) -> tuple[bool, int, list[str]]:
@@ -141,7 +144,7 @@ async def _per_unit(kind: str, unit_ids: list[int], when: str, title: str, field
 
 
 async def check_flagged_burst(now: datetime) -> list[int]:
-    rows = await Response.select(Response.unit).where(Response.status == "flagged",
+    rows = await Response.select(Response.unit).where(Response.status == ResponseStatus.FLAGGED,
                                                      Response.received_at >= now - timedelta(hours=1))
     return await _per_unit("flagged_burst", [r["unit"] for r in rows], now.strftime("%Y-%m-%dT%H"),
                            "{name}: {n} phiếu bị gắn cờ trong một giờ qua", "flagged")
@@ -173,7 +176,7 @@ async def check_reports(now: datetime, tz: str) -> list[int]:
     from survey.core.periods import parse_period
     from survey.reports.services import ReportRequest, build_report
 
-    month = (now.astimezone(ZoneInfo(tz)).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    month = month_label(month_number(month_of(now, tz)) - 1)  # the month before
     roots = await Unit.select(Unit.id).where(Unit.parent.is_null())
     provinces = await Unit.select(Unit.id, Unit.code, Unit.name, Unit.path).where(
         Unit.parent.is_in([r["id"] for r in roots] or [0]), Unit.active.eq(True))

@@ -197,7 +197,7 @@ def _batch(
             yield ("DELETE FROM response WHERE id = ?", [response_id])
             outcomes[index] = TargetRefused(RECEIPT_USED, "receipt used")
         else:
-            status = "flagged" if reason else "valid"
+            status = ResponseStatus.FLAGGED if reason else ResponseStatus.VALID
             outcomes[index] = Stored(response_id, status, False, sub.instrument.key, sub.instrument.version)
     unresolved = {sub.nonce for index, sub in enumerate(subs) if index not in outcomes} - existing.keys()
     if unresolved:

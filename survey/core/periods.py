@@ -26,11 +26,11 @@ MONTH_NAMES_EN = ("January", "February", "March", "April", "May", "June", "July"
                   "October", "November", "December")
 FORMS = "2026-07, 7/2026, 2026-Q3, Q3/2026, Quý 3/2026, 2026, 2026-05..2026-09"
 
-_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-_MONTH_SLASH = re.compile(r"(?:tháng\s*)?(0?[1-9]|1[0-2])/(\d{4})")
-_QUARTER = re.compile(r"(\d{4})-q([1-4])")
-_QUARTER_SLASH = re.compile(r"(?:q|quý\s*)([1-4]|iv|iii|ii|i)[/ ](\d{4})")
-_YEAR = re.compile(r"(?:năm\s*)?(\d{4})")
+_MONTH = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2])|\s*[/.]\s*(0?[1-9]|1[0-2]))")  # 2026-07, 2026/7 (not 2026-7)
+_MONTH_SLASH = re.compile(r"(?:tháng\s*|thang\s*|t)?(0?[1-9]|1[0-2])\s*[/\-.]\s*(\d{4})")  # 7/2026, Tháng 7/2026, T12/2026
+_QUARTER = re.compile(r"(\d{4})\s*[-/ ]\s*(?:q|quý\s*|quy\s*)([1-4]|iv|iii|ii|i)")  # 2026-Q3, 2026 q4
+_QUARTER_SLASH = re.compile(r"(?:q|quý\s*|quy\s*)([1-4]|iv|iii|ii|i)\s*[/\-. ]\s*(\d{4})")  # Q3/2026, Quý III/2026
+_YEAR = re.compile(r"(?:năm\s*|nam\s*)?(\d{4})")
 _RANGE = re.compile(r"\s*(?:\.\.|–)\s*")
 
 
@@ -178,24 +178,28 @@ def _roman(text: str) -> int:
 
 def _single(text: str) -> Period | None:
     """One month, quarter or year in any accepted form (lower-cased), or None."""
-    if _MONTH.fullmatch(text):
-        return Period.month(text)
-    if found := _MONTH_SLASH.fullmatch(text):
-        return Period.month(f"{found.group(2)}-{int(found.group(1)):02d}")
-    if found := _QUARTER.fullmatch(text):
-        return Period.quarter(int(found.group(1)), int(found.group(2)))
-    if found := _QUARTER_SLASH.fullmatch(text):
-        return Period.quarter(int(found.group(2)), _roman(found.group(1)))
-    if found := _YEAR.fullmatch(text):
-        return Period.year(int(found.group(1)))
-    return None
+    if found := _MONTH.fullmatch(text):
+        year, month = int(found.group(1)), int(found.group(2) or found.group(3))
+    elif found := _MONTH_SLASH.fullmatch(text):
+        year, month = int(found.group(2)), int(found.group(1))
+    elif found := _QUARTER.fullmatch(text):
+        return Period.quarter(int(found.group(1)), _roman(found.group(2))) if int(found.group(1)) >= 1 else None
+    elif found := _QUARTER_SLASH.fullmatch(text):
+        return Period.quarter(int(found.group(2)), _roman(found.group(1))) if int(found.group(2)) >= 1 else None
+    elif found := _YEAR.fullmatch(text):
+        return Period.year(int(found.group(1))) if int(found.group(1)) >= 1 else None
+    else:
+        return None
+    # Year 0 has no calendar dates (month bounds, receipts): refused like any unreadable period.
+    return Period.month(f"{year:04d}-{month:02d}") if year >= 1 else None
 
 
-def _range_end(text: str) -> int:
+def _range_end(text: str) -> Period:
+    """An end of a range: one month (a range is written in months)."""
     found = _single(text.lower())
     if found is None or found.grain is not Grain.MONTH:
         raise PeriodError(f"{text!r} không phải là tháng (YYYY-MM)", f"{text!r} is not a month (YYYY-MM)")
-    return found.first
+    return found
 
 
 def parse_period(text: str | None) -> Period:
@@ -209,7 +213,7 @@ def parse_period(text: str | None) -> Period:
         return found
     ends = _RANGE.split(text)
     if len(ends) == 2:
-        first, last = _range_end(ends[0]), _range_end(ends[1])
+        first, last = _range_end(ends[0]).first, _range_end(ends[1]).last
         if last < first:
             raise PeriodError(f"khoảng tháng {text!r} kết thúc trước khi bắt đầu",
                               f"period range {text!r} ends before it starts")

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from survey.accounts.guards import CurrentOfficer, authorize_unit
 from survey.audit import record
+from survey.core.ratings import ELEMENT_COLUMNS as RATING_COLUMNS
 from survey.db.engine import write_transaction
 from survey.db.tables import Answer, FeedbackComment, FeedbackKeyword, KeyValue, Response
 from survey.exports.scrub import scrub
@@ -42,7 +43,6 @@ LATE_MARGIN = 2000
 BATCH = 2000
 PAGE_SIZE = 50
 REPLY_LIMIT = 4000
-RATING_COLUMNS = ("e1", "e2", "e3", "e4", "e5")
 
 
 class FeedbackError(ValueError):

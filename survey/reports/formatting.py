@@ -10,7 +10,6 @@ configured time zone: a report made at 10:04 in Hà Nội must not say 03:04.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,12 +19,10 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
+from survey.core.periods import PeriodError, parse_period
+
 DASH = "–"
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
-ROMAN = ("I", "II", "III", "IV")
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-YEAR = re.compile(r"^(\d{4})$")
 ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                   "October", "November", "December")
 
@@ -129,15 +126,10 @@ class Formatter:
             first, last = label.split("..", 1)
             return f"{self.period(first)} – {self.period(last)[:1].lower()}{self.period(last)[1:]}" \
                 if self.lang == "vi" else f"{self.period(first)} – {self.period(last)}"
-        if found := QUARTER.match(label):
-            year, quarter = found.group(1), int(found.group(2))
-            return f"Quý {ROMAN[quarter - 1]}/{year}" if self.lang == "vi" else f"Q{quarter} {year}"
-        if found := MONTH.match(label):
-            year, month = found.group(1), int(found.group(2))
-            return f"Tháng {month}/{year}" if self.lang == "vi" else f"{ENGLISH_MONTHS[month - 1]} {year}"
-        if YEAR.match(label):
-            return f"Năm {label}" if self.lang == "vi" else label
-        return label
+        try:
+            return parse_period(label).title(self.lang)
+        except PeriodError:
+            return label
 
 
 _current: ContextVar[Formatter | None] = ContextVar("report_formatter", default=None)

@@ -5,21 +5,12 @@ A target is written "95", "95%", "95,5%", "0,95" or "0.95"; a period "Quý 3/202
 any case. Each reader returns the canonical form the report services take ("0.95", "2026-Q3"), or
 raises :class:`InputError` naming the field, so the page can show the message beside that field.
 
-(The period forms belong with the shared period vocabulary; this reader is meant to move there.)
 """
 
 from __future__ import annotations
 
-import re
+from survey.core.periods import PeriodError, parse_period
 
-ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
-QUARTER_FORMS = (
-    re.compile(r"^(?:QUÝ|QUY|Q)\s*([1-4]|IV|III|II|I)\s*[/\-. ]\s*(\d{4})$"),  # Quý 3/2026, Q3/2026, Q3-2026
-    re.compile(r"^(\d{4})\s*[-/ ]\s*(?:QUÝ|QUY|Q)\s*([1-4]|IV|III|II|I)$"),  # 2026-Q3, 2026 Q3
-)
-MONTH_FIRST = re.compile(r"^(?:THÁNG|THANG|T)?\s*(\d{1,2})\s*[/\-.]\s*(\d{4})$")  # 7/2026, Tháng 7/2026
-YEAR_FIRST = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$")  # 2026-07, 2026/7
-YEAR = re.compile(r"^(?:NĂM|NAM)?\s*(\d{4})$")
 PERIOD_HELP = "ví dụ: Quý 3/2026, 7/2026, 2026 hoặc 2026-05..2026-09"
 
 
@@ -50,49 +41,17 @@ def read_target(text: str | None) -> str:
     return f"{value:.6g}"
 
 
-def _quarter(year: str, quarter: str) -> str:
-    number = ROMAN.get(quarter) or int(quarter)
-    return f"{year}-Q{number}"
-
-
-def _month(year: str, month: str, text: str) -> str:
-    if not 1 <= int(month) <= 12:
-        raise InputError("period", f"Kỳ \u201c{text}\u201d: tháng {int(month)} không tồn tại.")
-    return f"{year}-{int(month):02d}"
-
-
-def _range(raw: str) -> str:
-    """"5/2026..9/2026" or "Q1/2026..Q3/2026" → "2026-01..2026-09": a range runs from the first month of its
-    first end to the last month of its last end."""
-    from survey.core.periods import MAX_MONTHS, parse_period
-
-    first, last = (parse_period(read_period(part)) for part in raw.split("..", 1))
-    if last.last < first.first:
-        raise InputError("period", f"Kỳ \u201c{raw}\u201d kết thúc trước khi bắt đầu.")
-    if last.last - first.first + 1 > MAX_MONTHS:
-        raise InputError("period", f"Kỳ \u201c{raw}\u201d dài quá {MAX_MONTHS} tháng.")
-    return f"{first.first_month}..{last.last_month}"
-
-
 def read_period(text: str | None) -> str:
-    """Any accepted form of a month, quarter, year or month range → "2026-07" / "2026-Q3" / "2026" / "a..b"."""
+    """Any accepted form of a month, quarter, year or range → "2026-07" / "2026-Q3" / "2026" / "a..b".
+
+    The forms are :mod:`survey.core.periods`' (their one home); this adds the form field and the wording."""
     raw = " ".join((text or "").split())
     if not raw:
         raise InputError("period", f"Chưa nhập kỳ báo cáo ({PERIOD_HELP}).")
-    if ".." in raw:
-        return _range(raw)
-    upper = raw.upper()
-    for number, form in enumerate(QUARTER_FORMS):
-        if found := form.match(upper):
-            quarter, year = found.groups() if number == 0 else found.groups()[::-1]
-            return _quarter(year, quarter)
-    if found := MONTH_FIRST.match(upper):
-        return _month(found.group(2), found.group(1), raw)
-    if found := YEAR_FIRST.match(upper):
-        return _month(found.group(1), found.group(2), raw)
-    if found := YEAR.match(upper):
-        return found.group(1)
-    raise InputError("period", f"Không hiểu kỳ \u201c{raw}\u201d ({PERIOD_HELP}).")
+    try:
+        return parse_period(raw).label
+    except PeriodError as problem:
+        raise InputError("period", f"Không hiểu kỳ \u201c{raw}\u201d: {problem.text('vi')}.") from None
 
 
 def code_variants(text: str | None) -> list[str]:

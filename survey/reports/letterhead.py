@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from survey.citizen.targets import DEFAULT_STRATUM_LEVEL
+from survey.core.units import path_ids
 from survey.db.tables import Unit
 
 PROVINCE_PREFIXES = ("Tỉnh ", "Thành phố ", "TP. ", "TP ")
@@ -42,7 +44,7 @@ def _place(name: str) -> str:
 
 def derived(rows: list[dict]) -> Letterhead:
     """The header a provincial Home Affairs department would use, from the units' names (root first)."""
-    province = next((r for r in rows if r["level"] == "province"), None)
+    province = next((r for r in rows if r["level"] == DEFAULT_STRATUM_LEVEL), None)
     if province is None:
         return NATIONAL
     place = _place(province["name"])
@@ -65,7 +67,7 @@ async def letterhead_for(code: str) -> Letterhead:
     unit = await Unit.select(Unit.path).where(Unit.code == code).first()
     if unit is None:
         return NATIONAL
-    ids = [int(part) for part in unit["path"].strip("/").split("/") if part]
+    ids = list(path_ids(unit["path"]))
     rows = await Unit.select(Unit.id, Unit.name, Unit.level, Unit.letterhead_authority, Unit.letterhead_issuer,
                              Unit.letterhead_place, Unit.letterhead_code).where(Unit.id.is_in(ids))
     order = {unit_id: i for i, unit_id in enumerate(ids)}
