@@ -39,6 +39,7 @@ MONTHS = ("2026-07", "2026-08", "2026-09")
 DAYS = 22
 PROVINCE = 1
 LEVELS = ("province", "commune", "centre")
+FINGERPRINT = "simulated"  # one index definition scores every simulated response
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,10 @@ def load(connection: sqlite3.Connection, pop: Population, chosen: np.ndarray) ->
     day = pop.day[chosen] + 1
     stamps = [f"{MONTHS[m]}-{d:02d}T03:00:00+00:00" for m, d in zip(pop.month[chosen].tolist(), day.tolist())]
     ratings = pop.ratings[chosen]
-    rows = [(PROVINCE, int(u), MONTHS[m], "valid", "sipas_qr", int(c), s, *[int(v) or None for v in r])
+    rows = [(PROVINCE, int(u), MONTHS[m], "valid", "sipas_qr", 1, FINGERPRINT, int(c), s, *[int(v) or None for v in r])
             for u, m, c, s, r in zip(pop.unit[chosen].tolist(), pop.month[chosen].tolist(),
                                      pop.counter[chosen].tolist(), stamps, ratings.tolist())]
-    connection.executemany("INSERT INTO response VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    connection.executemany(f"INSERT INTO response VALUES ({', '.join('?' * 15)})", rows)
 
 
 def run_query(connection: sqlite3.Connection, sql: str, parameters: list[object]) -> list[dict]:
@@ -163,8 +164,8 @@ def simulate(seed: int, draws: int, designs: tuple[str, ...] = ("cell", "counter
     for unit, month in zip(*np.unique(np.column_stack([pop.unit, pop.month]), axis=0).T):
         volumes[(int(unit), MONTHS[int(month)])] = int(((pop.unit == unit) & (pop.month == month)).sum())
     connection = sqlite3.connect(":memory:")
-    connection.execute("CREATE TABLE response (stratum, unit, period, status, instrument_key, counter, received_at, "
-                       "e1, e2, e3, e4, e5, overall)")
+    connection.execute("CREATE TABLE response (stratum, unit, period, status, instrument_key, instrument_version, "
+                       "index_fingerprint, counter, received_at, e1, e2, e3, e4, e5, overall)")
     rate = np.array([pop.rate_of[int(u)] for u in pop.unit])
     records: dict[str, dict] = {d: {} for d in designs}
     started = time.perf_counter()

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import signal
 
+from survey.core.errors import CommandError
 from survey.system.cli import positive_int
 
 
@@ -58,7 +59,7 @@ async def retry_job(args: argparse.Namespace) -> None:
     try:
         await resend_dead(args.id, actor="cli")
     except JobError as exc:
-        raise ValueError(str(exc)) from None
+        raise CommandError(str(exc)) from None
     print(f"job {args.id} queued again")
 
 

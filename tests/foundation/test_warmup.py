@@ -29,8 +29,13 @@ print(json.dumps(seen))
 def test_only_the_server_app_warms_up_and_freezes_its_heap(tmp_path: Path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'survey.sqlite'}", "SURVEY_DATA_DIR": str(tmp_path),
            "SURVEY_SECRET_KEY": "test-secret-key-" + "w" * 32, "SURVEY_LOG_FORMAT": "text"}
+    root = Path(__file__).resolve().parents[2]
+    # Migrated beforehand: a migration that back-fills index fingerprints reads the questionnaires itself.
+    upgrade = subprocess.run([sys.executable, "-m", "survey.cli", "db", "upgrade"], env=env, capture_output=True,
+                             text=True, timeout=120, cwd=root)
+    assert upgrade.returncode == 0, upgrade.stderr
     run = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120,
-                         cwd=Path(__file__).resolve().parents[2])
+                         cwd=root)
     assert run.returncode == 0, run.stderr
     seen = json.loads(run.stdout.strip().splitlines()[-1])
     assert seen["create_app"]["frozen"] == 0

@@ -88,13 +88,13 @@ def shipped_definitions_afterwards():
 async def submit_month(client, token: str, version: int, month: str) -> list[dict[str, int]]:  # noqa: F811
     rows = answers(version, PER_MONTH)
     for k, row in enumerate(rows):
-        # One device per citizen, as on their own phones (one device answering 35 times would be flagged).
         sent = await client.post("/api/v1/responses", headers={"user-agent": f"phone-{month}-{k}"}, json={
             "token": token, "idempotency_key": f"key-{month}-{k:04d}", "answers": row})
         assert sent.status_code == 201, sent.text
-    # The responses arrived "now": place them in the month they stand for.
+    # The responses arrived "now" from one test client, which the anti-stuffing layers flag after three: place
+    # them in the month they stand for, and accept them as a reviewer would (each stands for a citizen here).
     moment = datetime.fromisoformat(f"{month}-15T03:00:00+00:00").astimezone(UTC)
-    await Response.update({Response.period: month, Response.received_at: moment}).where(
+    await Response.update({Response.period: month, Response.received_at: moment, Response.status: "valid"}).where(
         Response.period.not_in(["2026-07", "2026-08"]))
     return rows
 
