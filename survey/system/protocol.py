@@ -83,10 +83,20 @@ class BoundedHeadProtocol(HttpToolsProtocol):
         self._head_done()
         super().on_headers_complete()
 
+    body_pending = False
+
     def on_response_complete(self) -> None:
         pipelined = bool(self.pipeline)  # the next request's head has already arrived
+        # Answered before its body was all read (a 413): the rest of that body is not a head; wait for it.
+        self.body_pending = self.cycle is not None and self.cycle.more_body
         super().on_response_complete()
-        if not self.transport.is_closing() and not pipelined:
+        if not self.transport.is_closing() and not pipelined and not self.body_pending:
+            self._await_head()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        if self.body_pending and not self.transport.is_closing():
+            self.body_pending = False
             self._await_head()
 
     def connection_lost(self, exc: Exception | None) -> None:
