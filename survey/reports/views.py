@@ -196,7 +196,7 @@ async def comparison(request: ReportRequest, before: Period, lang: str, timezone
 
 
 def same_period_last_year(period: Period) -> Period:
-    return Period(_shift_label(period.label), period.first - 12, period.last - 12)
+    return parse_period(_shift_label(period.label))
 
 
 def _shift_label(label: str) -> str:
