@@ -103,8 +103,9 @@ def cross_site(request: Request, settings: Settings) -> bool:
     their own keys instead, and a client sending neither header is not a browser acting for another site.
     """
     fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
-        return True
+    if fetch_site is not None:
+        # Set by the browser itself, beyond a page's reach: it decides when present.
+        return fetch_site not in ("same-origin", "none")
     origin = request.headers.get("origin")
     if origin is None:
         return False
