@@ -26,11 +26,13 @@ MONTH_NAMES_EN = ("January", "February", "March", "April", "May", "June", "July"
                   "October", "November", "December")
 FORMS = "2026-07, 7/2026, 2026-Q3, Q3/2026, Quý 3/2026, 2026, 2026-05..2026-09"
 
-_MONTH = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2])|\s*[/.]\s*(0?[1-9]|1[0-2]))")  # 2026-07, 2026/7 (not 2026-7)
-_MONTH_SLASH = re.compile(r"(?:tháng\s*|thang\s*|t)?(0?[1-9]|1[0-2])\s*[/\-.]\s*(\d{4})")  # 7/2026, Tháng 7/2026, T12/2026
-_QUARTER = re.compile(r"(\d{4})\s*[-/ ]\s*(?:q|quý\s*|quy\s*)([1-4]|iv|iii|ii|i)")  # 2026-Q3, 2026 q4
-_QUARTER_SLASH = re.compile(r"(?:q|quý\s*|quy\s*)([1-4]|iv|iii|ii|i)\s*[/\-. ]\s*(\d{4})")  # Q3/2026, Quý III/2026
-_YEAR = re.compile(r"(?:năm\s*|nam\s*)?(\d{4})")
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")  # 2026-07 (not 2026-7)
+_MONTH_SLASH = re.compile(r"(?:tháng\s*)?(0?[1-9]|1[0-2])/(\d{4})")  # 7/2026, Tháng 7/2026
+_QUARTER = re.compile(r"(\d{4})-q([1-4])")  # 2026-Q3
+_QUARTER_SLASH = re.compile(r"(?:q|quý\s*)([1-4]|iv|iii|ii|i)[/ ](\d{4})")  # Q3/2026, Quý III/2026
+_YEAR = re.compile(r"(?:năm\s*)?(\d{4})")
+# A month that looks like one but does not exist ("2026-13", "13/2026"), to say so rather than "not a period".
+_NO_SUCH_MONTH = re.compile(r"\d{4}-(\d{2})|(?:tháng\s*)?(\d{1,2})/\d{4}")
 _RANGE = re.compile(r"\s*(?:\.\.|–)\s*")
 
 
@@ -179,11 +181,11 @@ def _roman(text: str) -> int:
 def _single(text: str) -> Period | None:
     """One month, quarter or year in any accepted form (lower-cased), or None."""
     if found := _MONTH.fullmatch(text):
-        year, month = int(found.group(1)), int(found.group(2) or found.group(3))
+        year, month = int(found.group(1)), int(found.group(2))
     elif found := _MONTH_SLASH.fullmatch(text):
         year, month = int(found.group(2)), int(found.group(1))
     elif found := _QUARTER.fullmatch(text):
-        return Period.quarter(int(found.group(1)), _roman(found.group(2))) if int(found.group(1)) >= 1 else None
+        return Period.quarter(int(found.group(1)), int(found.group(2))) if int(found.group(1)) >= 1 else None
     elif found := _QUARTER_SLASH.fullmatch(text):
         return Period.quarter(int(found.group(2)), _roman(found.group(1))) if int(found.group(2)) >= 1 else None
     elif found := _YEAR.fullmatch(text):
@@ -211,6 +213,10 @@ def parse_period(text: str | None) -> Period:
                           "(2026-05..2026-09)")
     if found := _single(text.lower()):
         return found
+    if wrong := _NO_SUCH_MONTH.fullmatch(text.lower()):
+        month = int(wrong.group(1) or wrong.group(2))
+        raise PeriodError(f"kỳ {text!r} không phải là tháng, quý, năm hay khoảng tháng: tháng {month} không tồn tại",
+                          f"period {text!r} is not a month: there is no month {month}")
     ends = _RANGE.split(text)
     if len(ends) == 2:
         first, last = _range_end(ends[0]).first, _range_end(ends[1]).last

@@ -3,6 +3,8 @@ formatted by :mod:`survey.reports.formatting` in the configured language and tim
 
 from __future__ import annotations
 
+from datetime import date
+
 from survey.reports.formatting import current
 from survey.reports.model import IndexValue, Report
 
@@ -42,7 +44,10 @@ def generated(report: Report) -> str:
 
 
 def cutoff(report: Report) -> str:
-    return current().timestamp(report.data_cutoff) if report.data_cutoff else "không có phiếu"
+    """"hết ngày 04/12/2026": the last local day whose answers the figures include (a date, not a moment)."""
+    if not report.data_cutoff:
+        return "không có phiếu"
+    return f"hết ngày {date.fromisoformat(report.data_cutoff).strftime('%d/%m/%Y')}"
 
 
 def verdict(code: str) -> str:
@@ -110,8 +115,7 @@ def provisional_lines(report: Report) -> list[str]:
         lines.append(f"Tạm tính: {percent(report.provisional_share)} số phiếu thuộc các ô (đơn vị × tháng) chưa có số "
                      "hồ sơ nhập từ phần mềm một cửa; số hồ sơ của các ô này được ước tính.")
     if report.data_cutoff:
-        year, month, day = report.data_cutoff.split("-")
-        lines.append(f"Số liệu tính đến hết ngày {day}/{month}/{year}.")
+        lines.append(f"Số liệu tính đến {cutoff(report)}.")
     return lines
 
 

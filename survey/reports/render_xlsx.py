@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
@@ -30,6 +31,7 @@ DECIMAL = "0.0"
 PROBABILITY = "0.00"
 SE = "0.00%"
 WHEN = "dd/mm/yyyy hh:mm"
+DAY = "dd/mm/yyyy"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEAD_FILL = PatternFill("solid", fgColor="E1E8F0")
 LEVELS = {"country": "Toàn quốc", "province": "Tỉnh/thành phố", "commune": "Xã/phường", "centre": "Trung tâm"}
@@ -169,7 +171,7 @@ def summary_sheet(book: Workbook, report: Report) -> None:
                                         ("Phiếu bị gắn cờ", report.counts.flagged, COUNT),
                                         ("Phiếu bị loại", report.counts.excluded, COUNT),
                                         ("Lập lúc (giờ địa phương)", _local(report.generated_at), WHEN),
-                                        ("Dữ liệu đến (giờ địa phương)", _local(report.data_cutoff), WHEN)):
+                                        ("Dữ liệu đến hết ngày", _day(report.data_cutoff), DAY)):
         sheet.append([title, value])
         sheet.cell(sheet.max_row, 2).number_format = number_format
     for index, column in enumerate(columns, start=1):
@@ -177,6 +179,11 @@ def summary_sheet(book: Workbook, report: Report) -> None:
     sheet.freeze_panes = "A2"
     print_setup(sheet, f"A1:{get_column_letter(len(columns))}{sheet.max_row}")
     sheet.oddHeader.center.text = f.period(report.period)
+
+
+def _day(day: str | None):
+    """The cut-off is a local date (answers up to the end of that day)."""
+    return None if not day else datetime.combine(date.fromisoformat(day), time())
 
 
 def _local(moment: str | None):

@@ -51,7 +51,7 @@ def test_the_document_date_line_follows_decree_30():
 
 @pytest.mark.parametrize(("label", "vi", "en"), [("2026-Q3", "Quý III/2026", "Q3 2026"),
                                                   ("2026-07", "Tháng 7/2026", "July 2026"),
-                                                  ("2026", "Năm 2026", "2026"),
+                                                  ("2026", "Năm 2026", "Year 2026"),
                                                   ("2026-05..2026-09", "Tháng 5/2026 – tháng 9/2026",
                                                    "May 2026 – September 2026")])
 def test_periods_read_as_people_write_them(label, vi, en):
