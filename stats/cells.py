@@ -246,8 +246,10 @@ class CellEstimator:
         """R's domain degrees of freedom: PSUs minus strata among the domain's PSUs."""
         used = (row_domain >= 0) & (psu_rows > 0)
         psus = np.bincount(row_domain[used], weights=psu_rows[used], minlength=n_domains)
-        pairs = np.unique(np.column_stack([row_domain[used], self.design.rows.stratum[used]]), axis=0)
-        strata = np.bincount(pairs[:, 0], minlength=n_domains) if len(pairs) else np.zeros(n_domains)
+        # (domain, stratum) pairs as one integer key: np.unique on a flat int64 array is far cheaper than by rows.
+        n_strata = self.design.rows.n_strata
+        pairs = np.unique(row_domain[used].astype(np.int64) * n_strata + self.design.rows.stratum[used])
+        strata = np.bincount(pairs // n_strata, minlength=n_domains) if len(pairs) else np.zeros(n_domains)
         return psus - strata
 
 
