@@ -19,8 +19,9 @@ class Language(StrEnum):
     EN = "en"
 
 
-# One list of languages: the type must name exactly those the instruments know.
-assert tuple(Language) == tuple(LANGUAGES), "survey.core.text.Language must list instruments.text.LANGUAGES"
+# One list of languages: the type must name exactly those the instruments know (checked at import, even with -O).
+if tuple(Language) != tuple(LANGUAGES):
+    raise ImportError("survey.core.text.Language must list instruments.text.LANGUAGES")
 
 
 def pick_language(requested: object, default: str = DEFAULT_LANGUAGE) -> str:
