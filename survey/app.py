@@ -22,6 +22,8 @@ from survey.exports.controllers import ExportController
 from survey.feedback.controllers import FeedbackController
 from survey.jobs.controllers import JobsController
 from survey.logs import access_log_middleware, configure_logging
+from survey.public.controllers import PublicationController, PublicController
+from survey.public.pages import PublicState
 from survey.qr.controllers import PosterController
 from survey.receipts.controllers import ReceiptController
 from survey.reports.controllers import ReportController
@@ -46,6 +48,8 @@ ROUTE_HANDLERS: list = [
     WebhooksController,
     FeedbackController,
     AlertsController,
+    PublicController,
+    PublicationController,
 ]
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -59,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def on_shutdown() -> None:
         await database.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=ROUTE_HANDLERS,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
@@ -79,6 +83,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state={"settings": settings, "database": database},
         debug=False,
     )
+    engine = app.template_engine
+    app.state["public"] = PublicState(settings.timezone, settings.stratum_level, settings.base_url,
+                                      lambda name, context: engine.get_template(name).render(**context))
+    return app
 
 
 def create_server_app() -> Litestar:

@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     from survey.demo import cli as demo_cli
     from survey.exports import cli as exports_cli
     from survey.jobs import cli as jobs_cli
+    from survey.public import cli as public_cli
     from survey.qr import cli as qr_cli
     from survey.receipts import cli as receipts_cli
     from survey.reports import cli as reports_cli
@@ -54,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (system_cli, demo_cli, db_cli, accounts_cli, units_cli, reports_cli, exports_cli, qr_cli, receipts_cli,
-                   jobs_cli, alerts_cli):
+                   jobs_cli, alerts_cli, public_cli):
         module.register(commands)
     return parser
 

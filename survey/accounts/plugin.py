@@ -18,8 +18,9 @@ from survey.accounts.throttle import LoginThrottle
 from survey.settings import Settings
 
 STATIC = Path(__file__).parent.parent / "static"
-# Citizen pages and API-key endpoints carry their own one-time nonce or key: no officer session, no CSRF cookie.
-CSRF_EXEMPT = ["^/q/", "^/api/"]
+# Citizen pages and API-key endpoints carry their own one-time nonce or key, and the public pages (GET only, one
+# cached copy for everyone) must set no cookie: no officer session, no CSRF cookie.
+CSRF_EXEMPT = ["^/q/", "^/api/", "^/cong-khai", "^/public"]
 SESSIONLESS = [*CSRF_EXEMPT, "^/static/", "^/healthz", "^/schema"]
 
 static_files = create_static_files_router(path="/static", directories=[STATIC], name="static")

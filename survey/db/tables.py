@@ -310,6 +310,17 @@ class Alert(Table, tablename="alert"):
     ack_comment = Text(default="")
 
 
+class Publication(Table, tablename="publication"):
+    """Whether a province's figures are published on the public pages (off until an administrator says so),
+    and the fewest answers a unit of it needs before any figure of it is shown (never below the reports' 30)."""
+
+    unit = ForeignKey(references=Unit, unique=True, index=True)
+    public = Boolean(default=False)
+    min_answers = Integer(default=30)
+    updated_by = Varchar(length=64, default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Unit,
     Counter,
@@ -331,4 +342,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     AlertRule,
     Alert,
     SecurityEvent,
+    Publication,
 )
