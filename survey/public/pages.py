@@ -121,7 +121,8 @@ class PublicState:
             "minimum": view.minimum_answers, "partial": not entry.aggregate, "period": view.period,
             "period_title": period.title(lang), "levels": render.TEXT[lang]["levels"],
             "verdict": lambda v: render.verdict(v, lang), "quarters": quarters,
-            "url": lambda c, p=None: render.unit_url(lang, c, p),
+            # Links keep the page's quarter, so a reader walking the tree stays in it.
+            "url": lambda c, p=view.period: render.unit_url(lang, c, p),
             "other_url": render.unit_url(other, code, view.period),
             "csv_url": render.unit_url(lang, code, view.period, ".csv"),
             "json_url": render.unit_url(lang, code, view.period, ".json"),
