@@ -143,6 +143,16 @@ def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
         ("/officer/review", "GET"): Decision(MANAGERS, "/officer/review"),
         ("/officer/review/{response_id:int}", "POST"): Decision(
             MANAGERS, f"/officer/review/{nb_response}", f"/officer/review/{lc_response}", form={"decision": "excluded"}),
+        # The public pages: anyone, no login; a province not made public answers 404 (tests/public/).
+        **{(path, "GET"): Decision(EVERYONE, url) for path, url in (
+            ("/cong-khai", "/cong-khai"), ("/public", "/public"), ("/cong-khai/du-lieu", "/cong-khai/du-lieu"),
+            ("/public/data", "/public/data"), ("/cong-khai/du-lieu/{name:str}", "/cong-khai/du-lieu/2026-Q3.csv"),
+            ("/public/data/{name:str}", "/public/data/2026-Q3.json"), ("/cong-khai/{name:str}", "/cong-khai/NB"),
+            ("/public/{name:str}", "/public/NB.json"), ("/cong-khai/{code:str}/huy-hieu.svg", "/cong-khai/NB/huy-hieu.svg"),
+            ("/public/{code:str}/badge.svg", "/public/NB/badge.svg"))},
+        ("/officer/admin/public", "GET"): Decision(ADMINS, "/officer/admin/public"),
+        ("/officer/admin/public/{code:str}", "POST"): Decision(
+            ADMINS, "/officer/admin/public/NB", form={"public": "0", "min_answers": "30"}),
         ("/officer/exports", "GET"): Decision(RESEARCHERS, "/officer/exports"),
         ("/officer/exports", "POST"): Decision(RESEARCHERS, "/officer/exports"),
         # Another officer's export: only its requester and administrators may see it.
