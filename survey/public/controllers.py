@@ -154,5 +154,6 @@ class PublicationController(Controller):
             minimum = publication.check_min_answers(fields.get("min_answers"))
             await publication.set_publication(code, fields.get("public") == "1", minimum, level, officer.username,
                                               officer)
+            state(request).version.forget()  # this process at once; the others within VERSION_SECONDS
 
         return await act(request, self.path, change(), f"Đã lưu cách công khai của {code}")

@@ -61,7 +61,7 @@ class PublicState:
         self.render_template = render_template
         self.version: Ttl[str] = Ttl(VERSION_SECONDS)
         self.catalogs: SingleFlight[services.Catalog] = SingleFlight(4)
-        self.reports: SingleFlight[Held] = SingleFlight(4096)
+        self.reports: SingleFlight[Held] = SingleFlight(1024)
         self.pages: SingleFlight[Page] = SingleFlight(4096)
         self.today: date | None = None  # a fixed local date instead of the clock's (tests)
 

@@ -36,19 +36,27 @@ class NotPublished(LookupError):
     """No public page: an unknown unit, a province not made public, or a period not complete."""
 
 
+# Audited changes that alter figures of complete months: a review moves a past response between statuses.
+PAST_CHANGES = ("response.review",)
+
+
 async def data_version(clock: Clock) -> str:
     """What the published figures depend on, as a short text; the cache recomputes when it changes.
 
-    The month in progress (which periods are complete), then for the months before it the responses per
-    status (count and id sum: a review that moves a response from flagged to valid changes it), the dossier
-    volumes, the units and the publication settings. A response stored in the month in progress changes
-    none of these, so it changes nothing public. Replace this with the sufficient-statistics rollup's own
-    version once the reports read from it.
+    The month in progress (which periods are complete); the last audited change that alters a complete
+    month (a review of a flagged response: responses are stamped with the server's time, so new answers only
+    ever reach the month in progress); the count of the month just ended (an answer committed in the first
+    instant of a month still counts in the previous one); the dossier volumes of complete months; the units;
+    the publication settings. A response stored in the month in progress changes none of these, so it
+    changes nothing public. Each part is an indexed lookup or a small table, read at most every few seconds
+    per process. Replace this with the sufficient-statistics rollup's own version once the reports read it.
     """
-    before = month_label(clock.month_in_progress)
+    current = clock.month_in_progress
+    before, previous = month_label(current), month_label(current - 1)
     parts: list = [before]
-    parts += await Unit.raw("SELECT status, COUNT(*) AS n, COALESCE(SUM(id), 0) AS s FROM response "
-                            "WHERE period < {} GROUP BY status ORDER BY status", before)
+    actions = ", ".join("{}" for _ in PAST_CHANGES)
+    parts += await Unit.raw(f"SELECT MAX(id) AS last FROM audit_log WHERE action IN ({actions})", *PAST_CHANGES)
+    parts += await Unit.raw("SELECT COUNT(*) AS n FROM response WHERE period = {}", previous)
     parts += await Unit.raw("SELECT COUNT(*) AS n, COALESCE(SUM(dossiers), 0) AS d, "
                             "COALESCE(SUM(portal_not_satisfied), 0) AS p, COALESCE(SUM(id), 0) AS s "
                             "FROM dossier_volume WHERE period < {}", before)

@@ -207,8 +207,15 @@ async def test_an_answer_in_the_month_in_progress_changes_nothing_public(client)
                                       "nonce": "public-test-in-progress"}))
     assert await data_version(state.clock()) == version
     assert await snapshot() == before
-    # The check can fail: an answer in a complete month does change the version, so the pages are recomputed.
-    await Response.insert(Response(**{**row, "period": "2026-06", "nonce": "public-test-complete-month"}))
+    # The check can fail: a review that moves a response of a complete month into the figures changes the
+    # version, so the pages are recomputed.
+    from survey.accounts.guards import CurrentOfficer
+    from survey.admin.review import review_response
+
+    flagged = await Response.insert(Response(**{**row, "period": "2026-06", "status": "flagged",
+                                                "nonce": "public-test-complete-month"}))
+    assert await data_version(state.clock()) == version
+    await review_response(CurrentOfficer(0, "admin", "", "admin", None, None, "/"), flagged[0]["id"], "valid")
     assert await data_version(state.clock()) != version
 
 
