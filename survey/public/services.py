@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import msgspec
 
 from survey.core.periods import Grain, Period, PeriodError, month_label, parse_period
+from survey.core.responses import ResponseStatus
 from survey.db.tables import Unit
 from survey.public.publication import MIN_ANSWERS, settings_by_unit
 from survey.public.schemas import Crumb, Figure, Rank, TrendPoint, UnitFigures, UnitView
@@ -36,16 +37,13 @@ class NotPublished(LookupError):
     """No public page: an unknown unit, a province not made public, or a period not complete."""
 
 
-# Audited changes that alter figures of complete months: a review moves a past response between statuses.
-PAST_CHANGES = ("response.review",)
-
-
 async def data_version(clock: Clock) -> str:
     """What the published figures depend on, as a short text; the cache recomputes when it changes.
 
-    The month in progress (which periods are complete); the last audited change that alters a complete
-    month (a review of a flagged response: responses are stamped with the server's time, so new answers only
-    ever reach the month in progress); the count of the month just ended (an answer committed in the first
+    The month in progress (which periods are complete); the flagged responses of complete months (the only
+    change a complete month's responses see is a review moving one from flagged to valid or excluded:
+    responses are stamped with the server's time, so new answers only reach the month in progress; flagged
+    responses are few and indexed); the count of the month just ended (an answer committed in the first
     instant of a month still counts in the previous one); the dossier volumes of complete months; the units;
     the publication settings. A response stored in the month in progress changes none of these, so it
     changes nothing public. Each part is an indexed lookup or a small table, read at most every few seconds
@@ -54,8 +52,8 @@ async def data_version(clock: Clock) -> str:
     current = clock.month_in_progress
     before, previous = month_label(current), month_label(current - 1)
     parts: list = [before]
-    actions = ", ".join("{}" for _ in PAST_CHANGES)
-    parts += await Unit.raw(f"SELECT MAX(id) AS last FROM audit_log WHERE action IN ({actions})", *PAST_CHANGES)
+    parts += await Unit.raw("SELECT COUNT(*) AS n, COALESCE(SUM(id), 0) AS s FROM response "
+                            "WHERE status = {} AND period < {}", ResponseStatus.FLAGGED.value, before)
     parts += await Unit.raw("SELECT COUNT(*) AS n FROM response WHERE period = {}", previous)
     parts += await Unit.raw("SELECT COUNT(*) AS n, COALESCE(SUM(dossiers), 0) AS d, "
                             "COALESCE(SUM(portal_not_satisfied), 0) AS p, COALESCE(SUM(id), 0) AS s "
@@ -233,6 +231,8 @@ async def sibling_rank(catalog: Catalog, entry: Entry, period: Period, report_of
 
 async def unit_figures(catalog: Catalog, code: str, period: Period, report_of: ReportOf) -> UnitFigures:
     entry = catalog.page(code)
+    if not entry.aggregate:
+        return withheld(entry)
     figures = from_report(entry, await report_of(code, period), None)
     if not figures.published:
         return figures
@@ -253,7 +253,10 @@ async def unit_view(catalog: Catalog, code: str, period: Period, report_of: Repo
         children.append(msgspec.structs.replace(shown, rank=bands.get(child.code) if shown.published else None))
     trend = []
     for quarter in last_quarters(period, TREND_QUARTERS):
-        point = own if quarter == period else from_report(entry, await report_of(code, quarter), None)
+        if quarter == period or not entry.aggregate:  # no figure of its own: no report to compute
+            point = own if quarter == period else withheld(entry)
+        else:
+            point = from_report(entry, await report_of(code, quarter), None)
         trend.append(TrendPoint(quarter.label, point.verdict, point.composite))
     elements = [row.key for row in report.elements] if report else []
     return UnitView(period.label, report.target if report else DEFAULT_TARGET, entry.minimum, own,
