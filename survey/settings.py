@@ -47,6 +47,8 @@ class Settings:
     report_include_today: bool = False
     report_design: str = "cell"
     feedback_deadline_days: int = 10
+    # Research exports one officer may have queued or running at once (each holds a worker for minutes).
+    export_max_active: int = 2
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_security: str = "starttls"
@@ -201,6 +203,7 @@ def load_settings() -> Settings:
         report_include_today=_bool("SURVEY_REPORT_INCLUDE_TODAY", False),
         report_design=_report_design(),
         feedback_deadline_days=_count("SURVEY_FEEDBACK_DEADLINE_DAYS", Settings.feedback_deadline_days),
+        export_max_active=_count("SURVEY_EXPORT_MAX_ACTIVE", Settings.export_max_active),
         **_smtp(),
         login_address_max_failures=_count("SURVEY_LOGIN_ADDRESS_MAX_FAILURES", Settings.login_address_max_failures),
     )
