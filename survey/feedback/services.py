@@ -22,7 +22,7 @@ from survey.core.ratings import ELEMENT_COLUMNS as RATING_COLUMNS
 from survey.db.engine import write_transaction
 from survey.db.tables import Answer, FeedbackComment, FeedbackKeyword, KeyValue, Response
 from survey.exports.scrub import scrub
-from survey.feedback import lexicon
+from survey.feedback import contacts, lexicon
 from survey.feedback.deadlines import due_on, local_date
 from survey.feedback.schemas import (
     ANSWERED,
@@ -264,6 +264,8 @@ async def handle(officer: CurrentOfficer, comment_id: int, step: Handling, tz: s
             FeedbackComment.updated_at: datetime.now(UTC),
         }).where(FeedbackComment.id == comment_id)
         await record("feedback.handle", actor=officer.username, target=f"comment:{comment_id}", status=step.status)
+        if closing:  # the citizen's contact was kept for this answer only
+            await contacts.forget_comment(comment_id)
         if step.status == ANSWERED:
             await publish("comment.answered", {"comment": comment_id, "unit": current.unit_code, "reply": reply})
 
