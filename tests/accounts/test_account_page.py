@@ -3,8 +3,13 @@ with a message in Vietnamese; nobody changes another officer's settings through 
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from survey.db.tables import AuditLog, Officer
-from tests.accounts.fixtures import HTML, login, post_form
+from tests.accounts.fixtures import HTML, PASSWORDS, login, post_form
+from tests.support import CHROMIUM, artifact, launch_chromium, survey_serve
 
 
 async def settings_of(username: str) -> dict:
@@ -41,3 +46,34 @@ async def test_form_without_csrf_token_is_refused(client):
     refused = await client.post("/officer/account", data={"email": "x@y.vn"}, headers=HTML, follow_redirects=False)
     assert refused.status_code == 403
     assert (await settings_of("nbmanager"))["email"] == ""
+
+
+def opt_out_in_browser(base_url: str) -> str:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = browser.new_page(locale="vi-VN")
+        page.goto(f"{base_url}/login")
+        page.get_by_label("Tên đăng nhập").fill("nbmanager")
+        page.get_by_label("Mật khẩu").fill(PASSWORDS["nbmanager"])
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.get_by_role("link", name="Cài đặt của tôi").click()
+        page.get_by_label("Địa chỉ thư điện tử").fill("lanhdao@ninhbinh.gov.vn")
+        page.get_by_label("Nhận bản tin tuần", exact=False).uncheck()
+        page.get_by_role("button", name="Lưu").click()
+        flash = page.locator(".flash").inner_text()
+        for width in (360, 1280):
+            page.set_viewport_size({"width": width, "height": 700})
+            if shot := artifact(f"account-{width}.png"):
+                page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    return flash
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="SURVEY_TEST_CHROMIUM is not set")
+async def test_a_manager_opts_out_in_a_real_browser(world, tmp_path):
+    with survey_serve(tmp_path / "server.log") as base_url:
+        flash = await asyncio.to_thread(opt_out_in_browser, base_url)
+    assert flash.startswith("Đã lưu")
+    assert (await settings_of("nbmanager")) == {"email": "lanhdao@ninhbinh.gov.vn", "digests": False}
