@@ -12,6 +12,7 @@ a form of address), so the inbox never shows more than a research export with te
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -107,7 +108,7 @@ def _ratings(row: dict[str, Any]) -> dict[str, int | None]:
     return ratings
 
 
-async def ingest(tz: str, deadline_days: int) -> list[int]:
+async def ingest(tz: str, deadline_days: int, holidays: Collection[date] = ()) -> list[int]:
     """Bring comments stored since the last pass into the inbox; returns the new comments' ids."""
     from survey.webhooks.services import publish
 
@@ -147,7 +148,7 @@ async def ingest(tz: str, deadline_days: int) -> list[int]:
                     procedure=row["response.procedure"], received_at=received, period=row["response.period"],
                     text=text, search_text=lexicon.normalize(text), ratings=_ratings(row),
                     elements=frame(lexicon.classify(text, compiled)), status=NEW,
-                    due_on=due_on(received, tz, deadline_days),
+                    due_on=due_on(received, tz, deadline_days, holidays),
                 )).on_conflict(target=FeedbackComment.response, action="DO NOTHING").returning(FeedbackComment.id)
                 if inserted:
                     created.append(inserted[0]["id"])

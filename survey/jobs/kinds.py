@@ -30,7 +30,7 @@ async def ingest_feedback(job: ClaimedJob) -> None:
     from survey.settings import get_settings
 
     settings = get_settings()
-    await ingest(settings.timezone, settings.feedback_deadline_days)
+    await ingest(settings.timezone, settings.feedback_deadline_days, settings.holidays)
 
 
 # Jobs that take minutes: run beside the short ones rather than holding up the worker's batch.
