@@ -13,6 +13,7 @@ the unit's report for the month summarised (the weekly digest: the month the wee
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from survey.jobs.outbox import ClaimedJob
 from survey.jobs.worker import PermanentFailure
 from survey.settings import Settings, get_settings
 
+log = logging.getLogger("survey.digests")
 PLAN_JOB = "digests.plan"
 SEND_JOB = "digests.send"
 SEND_HOUR = 7
@@ -134,7 +136,8 @@ async def report_pdf(unit_code: str, month: str, settings: Settings) -> bytes | 
         request = parse_request(unit_code, month, design=settings.report_design)
         report = await build_report(request, settings.language, settings.timezone,
                                     Clock.now(settings.timezone, settings.report_include_today))
-    except (ValueError, LookupError):
+    except Exception:  # the summary is worth sending without the report; the log says why it is missing
+        log.warning("digest: no PDF report for %s, %s", unit_code, month, exc_info=True)
         return None
     return get_format("pdf").render(report, await letterhead_for(unit_code))
 

@@ -195,6 +195,6 @@ class SurveyPageController(Controller):
             return _refused(lang, refused)
         except DatabaseUnavailable:
             return await _form(settings, target, lang, PageState(values=values, busy=True), status=503, nonce=nonce)
-        if contact and not stored.duplicate:  # only with the citizen's consent (survey/feedback/contacts.py)
+        if contact:  # only with the citizen's consent (survey/feedback/contacts.py); kept once per response
             await contacts.keep(stored.response_id, contact, settings.secret_key)
         return _thanks(request, lang, stored)

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from survey.db.engine import write_transaction
 from survey.db.tables import CitizenContact, FeedbackComment
-from survey.feedback.schemas import CLOSED
+from survey.feedback.schemas import CLOSED, COMMENT_ITEM
 
 KEEP = timedelta(days=90)
 CONSENT_FIELD, CONTACT_FIELD = "reply_consent", "reply_contact"
@@ -62,9 +62,9 @@ def unseal(sealed: str, response_id: int, secret_key: str) -> str | None:
 
 
 def offered(values: dict[str, str]) -> str | None:
-    """The contact to keep from the posted fields: None without consent (or with an empty contact); raises
-    ``ContactInvalid`` when consent comes with something unusable."""
-    if values.get(CONSENT_FIELD) != "1":
+    """The contact to keep from the posted fields: None without consent, without a comment to answer, or with
+    an empty contact; raises ``ContactInvalid`` when consent comes with something unusable."""
+    if values.get(CONSENT_FIELD) != "1" or not values.get(COMMENT_ITEM, "").strip():
         return None
     contact = " ".join(values.get(CONTACT_FIELD, "").split())
     if not contact:

@@ -28,6 +28,7 @@ from survey.feedback.deadlines import due_on, local_date
 from survey.feedback.schemas import (
     ANSWERED,
     CLOSED,
+    COMMENT_ITEM,
     IN_PROGRESS,
     NEW,
     STATUSES,
@@ -37,7 +38,6 @@ from survey.feedback.schemas import (
     OnTime,
 )
 
-COMMENT_ITEM = "comment"  # the free-text item of the shipped instruments (sipas_qr, sipas_full)
 INGESTED_STATUSES = ("valid", "flagged")
 CURSOR_KEY = "feedback.ingest.cursor"
 LATE_MARGIN = 2000

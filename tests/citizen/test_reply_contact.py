@@ -69,3 +69,16 @@ def test_no_export_or_report_reads_the_contacts():
     readers = [p for area in ("exports", "reports") for p in (root / area).rglob("*.py")
                if re.search(r"CitizenContact|citizen_contact|feedback\.contacts", p.read_text())]
     assert readers == []
+
+
+async def test_the_offer_is_worded_in_english_too(place, client):
+    token = await counter_token(place, "NB-001-TT-Q1")
+    page = await client.get(f"/q/{token}", params={"lang": "en"})
+    assert "I agree to leave a phone number or e-mail address" in page.text
+    assert "If the box is not ticked, nothing is kept." in page.text
+    assert 'name="reply_consent" value="1">' in page.text
+
+
+async def test_consent_without_a_comment_keeps_nothing(place, client):
+    posted = await _post(client, place, comment="", reply_consent="1", reply_contact=PHONE)
+    assert posted.status_code == 200 and await Response.count() == 1 and await CitizenContact.count() == 0
