@@ -4,12 +4,14 @@ throughput with a worker running beside the server.
     python benchmarks/worker.py throughput [--engine sqlite|postgres] [--jobs 5000] [--workers 2]
     python benchmarks/worker.py latency [--engine ...] [--rate 50] [--duration 20] [--poll 1.0]
     python benchmarks/worker.py submissions [--engine ...] [--clients 8] [--duration 20] [--rounds 2]
+    python benchmarks/worker.py exports [--engine ...] [--clients 8] [--duration 20] [--rounds 2]
 
 ``throughput`` enqueues ``--jobs`` no-op jobs, then times ``--workers`` worker processes (the real ``Worker``,
 concurrency 8) draining them. ``latency`` enqueues at a steady ``--rate`` per second from this process while
 one worker process runs; each handler records now minus the job's enqueue time. ``submissions`` runs the
 citizen traffic of ``benchmarks/load.py`` against ``survey serve`` alternately without and with ``survey
 worker`` running beside it (A B A B ... so that drift of a shared machine falls on both), same database.
+``exports`` does the same with a worker always running, without and with two research exports running in it.
 """
 
 from __future__ import annotations
@@ -109,12 +111,29 @@ async def latency(args: argparse.Namespace, deployment: Deployment, scratch: Pat
           f"max {values.max():.0f} ms")
 
 
-async def submissions(args: argparse.Namespace, deployment: Deployment, scratch: Path) -> None:
+async def traffic_rate(deployment: Deployment, tokens, args: argparse.Namespace, seed: int) -> float:
+    """Citizens' submissions acknowledged per second over ``--duration`` seconds of ``--clients`` clients."""
     import httpx
 
     from benchmarks.load import citizen
     from tests.reliability.citizens import Citizens, Traffic
     from tests.reliability.ledger import Ledger
+
+    ledger, traffic = Ledger(), Traffic()
+    async with httpx.AsyncClient(timeout=30.0, limits=httpx.Limits(max_connections=args.clients * 2)) as http:
+        started = time.monotonic()
+        crowd = [Citizens(http, deployment.base_url, tokens, ledger, traffic, started + args.duration,
+                          random.Random(seed * 1000 + n)) for n in range(args.clients)]
+        await asyncio.gather(*(citizen(c, 0.2, 0.0) for c in crowd))
+        return len(ledger.acknowledged) / (time.monotonic() - started)
+
+
+def start_worker(deployment: Deployment) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "survey.cli", "worker"], env=deployment.env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def submissions(args: argparse.Namespace, deployment: Deployment, scratch: Path) -> None:
     from tests.reliability.server import counter_tokens
 
     tokens = await counter_tokens(deployment.settings)
@@ -124,17 +143,10 @@ async def submissions(args: argparse.Namespace, deployment: Deployment, scratch:
     try:
         for round_ in range(args.rounds):
             for with_worker in (False, True):
-                worker = subprocess.Popen([sys.executable, "-m", "survey.cli", "worker"], env=deployment.env,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if with_worker else None
+                worker = start_worker(deployment) if with_worker else None
                 if worker:
                     await asyncio.sleep(3)
-                ledger, traffic = Ledger(), Traffic()
-                async with httpx.AsyncClient(timeout=30.0, limits=httpx.Limits(max_connections=args.clients * 2)) as http:
-                    started = time.monotonic()
-                    crowd = [Citizens(http, deployment.base_url, tokens, ledger, traffic, started + args.duration,
-                                      random.Random(round_ * 1000 + n)) for n in range(args.clients)]
-                    await asyncio.gather(*(citizen(c, 0.2, 0.0) for c in crowd))
-                    rate = len(ledger.acknowledged) / (time.monotonic() - started)
+                rate = await traffic_rate(deployment, tokens, args, round_)
                 if worker:
                     worker.terminate()
                     worker.wait()
@@ -148,6 +160,57 @@ async def submissions(args: argparse.Namespace, deployment: Deployment, scratch:
           f"({(with_ / without - 1) * 100:+.1f}%)")
 
 
+async def exports(args: argparse.Namespace, deployment: Deployment, scratch: Path) -> None:
+    """Citizens' submissions with a worker running beside the server, alternately without and with research
+    exports running in that worker (two at a time, queued again as they finish, as the web page queues them)."""
+    from survey.db.tables import ExportJob
+    from survey.exports import jobs
+    from survey.exports.services import ExportRequest
+    from tests.reliability.server import counter_tokens
+
+    tokens = await counter_tokens(deployment.settings)
+    month = (await ExportJob.raw("SELECT MAX(period) AS p FROM response"))[0]["p"]
+    request = ExportRequest(scope="VN", period=month, format="csv", k=5)
+    server = LiveServer(deployment, scratch / "server.log")
+    await server.start()
+    worker = start_worker(deployment)
+    results: dict[bool, list[float]] = {False: [], True: []}
+
+    async def keep_two_running(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            active = await ExportJob.count().where(ExportJob.status.is_in(list(jobs.ACTIVE)))
+            for _ in range(2 - active):
+                await jobs.submit(request, "bench", deployment.settings)
+            await asyncio.sleep(0.5)
+
+    try:
+        await asyncio.sleep(3)
+        for round_ in range(args.rounds):
+            for with_exports in (False, True):
+                stop = asyncio.Event()
+                feeder = asyncio.create_task(keep_two_running(stop)) if with_exports else None
+                rate = await traffic_rate(deployment, tokens, args, round_)
+                stop.set()
+                if feeder:
+                    await feeder
+                    while await ExportJob.count().where(ExportJob.status.is_in(list(jobs.ACTIVE))):
+                        await asyncio.sleep(0.5)
+                results[with_exports].append(rate)
+                print(f"round {round_ + 1}, {'with' if with_exports else 'without'} exports: {rate:.0f} submissions/s",
+                      flush=True)
+    finally:
+        worker.terminate()
+        worker.wait()
+        server.terminate()
+    done = await ExportJob.select(ExportJob.created_at, ExportJob.finished_at).where(ExportJob.status == "done")
+    spans = [(r["finished_at"].replace(tzinfo=None) - r["created_at"].replace(tzinfo=None)).total_seconds()
+             for r in done if r["finished_at"]]  # both UTC; SQLite returns them without an offset
+    failed = await ExportJob.count().where(ExportJob.status == "failed")
+    without, with_ = np.mean(results[False]), np.mean(results[True])
+    print(f"engine {args.engine}: {len(done)} exports done, {failed} failed (median {np.median(spans) if spans else 0:.1f} s from request "
+          f"to file); mean {without:.0f}/s without exports, {with_:.0f}/s with ({(with_ / without - 1) * 100:+.1f}%)")
+
+
 async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="survey-worker-bench-") as folder:
         scratch = Path(folder)
@@ -155,11 +218,12 @@ async def run(args: argparse.Namespace) -> None:
         async with fresh_database(args.engine, data_dir, args.postgres_url) as url:
             deployment = Deployment(data_dir=data_dir, database_url=url, port=free_port())
             os.environ.update(deployment.env)
-            if args.mode == "submissions":
-                load_demo(deployment)
+            if args.mode in ("submissions", "exports"):
+                load_demo(deployment, args.scale)
             await bind_to(deployment)
             try:
-                await {"throughput": throughput, "latency": latency, "submissions": submissions}[args.mode](
+                await {"throughput": throughput, "latency": latency, "submissions": submissions,
+                       "exports": exports}[args.mode](
                     args, deployment, scratch)
             finally:
                 from survey.db.engine import current_engine
@@ -171,7 +235,7 @@ async def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=["throughput", "latency", "submissions"])
+    parser.add_argument("mode", choices=["throughput", "latency", "submissions", "exports"])
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
     parser.add_argument("--jobs", type=int, default=5000)
@@ -181,6 +245,7 @@ def main() -> None:
     parser.add_argument("--poll", type=float, default=1.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--scale", type=float, default=0.1, help="size of the demo data (submissions, exports)")
     asyncio.run(run(parser.parse_args()))
 
 

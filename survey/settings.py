@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,10 @@ class Settings:
     report_include_today: bool = False
     report_design: str = "cell"
     feedback_deadline_days: int = 10
+    # Public holidays that move each year (lunar ones, days in lieu), beside the fixed ones deadlines know.
+    holidays: frozenset[date] = frozenset()
+    # Research exports one officer may have queued or running at once (each holds a worker for minutes).
+    export_max_active: int = 2
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_security: str = "starttls"
@@ -201,9 +206,20 @@ def load_settings() -> Settings:
         report_include_today=_bool("SURVEY_REPORT_INCLUDE_TODAY", False),
         report_design=_report_design(),
         feedback_deadline_days=_count("SURVEY_FEEDBACK_DEADLINE_DAYS", Settings.feedback_deadline_days),
+        holidays=_holidays(),
+        export_max_active=_count("SURVEY_EXPORT_MAX_ACTIVE", Settings.export_max_active),
         **_smtp(),
         login_address_max_failures=_count("SURVEY_LOGIN_ADDRESS_MAX_FAILURES", Settings.login_address_max_failures),
     )
+
+
+def _holidays() -> frozenset[date]:
+    from survey.feedback.deadlines import parse_holidays
+
+    try:
+        return parse_holidays(os.environ.get("SURVEY_HOLIDAYS", ""))
+    except ValueError as exc:
+        raise SettingsError(f"SURVEY_HOLIDAYS: {exc}") from None
 
 
 def _report_design() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
+from survey.accounts.flash import flash
 from survey.accounts.guards import (
     SESSION_OFFICER,
     SESSION_PASSWORD,
@@ -14,6 +15,7 @@ from survey.accounts.guards import (
     password_tag,
 )
 from survey.accounts.passwords import hash_password, hash_password_async, needs_rehash, verify_password_async
+from survey.accounts.services import AccountError, mail_settings, set_mail_settings
 from survey.accounts.sessions import start_session
 from survey.accounts.throttle import LoginThrottle
 from survey.audit import record
@@ -105,3 +107,21 @@ class OfficerHomeController(Controller):
     @get("/")
     async def home(self, officer: OfficerDependency) -> Template:
         return Template("officer/home.html", context={"officer": officer})
+
+    @get("/account")
+    async def account(self, officer: OfficerDependency) -> Template:
+        """The officer's own e-mail address and digest choice (the opt-out)."""
+        return Template("officer/account.html", context={"officer": officer,
+                                                         "mail": await mail_settings(officer.id)})
+
+    @post("/account")
+    async def save_account(self, request: Request, officer: OfficerDependency) -> Redirect:
+        form = await request.form()
+        try:
+            await set_mail_settings(officer.id, officer.username, str(form.get("email", "")),
+                                    form.get("digests") == "1", actor=officer.username)
+        except AccountError as exc:
+            flash(request, str(exc), "error")
+        else:
+            flash(request, "Đã lưu. / Saved.")
+        return Redirect("/officer/account", status_code=303)

@@ -77,3 +77,24 @@ async def list_officers() -> list[dict]:
             Officer.unit.code.as_alias("unit_code"), Officer.unit.path.as_alias("unit_path"),
         ).order_by(Officer.username)
     )
+
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+async def mail_settings(officer_id: int) -> dict:
+    """The officer's e-mail address and whether they receive the weekly and monthly digests."""
+    row = await Officer.select(Officer.email, Officer.digests).where(Officer._meta.primary_key == officer_id).first()
+    return row or {"email": "", "digests": False}
+
+
+async def set_mail_settings(officer_id: int, username: str, email: str, digests: bool, actor: str) -> None:
+    """Save the address digests go to, and the opt-out (``digests`` False), for one's own account or, by an
+    administrator, for an account in their scope (the caller checks the scope)."""
+    email = email.strip()
+    if email and (len(email) > 254 or not EMAIL_PATTERN.match(email)):
+        raise AccountError(f"Địa chỉ thư không hợp lệ: {email!r}. / Invalid e-mail address.")
+    async with write_transaction():
+        await Officer.update({Officer.email: email, Officer.digests: digests}).where(
+            Officer._meta.primary_key == officer_id)
+        await record("account.mail", actor=actor, target=username, digests=digests, email_set=bool(email))

@@ -80,6 +80,29 @@ async def set_rule(unit_code: str | None, kind: str, enabled: bool, threshold: i
                      threshold=threshold)
 
 
+async def rules_in_scope(officer: CurrentOfficer) -> list[dict[str, Any]]:
+    """The defaults (all units) and the rules of units in the officer's scope, defaults first."""
+    rows = await AlertRule.select(AlertRule.id, AlertRule.unit.code.as_alias("unit_code"),
+                                  AlertRule.unit.path.as_alias("unit_path"), AlertRule.kind, AlertRule.enabled,
+                                  AlertRule.threshold, AlertRule.recipients).order_by(AlertRule.id)
+    seen = [r for r in rows if r["unit_code"] is None or officer.sees(r["unit_path"])]
+    return sorted(seen, key=lambda r: (r["unit_code"] is not None, r["unit_code"] or "", KINDS.index(r["kind"])))
+
+
+async def set_rule_as(officer: CurrentOfficer, unit_code: str, kind: str, enabled: bool, threshold: int,
+                      recipients: list[str]) -> None:
+    """``set_rule`` from the web page: the default of all units is a national administrator's; a unit's rule
+    is set by the administrators and managers of that unit or one above it."""
+    from survey.accounts.guards import authorize_unit
+
+    if not unit_code and not officer.is_national_admin:
+        raise AlertError("Chỉ quản trị viên toàn quốc đặt được quy tắc chung cho mọi đơn vị; hãy chọn một đơn vị. "
+                         "/ Only a national administrator sets the rule of all units.")
+    if unit_code:
+        await authorize_unit(officer, unit_code)
+    await set_rule(unit_code or None, kind, enabled, threshold, recipients, actor=officer.username)
+
+
 def _ancestors(path: str) -> list[int]:
     return list(path_ids(path))
 

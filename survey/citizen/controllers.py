@@ -30,6 +30,7 @@ from survey.citizen.targets import (
 from survey.citizen.writer import store
 from survey.compression import ENCODED, accepts_gzip, compress
 from survey.db.availability import DatabaseUnavailable
+from survey.feedback import contacts
 from survey.settings import Settings
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -176,10 +177,14 @@ class SurveyPageController(Controller):
         instrument = instruments.get(target.place.instrument_key)
         try:
             answers = instrument.validate_answers(
-                raw, procedures=await procedure_codes(), ignore=("nonce", "lang")
+                raw, procedures=await procedure_codes(), ignore=("nonce", "lang", *contacts.FIELDS)
             )
+            contact = contacts.offered(values)
         except AnswerErrors as errors:
             state = PageState(values=values, errors=errors.messages(lang))
+            return await _form(settings, target, lang, state, status=422, nonce=nonce)
+        except contacts.ContactInvalid:
+            state = PageState(values=values, errors={contacts.CONTACT_FIELD: contacts.INVALID[lang]})
             return await _form(settings, target, lang, state, status=422, nonce=nonce)
         device, network = device_of(request, settings)
         submission = Submission(target=target, instrument=instrument, answers=answers, nonce=nonce,
@@ -190,4 +195,6 @@ class SurveyPageController(Controller):
             return _refused(lang, refused)
         except DatabaseUnavailable:
             return await _form(settings, target, lang, PageState(values=values, busy=True), status=503, nonce=nonce)
+        if contact:  # only with the citizen's consent (survey/feedback/contacts.py); kept once per response
+            await contacts.keep(stored.response_id, contact, settings.secret_key)
         return _thanks(request, lang, stored)

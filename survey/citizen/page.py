@@ -25,6 +25,11 @@ _WORDS = {
         "thanks_text": "Ý kiến của Ông/Bà đã được ghi nhận và giúp cải thiện chất lượng phục vụ.",
         "already": "Đánh giá này đã được ghi nhận trước đó; không cần gửi lại.",
         "chars": "tối đa {n} ký tự",
+        "reply": "Nhận trả lời cho góp ý",
+        "reply_consent": "Tôi đồng ý để lại số điện thoại hoặc thư điện tử để cơ quan trả lời góp ý của tôi.",
+        "reply_contact": "Số điện thoại hoặc địa chỉ thư điện tử",
+        "reply_note": "Chỉ lãnh đạo đơn vị xem được. Thông tin được mã hoá và tự xoá khi góp ý được xử lý xong "
+                      "hoặc sau 90 ngày. Không đánh dấu ô đồng ý thì không lưu gì.",
     },
     "en": {
         "submit": "Send my rating",
@@ -42,6 +47,11 @@ _WORDS = {
         "thanks_text": "Your opinion has been recorded and helps improve the service.",
         "already": "This rating was already received; there is no need to send it again.",
         "chars": "at most {n} characters",
+        "reply": "Get an answer to your comment",
+        "reply_consent": "I agree to leave a phone number or e-mail address so that the office can answer my comment.",
+        "reply_contact": "Phone number or e-mail address",
+        "reply_note": "Only the office's managers can see it. It is encrypted and deleted when your comment has been "
+                      "handled, or after 90 days. If the box is not ticked, nothing is kept.",
     },
 }
 

@@ -145,6 +145,9 @@ class Officer(Table, tablename="officer"):
     unit = ForeignKey(references=Unit, null=True)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # Where the weekly and monthly digests go (managers), and whether the officer wants them.
+    email = Varchar(length=254, default="")
+    digests = Boolean(default=True)
 
 
 class AuditLog(Table, tablename="audit_log"):
@@ -246,6 +249,16 @@ class WebhookDelivery(Table, tablename="webhook_delivery"):
     at = Timestamptz(default=TimestamptzNow())
 
 
+class CitizenContact(Table, tablename="citizen_contact"):
+    """A phone number or e-mail a citizen left, with their consent, to be answered: sealed with AES-GCM under a
+    key derived from the secret key (survey/feedback/contacts.py), deleted when the comment is closed or after
+    90 days. Never exported, never in reports."""
+
+    response = ForeignKey(references=Response, unique=True)
+    sealed = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
 class FeedbackComment(Table, tablename="feedback_comment"):
     """A citizen's comment in the feedback inbox of its unit: the scrubbed text (personal data removed, as in
     exports), the response's place and ratings, the SIPAS elements it speaks of, and its handling.
@@ -338,6 +351,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Webhook,
     WebhookDelivery,
     FeedbackComment,
+    CitizenContact,
     FeedbackKeyword,
     AlertRule,
     Alert,

@@ -8,7 +8,7 @@ whole country); only the officer who asked for a file, or an administrator, may 
 from __future__ import annotations
 
 from litestar import Controller, MediaType, Request, get, post
-from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import ClientException, HTTPException, NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import File, Redirect, Template
 
@@ -73,12 +73,16 @@ class ExportController(Controller):
     @post("/", status_code=303, responses=officer_refusals({
         400: "The form asks for an export that cannot be made (period, format, k, ...).",
         404: "No unit has the scope's code.",
-        413: "The form is larger than the server accepts."}))
+        413: "The form is larger than the server accepts.",
+        429: "The officer already has as many exports waiting or running as SURVEY_EXPORT_MAX_ACTIVE allows."}))
     async def create(self, request: Request, officer: OfficerDependency) -> Redirect:
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         export = request_from_form(form)
         await authorize_unit(officer, export.scope)
-        job_id = await jobs.submit(export, officer.username, request.app.state["settings"])
+        try:
+            job_id = await jobs.submit(export, officer.username, request.app.state["settings"])
+        except jobs.TooManyExports as exc:
+            raise HTTPException(status_code=429, detail=str(exc)) from None
         return Redirect(f"/officer/exports/{job_id}", status_code=303)
 
     @get("/{job_id:int}", media_type=MediaType.HTML, responses=officer_refusals(NO_JOB))

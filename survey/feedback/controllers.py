@@ -11,7 +11,8 @@ from litestar.response import Redirect, Template
 from survey.accounts.flash import flash
 from survey.accounts.guards import OfficerDependency, require_roles
 from survey.accounts.services import Role
-from survey.feedback import lexicon, services
+from survey.audit import record
+from survey.feedback import contacts, lexicon, services
 from survey.feedback.schemas import STATUS_NAMES, STATUSES, Handling, InboxFilter
 from survey.jobs.controllers import national_admin
 
@@ -49,8 +50,11 @@ class FeedbackController(Controller):
     async def detail(self, request: Request, officer: OfficerDependency, comment_id: FromPath[int]) -> Template:
         item = await services.comment(officer, comment_id, _tz(request))
         compiled = lexicon.compile_lexicon(await services.current_lexicon())
+        contact = await contacts.contact_for_comment(comment_id, request.app.state["settings"].secret_key)
+        if contact:
+            await record("feedback.contact.view", actor=officer.username, target=f"comment:{comment_id}")
         return Template("feedback/comment.html", context={"c": item, "why": lexicon.matches(item.text, compiled),
-                                                          **_names()})
+                                                          "contact": contact, **_names()})
 
     @post("/{comment_id:int}/handle", guards=[MANAGERS])
     async def handle(self, request: Request, officer: OfficerDependency, comment_id: FromPath[int]) -> Redirect:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import msgspec
 
+COMMENT_ITEM = "comment"  # the free-text item of the shipped instruments (sipas_qr, sipas_full)
 NEW, IN_PROGRESS, ANSWERED, NOT_ACTIONABLE = "new", "in_progress", "answered", "not_actionable"
 STATUSES = (NEW, IN_PROGRESS, ANSWERED, NOT_ACTIONABLE)
 CLOSED = (ANSWERED, NOT_ACTIONABLE)

@@ -12,6 +12,7 @@ a form of address), so the inbox never shows more than a research export with te
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,11 +23,12 @@ from survey.core.ratings import ELEMENT_COLUMNS as RATING_COLUMNS
 from survey.db.engine import write_transaction
 from survey.db.tables import Answer, FeedbackComment, FeedbackKeyword, KeyValue, Response
 from survey.exports.scrub import scrub
-from survey.feedback import lexicon
+from survey.feedback import contacts, lexicon
 from survey.feedback.deadlines import due_on, local_date
 from survey.feedback.schemas import (
     ANSWERED,
     CLOSED,
+    COMMENT_ITEM,
     IN_PROGRESS,
     NEW,
     STATUSES,
@@ -36,7 +38,6 @@ from survey.feedback.schemas import (
     OnTime,
 )
 
-COMMENT_ITEM = "comment"  # the free-text item of the shipped instruments (sipas_qr, sipas_full)
 INGESTED_STATUSES = ("valid", "flagged")
 CURSOR_KEY = "feedback.ingest.cursor"
 LATE_MARGIN = 2000
@@ -107,7 +108,7 @@ def _ratings(row: dict[str, Any]) -> dict[str, int | None]:
     return ratings
 
 
-async def ingest(tz: str, deadline_days: int) -> list[int]:
+async def ingest(tz: str, deadline_days: int, holidays: Collection[date] = ()) -> list[int]:
     """Bring comments stored since the last pass into the inbox; returns the new comments' ids."""
     from survey.webhooks.services import publish
 
@@ -147,7 +148,7 @@ async def ingest(tz: str, deadline_days: int) -> list[int]:
                     procedure=row["response.procedure"], received_at=received, period=row["response.period"],
                     text=text, search_text=lexicon.normalize(text), ratings=_ratings(row),
                     elements=frame(lexicon.classify(text, compiled)), status=NEW,
-                    due_on=due_on(received, tz, deadline_days),
+                    due_on=due_on(received, tz, deadline_days, holidays),
                 )).on_conflict(target=FeedbackComment.response, action="DO NOTHING").returning(FeedbackComment.id)
                 if inserted:
                     created.append(inserted[0]["id"])
@@ -264,6 +265,8 @@ async def handle(officer: CurrentOfficer, comment_id: int, step: Handling, tz: s
             FeedbackComment.updated_at: datetime.now(UTC),
         }).where(FeedbackComment.id == comment_id)
         await record("feedback.handle", actor=officer.username, target=f"comment:{comment_id}", status=step.status)
+        if closing:  # the citizen's contact was kept for this answer only
+            await contacts.forget_comment(comment_id)
         if step.status == ANSWERED:
             await publish("comment.answered", {"comment": comment_id, "unit": current.unit_code, "reply": reply})
 

@@ -21,7 +21,7 @@ async def run_worker(args: argparse.Namespace) -> None:
     from piccolo.engine.postgres import PostgresEngine
 
     from survey.db.engine import current_engine
-    from survey.jobs.kinds import handlers, periodic
+    from survey.jobs.kinds import LONG_KINDS, handlers, periodic
     from survey.jobs.worker import Worker
     from survey.logs import configure_logging
     from survey.settings import get_settings
@@ -32,7 +32,7 @@ async def run_worker(args: argparse.Namespace) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=1, max_size=max(2, args.concurrency + 1))
     worker = Worker(handlers(), lease_s=args.lease, poll_s=args.poll, concurrency=args.concurrency,
-                    periodic=periodic())
+                    periodic=periodic(), long_kinds=LONG_KINDS)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         # Finish the jobs in hand, then stop; a second signal is not needed, and kill -9 loses nothing.

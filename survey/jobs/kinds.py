@@ -14,6 +14,8 @@ PERIODIC_S = {
     "feedback.ingest": 5.0,
     "jobs.prune": 3600.0,
     "alerts.evaluate": 300.0,
+    "digests.plan": 900.0,
+    "contacts.expire": 3600.0,
 }
 
 
@@ -28,16 +30,30 @@ async def ingest_feedback(job: ClaimedJob) -> None:
     from survey.settings import get_settings
 
     settings = get_settings()
-    await ingest(settings.timezone, settings.feedback_deadline_days)
+    await ingest(settings.timezone, settings.feedback_deadline_days, settings.holidays)
+
+
+# Jobs that take minutes: run beside the short ones rather than holding up the worker's batch.
+LONG_KINDS = frozenset({"exports.run", "digests.send"})
+
+
+async def expire_contacts(job: ClaimedJob) -> None:
+    from survey.feedback.contacts import expire
+
+    await expire()
 
 
 def handlers() -> dict[str, Handler]:
     from survey.alerts import delivery as alerts
+    from survey.alerts import digests
+    from survey.exports import jobs as exports
     from survey.webhooks import delivery
     from survey.webhooks import services as webhooks
 
     return {webhooks.JOB_KIND: delivery.deliver, "feedback.ingest": ingest_feedback, "jobs.prune": prune_jobs,
-            "alerts.evaluate": alerts.evaluate_rules, "alerts.email": alerts.mail_alert}
+            "alerts.evaluate": alerts.evaluate_rules, "alerts.email": alerts.mail_alert,
+            exports.JOB_KIND: exports.run_job, digests.PLAN_JOB: digests.plan_job, digests.SEND_JOB: digests.send_job,
+            "contacts.expire": expire_contacts}
 
 
 def periodic() -> dict[str, float]:

@@ -6,6 +6,9 @@ means no retry can help (the job is dead at once); any other exception is retrie
 lease is renewed every third of its length while the handler runs, so a long export keeps its job and a
 killed worker's job is claimed again by another worker about one lease later.
 
+Long jobs (an export, a digest with its PDF) run detached: the worker keeps claiming and finishing short ones
+(webhooks, e-mail) while they run, up to ``concurrency`` long jobs at once.
+
 Several workers may run, in one process or many, on one machine or many: they share nothing but the table.
 """
 
@@ -44,7 +47,9 @@ class Worker:
     concurrency: int = 4
     name: str = field(default_factory=worker_name)
     periodic: dict[str, float] = field(default_factory=dict)
+    long_kinds: frozenset[str] = frozenset()
     processed: int = 0
+    _detached: set[asyncio.Task] = field(default_factory=set)
     _slots: dict[str, int] = field(default_factory=dict)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -98,7 +103,15 @@ class Worker:
     async def run_once(self) -> int:
         """Claim what is due (up to ``concurrency``) and run it; returns how many jobs were run."""
         await self.schedule()
-        jobs = await outbox.claim(self.name, list(self.handlers), self.lease_s, limit=self.concurrency)
+        kinds = list(self.handlers)
+        if len(self._detached) >= self.concurrency:
+            kinds = [kind for kind in kinds if kind not in self.long_kinds]
+        jobs = await outbox.claim(self.name, kinds, self.lease_s, limit=self.concurrency)
+        for job in [job for job in jobs if job.kind in self.long_kinds]:
+            task = asyncio.create_task(self.run_job(job))  # its own lease keeper and outcome
+            self._detached.add(task)
+            task.add_done_callback(self._detached.discard)
+        jobs = [job for job in jobs if job.kind not in self.long_kinds]
         succeeded: list[ClaimedJob] = []
         keepers = [asyncio.create_task(self._keep_lease(job)) for job in jobs]
         try:
@@ -120,7 +133,12 @@ class Worker:
                 ran = 0
             if ran:
                 continue
+            if until_idle and self._detached:
+                await asyncio.wait(set(self._detached))
+                continue
             if until_idle:
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=self.poll_s)
+        if self._detached:  # stopping: the long jobs in hand finish first
+            await asyncio.wait(set(self._detached))

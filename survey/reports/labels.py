@@ -104,6 +104,7 @@ def summary_lines(report: Report) -> list[str]:
         + ("" if report.response_rate is None else f"; tỷ lệ phản hồi {percent(report.response_rate)}") + ".",
         *provisional_lines(report),
         *portal_lines(report),
+        *on_time_lines(report),
         *report.notes,
     ]
 
@@ -127,6 +128,15 @@ def settle_text(verdict) -> str:
         return "Không thể kết luận ở mức ước lượng hiện tại (ước lượng trùng mục tiêu)." if verdict.reason else ""
     weeks = "" if verdict.weeks is None else f" (khoảng {verdict.weeks:.0f} tuần với nhịp phản hồi hiện nay)"
     return f"Cần thêm khoảng {further(verdict.further_responses)} phiếu để kết luận{weeks}."
+
+
+def on_time_lines(report: Report) -> list[str]:
+    """The share of citizens' comments handled by their deadline, when some fell due in the period."""
+    c = report.comments_on_time
+    if c is None or not c.due:
+        return []
+    return [f"Góp ý của người dân được xử lý đúng hạn: {percent(c.share)} — {count(c.on_time)} trong "
+            f"{count(c.due)} góp ý đã đến hạn (cách tính của Quyết định 766/QĐ-TTg)."]
 
 
 def portal_lines(report: Report) -> list[str]:

@@ -173,6 +173,17 @@ class PortalScore:
 
 
 @dataclass(frozen=True)
+class CommentsOnTime:
+    """Decision 766/QĐ-TTg's feedback handled on time: of the citizens' comments received in the period that
+    have fallen due (deadline passed, or closed), those closed by their deadline. ``share`` is None when none
+    has fallen due."""
+
+    due: int
+    on_time: int
+    share: float | None
+
+
+@dataclass(frozen=True)
 class Scope:
     code: str
     name: str
@@ -211,6 +222,7 @@ class Report:
     # The index definition the figures follow, and the instrument versions whose responses it pools.
     index_fingerprint: str | None = None
     index_versions: list[int] = field(default_factory=list)
+    comments_on_time: CommentsOnTime | None = None  # the inbox's handling, beside the index
 
     def to_dict(self) -> dict[str, Any]:
         return _clean(dataclasses.asdict(self))

@@ -27,6 +27,7 @@ from survey.reports.design import (
     respondent_design,
     working_days,
 )
+from survey.reports.feedback_figures import comments_on_time
 from survey.reports.model import PortalScore, Report
 from survey.scoring import check_fits
 
@@ -200,5 +201,6 @@ async def build_report(request: ReportRequest, lang: str = "vi", timezone: str =
         cutoff=clock.last_day.isoformat(), in_progress=in_progress, days_in_period=clock.days_in(period),
         response_rate=rate, portal=portal_score(portal),
     ))
+    report = dataclasses.replace(report, comments_on_time=await comments_on_time(scope.path, period.months, timezone))
     return dataclasses.replace(report, notes=[*report.notes, *notes], index_fingerprint=definition.fingerprint,
                                index_versions=list(pooled.versions))

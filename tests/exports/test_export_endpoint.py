@@ -1,4 +1,5 @@
-"""``/officer/exports``: roles, unit scope, CSRF, background job and download."""
+"""``/officer/exports``: roles, unit scope, CSRF, the export run by ``survey worker``, the limit of exports per
+officer, and download."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import zipfile
 import pytest
 
 from survey.accounts.services import create_officer
-from survey.db.tables import AuditLog, ExportJob
+from survey.db.tables import AuditLog, ExportJob, Job
+from survey.exports import jobs
+from survey.jobs.worker import Worker
 from tests.accounts.fixtures import HTML, app_client, csrf_token, login, post_form
 from tests.exports.readback import QUASI_IDENTIFIERS, class_sizes
 
@@ -33,7 +36,13 @@ async def logged_in(client, username):
     assert response.status_code in (302, 303), response.text
 
 
+async def run_worker() -> None:
+    """A worker runs the exports until nothing is due: the web process only queues them."""
+    await Worker({jobs.JOB_KIND: jobs.run_job}, long_kinds=frozenset({jobs.JOB_KIND})).run(until_idle=True)
+
+
 async def finished(client, location: str) -> str:
+    await run_worker()
     for _ in range(300):
         page = await client.get(location, headers=HTML)
         assert page.status_code == 200
@@ -132,3 +141,49 @@ async def test_anonymous_visitors_are_sent_to_login(officers):
     async with app_client(officers) as client:
         response = await client.get("/officer/exports", headers=HTML, follow_redirects=False)
         assert response.status_code in (302, 303) and "/login" in response.headers["location"]
+
+
+async def test_the_web_process_only_queues_the_export(officers):
+    async with app_client(officers) as client:
+        await logged_in(client, "researcher")
+        response = await post_form(client, "/officer/exports", FORM, page="/officer/exports")
+        await asyncio.sleep(0.5)
+        page = await client.get(response.headers["location"], headers=HTML)
+        assert 'id="status">queued' in page.text and "survey worker" in page.text
+        assert await Job.count().where(Job.kind == jobs.JOB_KIND, Job.status == "queued") == 1
+        assert 'id="status">done' in await finished(client, response.headers["location"])
+
+
+async def test_simultaneous_exports_beyond_the_limit_are_refused_in_vietnamese(officers):
+    """Issue 15: twenty simultaneous requests were all accepted. Now at most SURVEY_EXPORT_MAX_ACTIVE (2) wait
+    or run per officer; the others get a 429 that says why, and no row."""
+    async with app_client(officers) as client:
+        await logged_in(client, "researcher")
+        token = await csrf_token(client, "/officer/exports")
+        answers = await asyncio.gather(*(
+            client.post("/officer/exports", data={**FORM, "_csrf_token": token}, headers=HTML,
+                        follow_redirects=False) for _ in range(20)))
+        statuses = sorted(answer.status_code for answer in answers)
+        assert statuses == [303] * 2 + [429] * 18
+        refused = next(answer for answer in answers if answer.status_code == 429)
+        assert "tối đa 2" in refused.text and "Xin đợi" in refused.text
+        assert await ExportJob.count() == 2
+        # Another officer is not held back by the first one's exports.
+        await client.post("/logout", data={"_csrf_token": await csrf_token(client, "/officer")}, headers=HTML)
+        await logged_in(client, "other")
+        assert (await post_form(client, "/officer/exports", FORM, page="/officer/exports")).status_code == 303
+        # Once they are done, the first officer may export again.
+        await run_worker()
+        assert await ExportJob.count().where(ExportJob.status == "done") == 3
+        await client.post("/logout", data={"_csrf_token": await csrf_token(client, "/officer")}, headers=HTML)
+        await logged_in(client, "researcher")
+        assert (await post_form(client, "/officer/exports", FORM, page="/officer/exports")).status_code == 303
+
+
+async def test_an_export_whose_worker_job_died_is_shown_failed(officers):
+    async with app_client(officers) as client:
+        await logged_in(client, "researcher")
+        response = await post_form(client, "/officer/exports", FORM, page="/officer/exports")
+        await Job.update({Job.status: "dead"}).where(Job.kind == jobs.JOB_KIND)
+        page = await client.get(response.headers["location"], headers=HTML)
+        assert 'id="status">failed' in page.text and "xin gửi lại" in page.text

@@ -1,5 +1,6 @@
-"""A real browser and a real worker: a citizen leaves a comment on the survey page; the unit's manager finds it
-in the inbox, sorted by the lexicon, adds a label, answers it and closes it."""
+"""A real browser and a real worker: a citizen leaves a comment on the survey page, with consent to be answered
+at a phone number; the unit's manager finds it in the inbox, sorted by the lexicon, sees the number, adds a
+label, answers it and closes it, and the number is gone."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import time
 import pytest
 
 from survey.accounts.services import create_officer
-from survey.db.tables import FeedbackComment
+from survey.db.tables import CitizenContact, FeedbackComment
 from tests.citizen.conftest import counter_token, live_server, place  # noqa: F401  (fixtures)
 from tests.support import CHROMIUM, artifact, launch_chromium
 
@@ -32,6 +33,13 @@ def walk(survey_url: str, base_url: str) -> dict:
         overall = citizen.locator("fieldset", has=citizen.locator("legend", has_text="Nhìn chung"))
         overall.get_by_text("2 · Không hài lòng").click()
         citizen.get_by_label("Ông/Bà có góp ý gì thêm không?", exact=False).fill(COMMENT)
+        seen["consent_default"] = citizen.get_by_label("Tôi đồng ý để lại", exact=False).is_checked()
+        citizen.get_by_label("Tôi đồng ý để lại", exact=False).check()
+        citizen.get_by_label("Số điện thoại hoặc địa chỉ thư điện tử").fill("0912 345 678")
+        for width in (360, 1280):
+            citizen.set_viewport_size({"width": width, "height": 900})
+            if shot := artifact(f"citizen-reply-consent-{width}.png"):
+                citizen.locator("#reply").screenshot(path=str(shot))
         citizen.get_by_role("button", name="Gửi đánh giá").click()
         citizen.wait_for_load_state()
         seen["thanks"] = citizen.locator("h1").inner_text()
@@ -52,6 +60,11 @@ def walk(survey_url: str, base_url: str) -> dict:
             page.screenshot(path=str(shot), full_page=True)
         page.get_by_role("link", name="Phòng chờ nóng", exact=False).click()
         seen["text"] = page.locator("#comment-text").inner_text()
+        seen["contact"] = page.locator("#contact").inner_text()
+        for width in (360, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            if shot := artifact(f"feedback-contact-{width}.png"):
+                page.screenshot(path=str(shot), full_page=True)
         page.get_by_label("Công chức").check()
         page.get_by_role("button", name="Lưu tiêu chí").click()
         page.get_by_label("Trạng thái mới").select_option(label="Đang xử lý")
@@ -62,6 +75,7 @@ def walk(survey_url: str, base_url: str) -> dict:
         page.get_by_role("button", name="Cập nhật").click()
         seen["status"] = page.locator("#status").inner_text()
         seen["reply"] = page.locator("#reply").inner_text()
+        seen["contact_after"] = page.locator("#contact").count()
         if shot := artifact("feedback-answered.png"):
             page.screenshot(path=str(shot), full_page=True)
         browser.close()
@@ -79,6 +93,9 @@ async def test_a_comment_goes_from_the_citizen_page_to_an_answer(place, live_ser
         worker.terminate()
         worker.wait(timeout=30)
     assert seen["thanks"] == "Cảm ơn Ông/Bà đã đánh giá!"
+    assert seen["consent_default"] is False
+    assert seen["contact"].startswith("0912 345 678") and seen["contact_after"] == 0
+    assert await CitizenContact.count() == 0  # closed: deleted
     assert "Phòng chờ nóng" in seen["inbox_row"] and "Tiếp cận dịch vụ" in seen["inbox_row"]
     assert seen["text"] == "Phòng chờ nóng, phải chờ lâu. Gọi tôi: [điện thoại]"
     assert seen["after_taking"].startswith("Đang xử lý") and seen["status"] == "Đã trả lời (nbmanager)"

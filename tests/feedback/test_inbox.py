@@ -13,6 +13,7 @@ from survey.feedback.deadlines import add_working_days
 from survey.jobs.kinds import handlers, periodic
 from survey.jobs.worker import Worker
 from survey.qr.services import counter_token
+from survey.settings import SettingsError, get_settings
 from survey.units.services import import_counters
 from tests.accounts.fixtures import HTML, login, post_form
 
@@ -121,6 +122,26 @@ def test_working_days_skip_weekends():
     assert add_working_days(friday, 1) == date(2026, 12, 7)
     assert add_working_days(friday, 10) == date(2026, 12, 18)
     assert add_working_days(date(2026, 12, 5), 1) == date(2026, 12, 7)  # Saturday counts from Monday
+
+
+def test_public_holidays_are_not_working_days(monkeypatch):
+    # The fixed ones: 30 April and 1 May 2026 are Thursday and Friday.
+    assert add_working_days(date(2026, 4, 29), 1) == date(2026, 5, 4)
+    assert add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)  # 1 January 2027 is a Friday
+    # Those that move come from SURVEY_HOLIDAYS: Tết as a range, a day in lieu alone.
+    monkeypatch.setenv("SURVEY_HOLIDAYS", "2027-02-05..2027-02-10, 2027-04-16")
+    get_settings.cache_clear()
+    holidays = get_settings().holidays
+    assert len(holidays) == 7 and date(2027, 2, 8) in holidays
+    assert add_working_days(date(2027, 2, 4), 1, holidays) == date(2027, 2, 11)
+    assert add_working_days(date(2027, 2, 4), 10, holidays) == date(2027, 2, 24)
+    assert add_working_days(date(2027, 2, 4), 10) == date(2027, 2, 18)  # without them: a week earlier
+    for bad in ("2027-02-30", "2027-02-10..2027-02-05", "tết"):
+        monkeypatch.setenv("SURVEY_HOLIDAYS", bad)
+        get_settings.cache_clear()
+        with pytest.raises(SettingsError, match="SURVEY_HOLIDAYS"):
+            get_settings()
+    get_settings.cache_clear()
 
 
 async def test_admins_edit_the_lexicon_and_new_comments_follow_it(client, comments, world):

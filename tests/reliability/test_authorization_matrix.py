@@ -140,6 +140,11 @@ def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
         ("/officer/alerts", "GET"): Decision(MANAGERS, "/officer/alerts"),
         ("/officer/alerts/{alert_id:int}/ack", "POST"): Decision(
             MANAGERS, "/officer/alerts/999999/ack", form={"comment": "ok"}),
+        ("/officer/alerts/rules", "GET"): Decision(MANAGERS, "/officer/alerts/rules"),
+        ("/officer/alerts/rules", "POST"): Decision(
+            MANAGERS, "/officer/alerts/rules", form={"unit": "NB", "kind": "flagged_burst", "threshold": "5"}),
+        ("/officer/account", "GET"): Decision(OFFICERS, "/officer/account"),
+        ("/officer/account", "POST"): Decision(OFFICERS, "/officer/account", form={"email": "", "digests": "1"}),
         ("/officer/review", "GET"): Decision(MANAGERS, "/officer/review"),
         ("/officer/review/{response_id:int}", "POST"): Decision(
             MANAGERS, f"/officer/review/{nb_response}", f"/officer/review/{lc_response}", form={"decision": "excluded"}),
