@@ -79,7 +79,7 @@ async def _submit_in_trouble(place: Place, folder: Path, trouble, relief) -> Non
             try:
                 refused = await client.post(f"/q/{token}", data=form)
                 api = await client.post("/api/v1/responses", json={
-                    "token": token, "answers": {"overall_sat": 4}, "idempotency_key": "k" + os.urandom(16).hex()})
+                    "token": token, "answers": {"overall_sat": 4}, "idempotency_key": os.urandom(16).hex()})
                 health = await client.get("/healthz")
             finally:
                 relief()

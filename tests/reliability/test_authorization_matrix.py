@@ -19,6 +19,7 @@ from survey.receipts import apikeys
 from survey.settings import Settings
 from survey.units.services import import_counters
 from tests.accounts.fixtures import HTML, PASSWORDS, app_client, csrf_token, login
+from tests.support import idempotency_key
 
 ANONYMOUS, RESEARCHER, MANAGER, ADMIN = "anonymous", "researcher", "nbmanager", "admin"
 VISITORS = (ANONYMOUS, RESEARCHER, MANAGER, ADMIN)
@@ -71,7 +72,7 @@ def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
         ("/q/{token:str}", "GET"): Decision(EVERYONE, f"/q/{token}"),
         ("/q/{token:str}", "POST"): Decision(EVERYONE, f"/q/{token}"),
         ("/api/v1/responses", "POST"): Decision(EVERYONE, "/api/v1/responses", json={
-            "token": token, "answers": {"overall_sat": 5}, "idempotency_key": "matrix-probe"}),
+            "token": token, "answers": {"overall_sat": 5}, "idempotency_key": idempotency_key("matrix-probe")}),
         ("/api/v1/receipts", "POST"): Decision(API_KEY_ONLY, "/api/v1/receipts", json={"counter": "NB-001-TT-Q1"}),
         ("/login", "GET"): Decision(EVERYONE, "/login"),
         ("/login", "POST"): Decision(EVERYONE, "/login"),
@@ -191,7 +192,7 @@ async def objects(world: Settings) -> Objects:
     ids = []
     async with app_client(world) as client:
         for n, token in enumerate((nb_token, lc_token)):
-            body = {"token": token, "answers": {"overall_sat": 4}, "idempotency_key": f"matrix-{n:04d}"}
+            body = {"token": token, "answers": {"overall_sat": 4}, "idempotency_key": idempotency_key(f"matrix-{n:04d}")}
             assert (await client.post("/api/v1/responses", json=body)).status_code == 201
             ids.append((await Response.select(Response.id).where(Response.counter == counters[
                 "NB-001-TT-Q1" if n == 0 else "LC-001-TT-Q1"]).first())["id"])
