@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from survey.accounts.flash import flash
 from survey.accounts.guards import OfficerDependency, require_roles
 from survey.accounts.services import Role
+from survey.core.params import Page
 from survey.feedback import lexicon, services
 from survey.feedback.schemas import STATUS_NAMES, STATUSES, Handling, InboxFilter
 from survey.jobs.controllers import national_admin
@@ -35,7 +36,7 @@ class FeedbackController(Controller):
     async def index(self, request: Request, officer: OfficerDependency, unit: FromQuery[str] = "",
                     period: FromQuery[str] = "", element: FromQuery[str] = "", status: FromQuery[str] = "",
                     words: FromQuery[str] = "", overdue: FromQuery[bool] = False,
-                    page: FromQuery[int] = 1) -> Template:
+                    page: Page = 1) -> Template:
         filters = InboxFilter(unit=unit.strip(), period=period.strip(), element=element, status=status,
                               words=words.strip(), overdue=overdue, page=page)
         try:
