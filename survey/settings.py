@@ -54,6 +54,8 @@ class Settings:
     smtp_password: str = ""
     smtp_sender: str = ""
     login_address_max_failures: int = 100
+    # Survey pages (form nonces) one address may open per counter in 10 minutes, per server process.
+    form_pages_per_address: int = 30
 
     @property
     def engine(self) -> str:
@@ -203,6 +205,7 @@ def load_settings() -> Settings:
         feedback_deadline_days=_count("SURVEY_FEEDBACK_DEADLINE_DAYS", Settings.feedback_deadline_days),
         **_smtp(),
         login_address_max_failures=_count("SURVEY_LOGIN_ADDRESS_MAX_FAILURES", Settings.login_address_max_failures),
+        form_pages_per_address=_count("SURVEY_FORM_PAGES_PER_ADDRESS", Settings.form_pages_per_address),
     )
 
 
