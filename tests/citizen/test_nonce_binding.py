@@ -8,8 +8,6 @@ the cross-site check; the nonce cookie (SameSite=Lax, so never sent on another s
 
 from __future__ import annotations
 
-from litestar.testing import AsyncTestClient
-
 from survey.db.tables import Response
 from survey.settings import Settings
 from tests.citizen.conftest import GOOD_ANSWERS, counter_token, nonce_of
@@ -18,14 +16,19 @@ from tests.citizen.conftest import GOOD_ANSWERS, counter_token, nonce_of
 async def test_a_nonce_fetched_by_another_client_is_refused_without_its_cookie(place, client):
     token = await counter_token(place, "NB-001-TT-Q1")
     harvested = nonce_of((await client.get(f"/q/{token}")).text)  # the attacker's server
-    async with AsyncTestClient(app=client.app) as victim:  # an old browser: no Fetch Metadata, no Origin
-        refused = await victim.post(f"/q/{token}", data={**GOOD_ANSWERS, "nonce": harvested})
-        own_cookie = await victim.get(f"/q/{token}")
-        still_refused = await victim.post(f"/q/{token}", data={**GOOD_ANSWERS, "nonce": harvested})
-        assert own_cookie.status_code == 200
-    assert refused.status_code == 400 and still_refused.status_code == 400
-    assert await Response.count() == 0
+    harvester_cookie = client.cookies.get("survey_form")
+    # The visitor's browser (an old one: no Fetch Metadata, no Origin): first without any form cookie, then
+    # with one of its own from an earlier visit.
+    client.cookies.clear()
+    refused = await client.post(f"/q/{token}", data={**GOOD_ANSWERS, "nonce": harvested})
+    assert refused.status_code == 400 and await Response.count() == 0
+    assert (await client.get(f"/q/{token}")).status_code == 200
+    assert client.cookies.get("survey_form") not in (None, harvester_cookie)
+    still_refused = await client.post(f"/q/{token}", data={**GOOD_ANSWERS, "nonce": harvested})
+    assert still_refused.status_code == 400 and await Response.count() == 0
     # The harvester's own browser, holding the cookie, still posts (one citizen, one form).
+    client.cookies.clear()
+    client.cookies.set("survey_form", harvester_cookie, domain="testserver.local", path="/q/")
     assert (await client.post(f"/q/{token}", data={**GOOD_ANSWERS, "nonce": harvested})).status_code == 200
 
 
