@@ -12,7 +12,10 @@ from survey.core.text import Language
 from survey.openapi import json_body
 
 # At least 128 random bits in a usual spelling: a UUID, 32 hex digits, 22+ base64url characters (padded to 32).
-IdempotencyKey = Annotated[str, msgspec.Meta(min_length=32, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
+IdempotencyKey = Annotated[str, msgspec.Meta(
+    min_length=32, max_length=128, pattern=r"^[A-Za-z0-9_-]+$",
+    description="A random key per submission: a UUID4, or 16+ random bytes in hex or base64url. Patterned keys "
+                "(a counter padded to length, a repeated block, few distinct characters) are refused with 400.")]
 NOT_RANDOM = "the idempotency key must be random: a UUID4 or 16+ random bytes in hex or base64url"
 # A key is refused when it repeats itself or uses few symbols. Random keys of the documented forms pass
 # (tested on thousands); a counter, a device name or a date padded to length does not.
