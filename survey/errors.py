@@ -22,6 +22,9 @@ from survey.logs import loggable_path
 log = logging.getLogger("survey.errors")
 BUSY = "Hệ thống đang bận, vui lòng thử lại sau ít giây. / The system is busy; please try again in a few seconds."
 
+NUL_REFUSED = "Dữ liệu gửi lên chứa ký tự không hợp lệ (NUL). / The request contains a character that is not allowed (NUL)."
+_TEXT_POSTGRESQL_REFUSES = {"22021", "22P05"}  # character_not_in_repertoire, untranslatable_character
+
 _TITLES = {
     400: ("Yêu cầu không hợp lệ", "Bad request"),
     401: ("Cần đăng nhập", "Login required"),
@@ -47,7 +50,8 @@ class ErrorBody(msgspec.Struct):
 
 
 class JsonBodyRequest(Request):
-    """A request whose JSON body, when it is not UTF-8, is refused as malformed (400) like any undecodable body.
+    """A request whose JSON body, when it is not UTF-8 or nested too deeply, is refused as malformed (400)
+    like any undecodable body.
 
     msgspec raises ``UnicodeDecodeError`` for invalid UTF-8 inside a string, which litestar does not take for
     a decoding failure and would answer with a 500.
@@ -58,6 +62,8 @@ class JsonBodyRequest(Request):
             return await super().json()
         except UnicodeDecodeError:
             raise ClientException("the body is not valid UTF-8") from None
+        except RecursionError:  # msgspec's own depth limit, met by arrays nested thousands deep
+            raise ClientException("the body is nested too deeply") from None
 
 
 def wants_json(request: Request) -> bool:
@@ -107,6 +113,9 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
 
 
 def handle_unexpected(request: Request, exc: Exception) -> Response:
+    if getattr(exc, "sqlstate", None) in _TEXT_POSTGRESQL_REFUSES:
+        # A NUL character in a name, a parameter or a comment: SQLite stores it, PostgreSQL refuses the text.
+        return error_response(request, 400, NUL_REFUSED)
     if is_unavailable(exc):
         # A database that is busy, full, read-only or down is a reason to come back, not an internal error.
         log.warning("database unavailable", extra={"path": loggable_path(request.url.path)})

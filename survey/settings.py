@@ -59,6 +59,8 @@ class Settings:
     smtp_password: str = ""
     smtp_sender: str = ""
     login_address_max_failures: int = 100
+    # Survey pages (form nonces) one address may open per counter in 10 minutes, per server process.
+    form_pages_per_address: int = 30
 
     @property
     def engine(self) -> str:
@@ -210,6 +212,7 @@ def load_settings() -> Settings:
         export_max_active=_count("SURVEY_EXPORT_MAX_ACTIVE", Settings.export_max_active),
         **_smtp(),
         login_address_max_failures=_count("SURVEY_LOGIN_ADDRESS_MAX_FAILURES", Settings.login_address_max_failures),
+        form_pages_per_address=_count("SURVEY_FORM_PAGES_PER_ADDRESS", Settings.form_pages_per_address),
     )
 
 

@@ -23,6 +23,13 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 """Chromium's command-line switches for a headless run in a container, with no calls home."""
 
 
+def idempotency_key(label: str) -> str:
+    """A random-looking idempotency key (32 hex digits, as the JSON API requires) that ``label`` always gives."""
+    import hashlib
+
+    return hashlib.sha256(label.encode()).hexdigest()[:32]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -34,6 +34,7 @@ from survey.admin.review import flagged_responses, review_response
 from survey.admin.units import create_unit, rename_unit, set_letterhead, set_unit_active, unit_letterhead, unit_tree
 from survey.admin.users import create_account, officers_in_scope, reset_password, set_officer_active
 from survey.admin.volumes import recent_volumes, upload_volumes
+from survey.core.params import Page
 
 UPLOAD_LIMIT = 10 * 1024 * 1024
 ADMIN = require_roles(Role.ADMIN)
@@ -214,7 +215,7 @@ class AuditController(Controller):
 
     @get("/")
     async def index(self, officer: OfficerDependency, action: FromQuery[str] = "", actor: FromQuery[str] = "",
-                    page: FromQuery[int] = 1, since: FromQuery[date | None] = None,
+                    page: Page = 1, since: FromQuery[date | None] = None,
                     until: FromQuery[date | None] = None) -> Template:
         if officer.unit_path != "/":
             # The log names accounts and units of every province: only national administrators read it.

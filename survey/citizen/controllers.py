@@ -15,6 +15,7 @@ from litestar.template import TemplateEngineProtocol
 
 import instruments
 from instruments import AnswerErrors
+from survey.citizen import issuance
 from survey.citizen import nonce as nonces
 from survey.citizen.device import device_hash, network_hash
 from survey.citizen.page import PageState, context, form_values, language, words
@@ -36,17 +37,22 @@ from survey.settings import Settings
 NO_STORE = {"Cache-Control": "no-store"}
 MESSAGE = "citizen/message.html"
 RETRY_AFTER_S = 5
+TOO_MANY_RETRY_S = 60
 
 CROSS_SITE = ("Biểu mẫu này chỉ gửi được từ trang đánh giá. Vui lòng quét lại mã QR.",
               "This form can only be sent from the survey page. Please scan the QR code again.")
 BAD_FORM = ("Biểu mẫu không hợp lệ. Vui lòng mở lại trang đánh giá.",
             "The form is not valid. Please open the survey page again.")
+TOO_MANY_FORMS = ("Thiết bị này đã mở trang đánh giá quá nhiều lần. Vui lòng thử lại sau ít phút.",
+                  "This device opened the survey too many times. Please try again in a few minutes.")
 EXPIRED_FORM = ("Biểu mẫu đã mở quá lâu. Câu trả lời vẫn còn nguyên, vui lòng bấm Gửi đánh giá lần nữa.",
                 "The form was open too long. Your answers are kept; please press Send once more.")
 
 
 def _headers(status: int) -> dict[str, str]:
-    return {**NO_STORE, "Retry-After": str(RETRY_AFTER_S)} if status == 503 else dict(NO_STORE)
+    if status in (429, 503):
+        return {**NO_STORE, "Retry-After": str(RETRY_AFTER_S if status == 503 else TOO_MANY_RETRY_S)}
+    return dict(NO_STORE)
 
 
 def _message(lang: str, status: int, heading: str, *lines: str, resubmit: dict | None = None) -> Template:
@@ -88,12 +94,16 @@ async def _posted(request: Request) -> dict[str, list[str]]:
 
 
 async def _form(
-    settings: Settings, target: Target, lang: str, state: PageState, status: int = 200, nonce: str | None = None
+    settings: Settings, target: Target, lang: str, state: PageState, client: str, status: int = 200,
+    nonce: str | None = None,
 ) -> Template:
+    """The survey page; a new nonce (unless ``nonce``) bound to the form cookie ``client`` (a new one if "")."""
+    client = client or issuance.new_client()
     instrument = instruments.get(target.place.instrument_key)
     page = context(target, instrument, lang, await procedures(),
-                   nonce or nonces.issue(settings.secret_key, target.token), state)
-    return Template("citizen/survey.html", context=page, status_code=status, headers=_headers(status))
+                   nonce or nonces.issue(settings.secret_key, target.token, client=client), state)
+    return Template("citizen/survey.html", context=page, status_code=status, headers=_headers(status),
+                    cookies=[issuance.form_cookie(client, settings.behind_tls)])
 
 
 def cross_site(request: Request, settings: Settings) -> bool:
@@ -142,7 +152,12 @@ class SurveyPageController(Controller):
             return _refused(lang, refused)
         except DatabaseUnavailable:
             raise ServiceUnavailableException("Hệ thống đang bận, vui lòng thử lại. / Busy, please try again.") from None
-        return await _form(settings, target, lang, PageState())
+        limiter = request.app.state.get("form_pages")
+        if limiter is None:
+            limiter = request.app.state["form_pages"] = issuance.IssueLimiter(settings.form_pages_per_address)
+        if not limiter.allow(device_of(request, settings)[0], token):
+            return _message(lang, 429, TOO_MANY_FORMS[lang == "en"])
+        return await _form(settings, target, lang, PageState(), issuance.client_of(request.cookies))
 
     @post("/{token:str}", summary="Store the answers")
     async def submit(self, request: Request, token: FromPath[str]) -> Response:
@@ -154,8 +169,9 @@ class SurveyPageController(Controller):
         values = form_values(raw)
         lang = language(values.get("lang"), settings.language)
         nonce = values.get("nonce", "")
+        client = issuance.client_of(request.cookies)
         try:
-            issued_at = nonces.check_signature(settings.secret_key, token, nonce)
+            issued_at = nonces.check_signature(settings.secret_key, token, nonce, client)
         except nonces.NonceRefused:
             return _message(lang, 400, BAD_FORM[lang == "en"])
         try:
@@ -173,7 +189,7 @@ class SurveyPageController(Controller):
             if stored:
                 return _thanks(request, lang, stored)
             state = PageState(values=values, errors={"_form": EXPIRED_FORM[lang == "en"]})
-            return await _form(settings, target, lang, state, status=400)
+            return await _form(settings, target, lang, state, client, status=400)
         instrument = instruments.get(target.place.instrument_key)
         try:
             answers = instrument.validate_answers(
@@ -182,10 +198,10 @@ class SurveyPageController(Controller):
             contact = contacts.offered(values)
         except AnswerErrors as errors:
             state = PageState(values=values, errors=errors.messages(lang))
-            return await _form(settings, target, lang, state, status=422, nonce=nonce)
+            return await _form(settings, target, lang, state, client, status=422, nonce=nonce)
         except contacts.ContactInvalid:
             state = PageState(values=values, errors={contacts.CONTACT_FIELD: contacts.INVALID[lang]})
-            return await _form(settings, target, lang, state, status=422, nonce=nonce)
+            return await _form(settings, target, lang, state, client, status=422, nonce=nonce)
         device, network = device_of(request, settings)
         submission = Submission(target=target, instrument=instrument, answers=answers, nonce=nonce,
                                 channel=target.channel, device=device, network=network)
@@ -194,7 +210,8 @@ class SurveyPageController(Controller):
         except TargetRefused as refused:
             return _refused(lang, refused)
         except DatabaseUnavailable:
-            return await _form(settings, target, lang, PageState(values=values, busy=True), status=503, nonce=nonce)
+            return await _form(settings, target, lang, PageState(values=values, busy=True), client, status=503,
+                               nonce=nonce)
         if contact:  # only with the citizen's consent (survey/feedback/contacts.py); kept once per response
             await contacts.keep(stored.response_id, contact, settings.secret_key)
         return _thanks(request, lang, stored)

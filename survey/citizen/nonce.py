@@ -2,7 +2,7 @@
 
 The nonce becomes the response's unique ``nonce``, so a double tap or a retried request stores one response.
 Layout (24 bytes, 32 characters of URL-safe base64): issue time (4 bytes, Unix seconds) | 6 random bytes |
-HMAC-SHA256(secret, "nonce:" + token + first 10 bytes) truncated to 14 bytes.
+HMAC-SHA256(secret, "nonce:" + token [+ the browser's form cookie] + first 10 bytes) truncated to 14 bytes.
 """
 
 from __future__ import annotations
@@ -36,17 +36,20 @@ def _key(secret_key: str) -> bytes:
     return hmac.new(secret_key.encode(), b"nonce", hashlib.sha256).digest()
 
 
-def _mac(secret_key: str, token: str, head: bytes) -> bytes:
-    return hmac.new(_key(secret_key), token.encode() + b"|" + head, hashlib.sha256).digest()[:14]
+def _mac(secret_key: str, token: str, head: bytes, client: str) -> bytes:
+    bound = token.encode() + (b"|" + client.encode() if client else b"")
+    return hmac.new(_key(secret_key), bound + b"|" + head, hashlib.sha256).digest()[:14]
 
 
-def issue(secret_key: str, token: str, now: float | None = None) -> str:
+def issue(secret_key: str, token: str, now: float | None = None, client: str = "") -> str:
+    """A nonce for ``token``; with ``client`` (the browser's form cookie, see ``issuance``) it is valid
+    only when posted with that cookie. The survey page always binds one."""
     head = _TIME.pack(int(now if now is not None else time.time())) + secrets.token_bytes(6)
-    return base64.urlsafe_b64encode(head + _mac(secret_key, token, head)).decode("ascii")
+    return base64.urlsafe_b64encode(head + _mac(secret_key, token, head, client)).decode("ascii")
 
 
-def check_signature(secret_key: str, token: str, nonce: object) -> int:
-    """The nonce's issue time if this server issued it for ``token``; else NonceRefused."""
+def check_signature(secret_key: str, token: str, nonce: object, client: str = "") -> int:
+    """The nonce's issue time if this server issued it for ``token`` and ``client``; else NonceRefused."""
     if not isinstance(nonce, str) or not _TEXT.fullmatch(nonce):
         raise NonceRefused("malformed")
     try:
@@ -54,7 +57,7 @@ def check_signature(secret_key: str, token: str, nonce: object) -> int:
     except (binascii.Error, ValueError):
         raise NonceRefused("malformed") from None
     head, mac = raw[:10], raw[10:]
-    if not hmac.compare_digest(mac, _mac(secret_key, token, head)):
+    if not hmac.compare_digest(mac, _mac(secret_key, token, head, client)):
         raise NonceRefused("bad signature")
     return _TIME.unpack(head[:4])[0]
 

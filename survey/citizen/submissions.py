@@ -17,7 +17,7 @@ from survey.core.periods import month_of
 from survey.core.ratings import RATING_COLUMNS
 from survey.core.responses import ResponseStatus
 from survey.db.engine import current_engine
-from survey.db.tables import Answer, Response
+from survey.db.tables import Response
 from survey.scoring import SCORE_COLUMNS, stored_scores
 
 # Rows per INSERT of answers: 4 parameters each, well under the engines' limits on bound parameters.
@@ -53,13 +53,6 @@ async def find_by_nonce(nonce: str) -> Stored | None:
     if row is None:
         return None
     return Stored(row["id"], row["status"], True, row["instrument_key"], row["instrument_version"])
-
-
-async def stored_answers(response_id: int) -> dict[str, int | str]:
-    rows = await Answer.select(Answer.item_code, Answer.value_num, Answer.value_text).where(
-        Answer.response == response_id
-    )
-    return {r["item_code"]: r["value_num"] if r["value_num"] is not None else r["value_text"] for r in rows}
 
 
 Outcome = Stored | TargetRefused

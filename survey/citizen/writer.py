@@ -20,6 +20,7 @@ import time
 from survey.citizen.submissions import Stored, Submission, write_batch
 from survey.db.availability import unavailability_reported
 from survey.db.engine import current_engine
+from survey.db.storage import write_failed, write_succeeded
 
 MAX_BATCH = 256
 GATHER_S = 0.002
@@ -51,12 +52,14 @@ class _Writer:
                 with unavailability_reported():
                     outcomes = await write_batch([sub for sub, _ in batch], self.tz)
             except Exception as exc:  # the whole transaction failed: every submission in it learns why
+                write_failed(exc.__cause__ or exc)
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
             finally:
                 self.finished = time.monotonic()
+            write_succeeded()
             for (_, future), outcome in zip(batch, outcomes):
                 if future.done():
                     continue

@@ -8,7 +8,16 @@ from contextlib import contextmanager
 
 import asyncpg
 
-_TRANSIENT_SQLITE = ("database is locked", "database is busy", "unable to open database")
+# A full disk and a read-only file are transient too: space is freed, the filesystem remounted.
+_TRANSIENT_SQLITE = (
+    "database is locked", "database is busy", "unable to open database", "database or disk is full",
+    "readonly database", "disk i/o error",
+)
+_UNAVAILABLE_PG_STATES = {
+    "53100",  # disk_full
+    "53200",  # out_of_memory
+    "25006",  # read_only_sql_transaction (a standby, default_transaction_read_only)
+}
 _UNAVAILABLE_PG = (
     asyncpg.exceptions.PostgresConnectionError,
     asyncpg.exceptions.CannotConnectNowError,
@@ -27,6 +36,8 @@ class DatabaseUnavailable(Exception):
 def is_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.OperationalError):
         return any(text in str(exc).lower() for text in _TRANSIENT_SQLITE)
+    if getattr(exc, "sqlstate", None) in _UNAVAILABLE_PG_STATES:
+        return True
     return isinstance(exc, (OSError, TimeoutError, *_UNAVAILABLE_PG))
 
 

@@ -85,12 +85,16 @@ def build(*, instrument: Instrument, variables: Sequence[Variable], dataset: Map
         "design": {
             "strata": "stratum", "clusters": "cluster", "weights": "weight", "nest": True,
             "note": "strata are provinces and clusters service counters, both as pseudonyms made with a random key "
-                    "for this export only: stable within the file, not linkable to the database or to other exports",
+                    "for this export only: stable within the file, not linkable to the database or to other exports; "
+                    "the responses of a unit shown as a unit above it form a stratum of their own (the shown unit's), "
+                    "so the stratum never tells more than the unit column",
             "variance": "the published reports post-stratify every unit and month to its dossier volume (R's "
-                        "postStratify); the weights here are those post-stratified weights, so the code below gives "
-                        "the published point estimates, but the file cannot carry the unit-month post-strata (units "
-                        "and periods may be generalised), so it treats the weights as fixed: its standard errors "
-                        "and intervals are usually wider than the published ones",
+                        "postStratify); the weights here are post-stratified the same way but on the cells the file "
+                        "writes (the unit and period shown, after generalisation), because a weight per unit and "
+                        "month would give the month of a row shown with its quarter. Where nothing is generalised "
+                        "the code below gives the published point estimates; where units or months are merged, "
+                        "estimates close to them. It treats the weights as fixed: its standard errors and intervals "
+                        "are usually wider than the published ones",
         },
         "index": {
             "satisfied_values": list(definition.satisfied_values),
@@ -101,8 +105,9 @@ def build(*, instrument: Instrument, variables: Sequence[Variable], dataset: Map
         },
         "disclosure": {**disclosure, "free_text": TEXT_POLICY_KEPT if keep_text else TEXT_POLICY_DROPPED,
                        "timestamps": "no timestamps: each response carries only its period at the written grain",
-                       "limits": "the weight and cluster are constant within a unit and month, so an intruder who knows "
-                                 "response counts per counter could match cluster pseudonyms to counters"},
+                       "limits": "the weight is constant within a written unit and period and tells nothing more; "
+                                 "the cluster is constant within a counter, so an intruder who knows response counts "
+                                 "per counter could match cluster pseudonyms to counters"},
         "reproduce": reproduction(instrument, str(dataset["file"]),
                                   "csv-excel" if dataset.get("encoding") == BOM_ENCODING else str(dataset["format"])),
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -217,6 +217,10 @@ class BatchBuilder:
                    SHOWN: np.array([classes.position(outcome.written(key)[PERIOD:]) for key in cell_keys],
                                    dtype=np.int64)}
         indices[DEMOGRAPHIC] = indices[SHOWN]
+        # A unit shown as one above it keeps no stratum of its own: its rows are written in a stratum of the
+        # shown unit, else the stratum (a province, say) would tell where a row shown as the country is from.
+        self._stratum_of_cell = np.array([outcome.generalise.unit(key[UNIT]) if outcome.generalise.unit(key[UNIT])
+                                          != key[UNIT] else -1 for key in cell_keys], dtype=np.int64)
         # Positions in a written cell once the unit is left out.
         offset = {"period": PERIOD - 1, "channel": CHANNEL - 1, "procedure_group": GROUP - 1,
                   **{code: CHANNEL + n for n, code in enumerate(demographics)}}
@@ -253,6 +257,9 @@ class BatchBuilder:
         order, ``texts`` free-text answers by response id (only when they are kept)."""
         # Every code is there: the batches are the ones whose cells were counted.
         cell = np.searchsorted(self._cell_codes, cell_codes)
+        merged = self._stratum_of_cell[cell]
+        # Merged rows get the shown unit's id, with the top bit set so it meets no real stratum id.
+        pairs = np.where(merged >= 0, ((merged | (1 << 30)) << 32) | (pairs & 0xFFFFFFFF), pairs)
         out = []
         for source, names in self._runs:
             if source == PAIR:
@@ -289,17 +296,31 @@ def _runs(lay: Layout, demographics: set[str]) -> list[tuple[str, tuple[str, ...
 
 
 def post_stratified_weights(unit_month_counts: Mapping[tuple[int, str], int],
-                            volumes: Mapping[tuple[int, str], int]) -> tuple[dict[tuple[int, str], float], dict[str, object]]:
-    """``N/n`` per unit and month, as the reports weight; all 1 unless every unit-month has a known volume
-    (a mix would put weighted and unweighted units on different scales). Also a summary for the codebook."""
+                            volumes: Mapping[tuple[int, str], int],
+                            written: Callable[[int, str], tuple[int, str]]) -> tuple[dict[tuple[int, str], float], dict[str, object]]:
+    """Per unit and month, the weight of its written cell (``written(unit, month)``: the unit and period the
+    file shows): the cell's dossiers ÷ its responses. All 1 unless every unit-month has a known volume (a mix
+    would put weighted and unweighted units on different scales). Also a summary for the codebook.
+
+    Calibrated on the written cell rather than the unit-month, as the reports weight, because the weight is
+    released: a weight per unit-month is unique to its month and would undo the period's generalisation.
+    Where nothing is generalised the two are the same."""
     missing = sum(1 for cell in unit_month_counts if volumes.get(cell, 0) <= 0)
     summary: dict[str, object] = {"unit_months": len(unit_month_counts), "unit_months_without_volume": missing}
     if missing:
         summary["method"] = (f"{missing} of {len(unit_month_counts)} unit-months have no dossier volume, so every "
                              "weight is 1 (unweighted)")
         return {cell: 1.0 for cell in unit_month_counts}, summary
-    summary["method"] = "post-stratified to the dossier volume of each unit and month: weight = dossiers / responses"
-    return {cell: volumes[cell] / n for cell, n in unit_month_counts.items()}, summary
+    dossiers: dict[tuple[int, str], int] = {}
+    responses: dict[tuple[int, str], int] = {}
+    for (unit, month), n in unit_month_counts.items():
+        shown = written(unit, month)
+        dossiers[shown] = dossiers.get(shown, 0) + volumes[(unit, month)]
+        responses[shown] = responses.get(shown, 0) + n
+    summary["method"] = ("post-stratified to the dossier volume of each written unit and period (after "
+                         "generalisation): weight = dossiers / responses of the cell")
+    summary["cells"] = len(dossiers)
+    return {cell: dossiers[(shown := written(*cell))] / responses[shown] for cell in unit_month_counts}, summary
 
 
 def unit_month_counts(cells: Mapping[tuple, int]) -> dict[tuple[int, str], int]:

@@ -18,9 +18,10 @@ of its own. The plan, all on the cell counts from one ``GROUP BY``:
    suppressed into it until it reaches k. The step is accepted when every class has at least k records
    while at most ``max_suppression`` of the records had a value suppressed.
 
-Unit and period are never suppressed locally, only generalised: the weight (dossiers ÷ responses of a unit
-and month) and the cluster id are constant within a unit and month, so a suppressed unit or month could be
-read back from other records sharing the weight or cluster.
+Unit and period are never suppressed locally, only generalised: the cluster id is constant within a unit,
+so a suppressed unit could be read back from other records sharing it. The weight is calibrated on the
+written unit and period (dossiers ÷ responses of the generalised cell, see ``post_stratified_weights``):
+a weight per unit-month would tell the month of a row shown with its quarter.
 """
 
 from __future__ import annotations
@@ -198,6 +199,10 @@ class Generaliser:
     def unit(self, unit: int) -> int:
         """The unit a unit's responses are shown as."""
         return self._units[unit]
+
+    def period(self, month: str) -> str:
+        """The period a month's responses are shown as."""
+        return self._periods[month]
 
     def __call__(self, cell: tuple) -> tuple:
         return (self._units[cell[UNIT]], self._periods[cell[PERIOD]], *self._rest(cell + (None,)))

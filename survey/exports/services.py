@@ -201,8 +201,10 @@ async def _write(job: _Job, reader: source.Reader) -> tuple[list[Path], int, dic
         first = await _read(job, reader, demographics, items, spill)
         cells = dict(zip(first.cell_keys, first.counts.tolist()))
         outcome = plan_disclosure(cells, scope, span, job.grain, demographics, request.k, request.max_suppression)
-        weights, weighting = post_stratified_weights(unit_month_counts(cells),
-                                                     await source.dossier_volumes(scope, span))
+        generalise = outcome.generalise
+        weights, weighting = post_stratified_weights(
+            unit_month_counts(cells), await source.dossier_volumes(scope, span),
+            lambda unit, month: (generalise.unit(unit), generalise.period(month)))
         del cells  # the plan keeps what it needs; the cell counts can be as many as the rows on sparse data
         lay = layout(instrument, outcome, request.keep_text)
         # The units the file names, after generalisation, for the lookup table shipped beside it.

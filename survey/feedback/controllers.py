@@ -12,6 +12,7 @@ from survey.accounts.flash import flash
 from survey.accounts.guards import OfficerDependency, require_roles
 from survey.accounts.services import Role
 from survey.audit import record
+from survey.core.params import Page
 from survey.feedback import contacts, lexicon, services
 from survey.feedback.schemas import STATUS_NAMES, STATUSES, Handling, InboxFilter
 from survey.jobs.controllers import national_admin
@@ -36,7 +37,7 @@ class FeedbackController(Controller):
     async def index(self, request: Request, officer: OfficerDependency, unit: FromQuery[str] = "",
                     period: FromQuery[str] = "", element: FromQuery[str] = "", status: FromQuery[str] = "",
                     words: FromQuery[str] = "", overdue: FromQuery[bool] = False,
-                    page: FromQuery[int] = 1) -> Template:
+                    page: Page = 1) -> Template:
         filters = InboxFilter(unit=unit.strip(), period=period.strip(), element=element, status=status,
                               words=words.strip(), overdue=overdue, page=page)
         try:

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from survey.accounts.flash import flash
 from survey.accounts.guards import CurrentOfficer, OfficerDependency, require_roles
 from survey.accounts.services import Role
+from survey.core.params import Page
 from survey.jobs.outbox import STATUSES
 from survey.jobs.services import JobError, job_counts, recent_jobs, resend_dead
 
@@ -31,7 +32,7 @@ class JobsController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, officer: OfficerDependency, status: FromQuery[str] = "", page: FromQuery[int] = 1) -> Template:
+    async def index(self, officer: OfficerDependency, status: FromQuery[str] = "", page: Page = 1) -> Template:
         national_admin(officer)
         if status and status not in STATUSES:
             raise ClientException(f"Trạng thái không hợp lệ: {status!r}. / Unknown status.")

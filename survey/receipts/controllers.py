@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 
 from litestar import Controller, Request, Response, post
+from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
+from litestar.handlers import BaseRouteHandler
 
 from survey.errors import JsonBodyRequest, error_response
 from survey.openapi import refusals
@@ -16,19 +18,21 @@ from survey.receipts.services import ReceiptRefused, mint
 from survey.settings import Settings
 
 
-async def api_key(request: Request, settings: Settings) -> apikeys.ApiKey:
-    header = request.headers.get("authorization", "")
-    scheme, _, key = header.partition(" ")
+async def require_api_key(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """A guard, so that the key is checked before the body is read: without a key, nothing is parsed."""
+    settings: Settings = connection.app.state["settings"]
+    scheme, _, key = connection.headers.get("authorization", "").partition(" ")
     found = await apikeys.authenticate(settings.secret_key, key.strip()) if scheme.lower() == "bearer" else None
     if found is None:
         raise NotAuthorizedException("an API key is required: Authorization: Bearer <key>")
-    return found
+    connection.state["api_key"] = found
 
 
 class ReceiptController(Controller):
     path = "/api/v1/receipts"
     request_class = JsonBodyRequest
     tags = ["receipts"]
+    guards = [require_api_key]
 
     @post("/", summary="Mint a one-time survey code for one dossier's receipt", status_code=201, responses=refusals({
         401: "No API key, or not a valid one: send Authorization: Bearer <key>.",
@@ -40,7 +44,7 @@ class ReceiptController(Controller):
     }))
     async def create(self, request: Request, data: ReceiptRequestBody) -> Response[ReceiptCreated]:
         settings: Settings = request.app.state["settings"]
-        key = await api_key(request, settings)
+        key: apikeys.ApiKey = request.state["api_key"]
         try:
             minted = await mint(settings.secret_key, key, data.counter, data.procedure, data.dossier, data.valid_days,
                                settings.stratum_level, tz=settings.timezone)

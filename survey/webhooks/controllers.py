@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from survey.accounts.flash import flash
 from survey.accounts.guards import OfficerDependency, require_roles
 from survey.accounts.services import Role
+from survey.core.params import RowId
 from survey.jobs.controllers import national_admin
 from survey.webhooks import services
 from survey.webhooks.schemas import EVENT_TYPES, WebhookForm
@@ -51,7 +51,7 @@ class WebhooksController(Controller):
         return Redirect(f"/officer/admin/webhooks/{webhook_id}", status_code=303)
 
     @get("/{webhook_id:int}")
-    async def detail(self, officer: OfficerDependency, webhook_id: FromPath[int]) -> Template:
+    async def detail(self, officer: OfficerDependency, webhook_id: RowId) -> Template:
         national_admin(officer)
         hook = await services.webhook(webhook_id)
         if hook is None:
@@ -60,7 +60,7 @@ class WebhooksController(Controller):
             "hook": hook, "deliveries": await services.deliveries(webhook_id), "labels": EVENT_LABELS})
 
     @post("/{webhook_id:int}/test")
-    async def test(self, request: Request, officer: OfficerDependency, webhook_id: FromPath[int]) -> Redirect:
+    async def test(self, request: Request, officer: OfficerDependency, webhook_id: RowId) -> Redirect:
         national_admin(officer)
         try:
             event = await services.send_test(webhook_id, actor=officer.username)
@@ -70,7 +70,7 @@ class WebhooksController(Controller):
         return Redirect(f"/officer/admin/webhooks/{webhook_id}", status_code=303)
 
     @post("/{webhook_id:int}/active")
-    async def active(self, request: Request, officer: OfficerDependency, webhook_id: FromPath[int]) -> Redirect:
+    async def active(self, request: Request, officer: OfficerDependency, webhook_id: RowId) -> Redirect:
         national_admin(officer)
         value = str((await request.form()).get("active", ""))
         if value not in ("0", "1"):

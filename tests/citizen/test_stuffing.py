@@ -15,6 +15,7 @@ from survey.citizen.submissions import Submission, write_batch
 from survey.citizen.targets import resolve
 from survey.db.tables import Response
 from tests.citizen.conftest import counter_token
+from tests.support import idempotency_key
 
 API_ANSWERS = {"access_sat": 5, "procedures_sat": 5, "civil_servant_sat": 5, "results_sat": 5, "overall_sat": 5}
 
@@ -24,7 +25,7 @@ async def test_rotating_the_user_agent_from_one_address_is_still_flagged(place, 
     token = await counter_token(place, "NB-001-TT-Q1")
     for number in range(60):
         answer = await client.post("/api/v1/responses", headers={"user-agent": f"phone-model-{number}"}, json={
-            "token": token, "answers": API_ANSWERS, "idempotency_key": f"stuffer-key-{number:04d}-abcdef",
+            "token": token, "answers": API_ANSWERS, "idempotency_key": idempotency_key(f"stuffer-key-{number:04d}"),
         })
         assert answer.status_code == 201
     rows = await Response.select(Response.status, Response.flag_reason).order_by(Response.id)

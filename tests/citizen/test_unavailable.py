@@ -14,6 +14,7 @@ from survey.app import create_app
 from survey.db.engine import bind, engine_from_settings
 from survey.db.tables import Response
 from tests.citizen.conftest import GOOD_ANSWERS, counter_token, nonce_of
+from tests.support import idempotency_key
 
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
@@ -51,7 +52,7 @@ async def test_a_database_that_went_away_gives_503_and_a_page_that_can_send_the_
     bind(PostgresEngine(config={"host": "127.0.0.1", "port": 1, "database": "none", "user": "nobody"}))
     busy = await client.post(f"/q/{token}", data=form)
     api = await client.post("/api/v1/responses", json={"token": token, "answers": {"overall_sat": 4},
-                                                       "idempotency_key": "kiosk-key-0001"})
+                                                       "idempotency_key": idempotency_key("kiosk-key-0001")})
     shown = await client.get(f"/q/{token}")
     bind(engine_from_settings(place.settings))
     assert busy.status_code == 503 and busy.headers["retry-after"].isdigit()

@@ -34,16 +34,32 @@ def satisfied(values) -> np.ndarray:
     return np.where(np.isnan(values), np.nan, (values >= 4).astype(float))
 
 
-async def database_design():
-    """The index computed straight from the database rows, weights made by post-stratifying in stats."""
+async def database_design(shown_units: set[str], shown_periods: set[str]):
+    """The index computed straight from the database rows, weights made by post-stratifying in stats on the
+    cells the file writes: each response's unit shown as its nearest unit (itself or above) the file names,
+    and its month, or the one period the file shows when it shows no months."""
+    if not shown_periods <= set(MONTHS):
+        (whole,) = shown_periods
+    period = (lambda month: month) if shown_periods <= set(MONTHS) else (lambda month: whole)
     rows = await Response.select(Response.unit, Response.period, Response.stratum, Response.counter,
                                  Response.e1, Response.e2, Response.e3, Response.e4, Response.e5).where(
         (Response.status == "valid") & Response.period.is_in(list(MONTHS)))
-    volumes = {(v["unit"], v["period"]): v["dossiers"] for v in await DossierVolume.select()}
-    cell = np.array([f"{r['unit']}|{r['period']}" for r in rows])
+    units = {u["id"]: u for u in await Unit.select(Unit.id, Unit.code, Unit.path)}
+
+    def shown(unit: int) -> str:
+        ancestors = [int(part) for part in units[unit]["path"].strip("/").split("/") if part] + [unit]
+        return next(units[a]["code"] for a in reversed(ancestors) if a in units and units[a]["code"] in shown_units)
+
+    answered = {(r["unit"], r["period"]) for r in rows}
+    totals: dict[str, float] = {}
+    for v in await DossierVolume.select():
+        if (v["unit"], v["period"]) in answered:
+            cell = f"{shown(v['unit'])}|{period(v['period'])}"
+            totals[cell] = totals.get(cell, 0) + v["dossiers"]
+    cell = np.array([f"{shown(r['unit'])}|{period(r['period'])}" for r in rows])
     design = Design(np.ones(len(rows)), strata=np.array([r["stratum"] for r in rows]),
                     clusters=np.array([r["counter"] for r in rows]))
-    calibrated = design.poststratify(cell, {f"{u}|{p}": n for (u, p), n in volumes.items() if f"{u}|{p}" in set(cell)})
+    calibrated = design.poststratify(cell, totals)
     items = [np.array([np.nan if r[c] is None else float(r[c] >= 4) for r in rows]) for c in ("e1", "e2", "e3", "e4", "e5")]
     return calibrated, items
 
@@ -78,9 +94,9 @@ async def test_csv_is_k_anonymous_without_text_or_timestamps(survey_data, tmp_pa
 
 
 async def test_exported_design_reproduces_the_index_from_the_database(survey_data, tmp_path):
-    rows = read_rows(data_file(await export(tmp_path)))
+    rows = read_rows(data_file(await export(tmp_path, grain="month")))
     design, items = file_design(rows)
-    reference, reference_items = await database_design()
+    reference, reference_items = await database_design({r["unit"] for r in rows}, {r["period"] for r in rows})
     for mine, theirs in zip(items, reference_items):
         assert design.proportion(mine).value == pytest.approx(reference.proportion(theirs).value, abs=1e-9)
     assert design.composite(items).value == pytest.approx(reference.composite(reference_items).value, abs=1e-9)
@@ -94,12 +110,15 @@ async def test_exported_design_reproduces_the_index_from_the_database(survey_dat
 async def test_exported_design_reproduces_the_published_report(survey_data, tmp_path):
     from survey.reports.services import build_report, parse_request
 
+    # The report post-stratifies on unit-months; the file on the cells it writes (a small unit merged into the
+    # one above, months into a quarter), so that its weights do not give the month away: estimates close to
+    # the report's, not equal to them (test_no_released_column_undoes_the_generalisation).
     rows = read_rows(data_file(await export(tmp_path)))
     design, items = file_design(rows)
     report = await build_report(parse_request("VN", "2026-Q3"))
-    assert design.composite(items).value == pytest.approx(report.composite.value, abs=1e-9)
+    assert design.composite(items).value == pytest.approx(report.composite.value, abs=0.01)
     for element, values in zip(report.elements, items):
-        assert design.proportion(values).value == pytest.approx(element.index.value, abs=1e-9)
+        assert design.proportion(values).value == pytest.approx(element.index.value, abs=0.02)
 
 
 async def test_rows_are_not_in_the_order_they_arrived(survey_data, tmp_path):
@@ -267,3 +286,26 @@ async def test_reading_in_a_process_of_its_own_writes_the_same_rows(survey_data,
     # Rows are written in a random order: the same rows, and clusters of the same sizes under other pseudonyms.
     assert Multiset(without_pseudonyms(there)) == Multiset(without_pseudonyms(here))
     assert sorted(Multiset(r["cluster"] for r in there).values()) == sorted(Multiset(r["cluster"] for r in here).values())
+
+
+# Every column an export releases besides the answers themselves: an intruder may know any of them.
+RELEASED_DESIGN_COLUMNS = (*QUASI_IDENTIFIERS, "unit_level", "weight", "stratum", "status")
+
+
+@pytest.mark.parametrize("options", [{"grain": "quarter"}, {"k": 5}, {"grain": "year", "k": 3}])
+async def test_no_released_column_undoes_the_generalisation(survey_data, tmp_path, options):
+    """The weight was dossiers ÷ responses of a unit-month: unique per month, so it told the month of a
+    row whose period was generalised to a quarter, and singled out a month's only answer. Weights are now
+    calibrated on the written unit and period, and k holds over every released design column."""
+    k = options.get("k", 5)
+    rows = read_rows(data_file(await export(tmp_path, **options)))
+    weights_per_cell: dict[tuple, set] = {}
+    for row in rows:
+        weights_per_cell.setdefault((row["unit"], row["period"]), set()).add(row["weight"])
+    assert all(len(weights) == 1 for weights in weights_per_cell.values()), weights_per_cell
+    assert min(class_sizes(rows, RELEASED_DESIGN_COLUMNS).values()) >= k
+    # Still post-stratified: the weights of a written cell add up to the dossiers of its unit-months.
+    answered = {(r["unit"], r["period"]) for r in await Response.select(Response.unit, Response.period).where(
+        Response.status == "valid")}
+    assert sum(float(r["weight"]) for r in rows) == pytest.approx(
+        sum(v["dossiers"] for v in await DossierVolume.select() if (v["unit"], v["period"]) in answered), rel=1e-9)

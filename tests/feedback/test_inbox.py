@@ -16,6 +16,7 @@ from survey.qr.services import counter_token
 from survey.settings import SettingsError, get_settings
 from survey.units.services import import_counters
 from tests.accounts.fixtures import HTML, login, post_form
+from tests.support import idempotency_key
 
 COUNTERS = "code,name,unit_code\nNB-001-TT-Q1,Quầy 1,NB-001-TT\nLC-001-TT-Q1,Quầy 1,LC-001-TT\n"
 TZ = "Asia/Ho_Chi_Minh"
@@ -23,7 +24,7 @@ TZ = "Asia/Ho_Chi_Minh"
 
 async def submit(client, token: str, comment: str, key: str, rating: int = 4) -> None:
     body = {"token": token, "answers": {"overall_sat": rating, "civil_servant_sat": rating, "comment": comment},
-            "idempotency_key": f"feedback-{key}"}
+            "idempotency_key": idempotency_key(f"feedback-{key}")}
     answer = await client.post("/api/v1/responses", json=body)
     assert answer.status_code == 201, answer.text
 

@@ -49,6 +49,8 @@ class Deployment:
             "SURVEY_BASE_URL": self.base_url,
             "SURVEY_LOG_FORMAT": "json",
             "SURVEY_LOG_LEVEL": self.log_level,
+            # Every simulated citizen comes from 127.0.0.1: no per-address limit on survey pages.
+            "SURVEY_FORM_PAGES_PER_ADDRESS": "1000000000",
         }
 
     @property

@@ -14,6 +14,7 @@ from survey.db.tables import Counter, Response
 from survey.demo.loader import DEMO_COUNTER
 from survey.qr.services import counter_token
 from tests.reliability.server import Deployment, LiveServer
+from tests.support import idempotency_key
 
 BURST = 40
 
@@ -30,7 +31,7 @@ async def test_one_burst_at_several_workers_stores_at_most_the_limit_as_valid(de
         async with httpx.AsyncClient(base_url=deployment.base_url, timeout=60,
                                      limits=httpx.Limits(max_connections=BURST)) as client:
             answers = await asyncio.gather(*(client.post("/api/v1/responses", json={
-                "token": token, "idempotency_key": f"burst-{n:04d}-0123456789",
+                "token": token, "idempotency_key": idempotency_key(f"burst-{n:04d}"),
                 "answers": {"access_sat": 1 + n % 5, "overall_sat": 1 + (n // 5) % 5},
             }) for n in range(BURST)))
     finally:

@@ -19,6 +19,7 @@ from survey.qr.services import counter_token
 from survey.settings import Settings
 from survey.units.services import import_counters
 from tests.accounts.fixtures import HTML, PASSWORDS, app_client, login, post_form
+from tests.support import idempotency_key
 
 OFFICER_PAGES = ("/login", "/officer", "/officer/dashboard", "/officer/admin/users", "/officer/review",
                  "/static/officer.css")
@@ -108,7 +109,7 @@ async def test_bodies_over_the_limit_get_413_and_store_nothing(world, token):
     async with app_client(world) as client:
         answers = await client.post(f"/q/{token}", data={"overall_sat": "4", "comment": big_text, "nonce": "n"})
         api = await client.post("/api/v1/responses", json={
-            "token": token, "answers": {"overall_sat": 4, "comment": big_text}, "idempotency_key": "too-big-0001"})
+            "token": token, "answers": {"overall_sat": 4, "comment": big_text}, "idempotency_key": idempotency_key("too-big-0001")})
         login_form = await client.post("/login", data={"username": "admin", "password": big_text}, headers=HTML)
     assert [r.status_code for r in (answers, api, login_form)] == [413, 413, 413]
     assert await Response.count() == 0

@@ -25,6 +25,7 @@ from survey.reports.definitions import DefinitionsDiffer
 from survey.reports.services import build_report, parse_request
 from tests.accounts.fixtures import login
 from tests.citizen.conftest import client, counter_token, place  # noqa: F401 - fixtures
+from tests.support import idempotency_key
 
 ELEMENTS = ("access", "procedures", "civil_servant", "results", "feedback")
 # (access_sat, waiting_sat, procedures_sat, civil_servant_sat, results_sat, feedback_sat, overall_sat)
@@ -89,7 +90,7 @@ async def submit_month(client, token: str, version: int, month: str) -> list[dic
     rows = answers(version, PER_MONTH)
     for k, row in enumerate(rows):
         sent = await client.post("/api/v1/responses", headers={"user-agent": f"phone-{month}-{k}"}, json={
-            "token": token, "idempotency_key": f"key-{month}-{k:04d}", "answers": row})
+            "token": token, "idempotency_key": idempotency_key(f"key-{month}-{k:04d}"), "answers": row})
         assert sent.status_code == 201, sent.text
     # The responses arrived "now" from one test client, which the anti-stuffing layers flag after three: place
     # them in the month they stand for, and accept them as a reviewer would (each stands for a citizen here).
