@@ -54,6 +54,9 @@ class Settings:
     smtp_password: str = ""
     smtp_sender: str = ""
     login_address_max_failures: int = 100
+    # Who decides a flagged response: "above" (an officer two levels above its unit, never the unit's own
+    # managers) or "scope" (anyone who sees it).
+    review_by: str = "above"
 
     @property
     def engine(self) -> str:
@@ -203,7 +206,15 @@ def load_settings() -> Settings:
         feedback_deadline_days=_count("SURVEY_FEEDBACK_DEADLINE_DAYS", Settings.feedback_deadline_days),
         **_smtp(),
         login_address_max_failures=_count("SURVEY_LOGIN_ADDRESS_MAX_FAILURES", Settings.login_address_max_failures),
+        review_by=_review_by(),
     )
+
+
+def _review_by() -> str:
+    rule = os.environ.get("SURVEY_REVIEW_BY", "").strip() or Settings.review_by
+    if rule not in ("above", "scope"):
+        raise SettingsError(f"SURVEY_REVIEW_BY must be above or scope, not {rule!r}")
+    return rule
 
 
 def _report_design() -> str:

@@ -30,10 +30,13 @@ from survey.admin.counters import (
     set_counter_instrument,
 )
 from survey.admin.errors import AdminError
-from survey.admin.review import flagged_responses, review_response
+from survey.admin.review import QUEUE_LIMIT, flagged_responses, grouped, review_response
 from survey.admin.units import create_unit, rename_unit, set_letterhead, set_unit_active, unit_letterhead, unit_tree
 from survey.admin.users import create_account, officers_in_scope, reset_password, set_officer_active
 from survey.admin.volumes import recent_volumes, upload_volumes
+from survey.core.i18n import gettext as _
+from survey.core.search import paginate
+from survey.reports.formatting import Formatter
 
 UPLOAD_LIMIT = 10 * 1024 * 1024
 ADMIN = require_roles(Role.ADMIN)
@@ -73,7 +76,7 @@ async def switch(
     """Apply an activate/deactivate form (``active`` = 1 or 0); ``done`` is the (activated, deactivated) message."""
     value = (await form_fields(request)).get("active", "")
     if value not in ("0", "1"):
-        raise ClientException("active must be 0 or 1")
+        raise ClientException(_("active must be 0 or 1"))
     on = value == "1"
     return await act(request, back, change(on), done[0] if on else done[1])
 
@@ -83,8 +86,11 @@ class UnitsController(Controller):
     include_in_schema = False
 
     @get("/", guards=[ADMIN_OR_MANAGER])
-    async def index(self, officer: OfficerDependency) -> Template:
-        return Template("officer/admin/units.html", context={"units": await unit_tree(officer), "officer": officer})
+    async def index(self, officer: OfficerDependency, q: FromQuery[str] = "", page: FromQuery[int] = 1) -> Template:
+        """The unit tree a page at a time, searchable by code or name (with or without diacritics); a match
+        keeps its place and indentation in the tree."""
+        units = paginate(await unit_tree(officer), q, page, lambda unit: (unit["code"], unit["name"]))
+        return Template("officer/admin/units.html", context={"units": units, "officer": officer})
 
     @post("/", guards=[ADMIN])
     async def create(self, request: Request, officer: OfficerDependency) -> Redirect:
@@ -125,9 +131,15 @@ class CountersController(Controller):
     include_in_schema = False
 
     @get("/", guards=[ADMIN_OR_MANAGER])
-    async def index(self, officer: OfficerDependency, unit: FromQuery[str] = "") -> Template:
+    async def index(
+        self, officer: OfficerDependency, unit: FromQuery[str] = "", q: FromQuery[str] = "", page: FromQuery[int] = 1
+    ) -> Template:
+        """Counters a page at a time, of one unit's subtree or the whole scope, searchable by the counter's or
+        its unit's code or name."""
         unit_row = await authorize_unit(officer, unit) if unit else None
-        counters = await counters_in_scope(officer, unit_row["path"] if unit_row else None)
+        counters = paginate(await counters_in_scope(officer, unit_row["path"] if unit_row else None), q, page,
+                            lambda c: (c["code"], c["name"], c["unit_code"], c["unit_name"]),
+                            {"unit": unit_row["code"] if unit_row else ""})
         return Template("officer/admin/counters.html", context={
             "counters": counters, "unit": unit_row, "officer": officer, "instruments": instrument_keys(),
         })
@@ -218,7 +230,7 @@ class AuditController(Controller):
                     until: FromQuery[date | None] = None) -> Template:
         if officer.unit_path != "/":
             # The log names accounts and units of every province: only national administrators read it.
-            raise PermissionDeniedException("Chỉ quản trị viên toàn quốc xem được nhật ký. / National administrators only.")
+            raise PermissionDeniedException(_("Only national administrators can read the audit log."))
         try:
             entries, more = await audit_entries(action, actor, page, since, until)
         except ValueError as refused:
@@ -236,14 +248,19 @@ class ReviewController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, officer: OfficerDependency) -> Template:
-        return Template("officer/review.html", context={"responses": await flagged_responses(officer)})
+    async def index(self, request: Request, officer: OfficerDependency) -> Template:
+        settings = request.app.state["settings"]
+        rows = await flagged_responses(officer)
+        groups = grouped(rows, officer, Formatter(settings.language, settings.timezone), settings.review_by)
+        return Template("officer/review.html", context={
+            "groups": groups, "total": len(rows), "limit": QUEUE_LIMIT, "rule": settings.review_by})
 
     @post("/{response_id:int}")
     async def decide(self, request: Request, officer: OfficerDependency, response_id: FromPath[int]) -> Redirect:
         decision = (await form_fields(request)).get("decision", "")
-        done = f"Đã ghi nhận quyết định cho phiếu #{response_id}"
-        return await act(request, self.path, review_response(officer, response_id, decision), done)
+        done = _("Decision recorded for response #%(id)s", id=response_id)
+        change = review_response(officer, response_id, decision, request.app.state["settings"].review_by)
+        return await act(request, self.path, change, done)
 
 
 ADMIN_ROUTES = [UnitsController, CountersController, UsersController, VolumesController, AuditController, ReviewController]

@@ -17,6 +17,7 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
 from survey.accounts.guards import CurrentOfficer, OfficerDependency, authorize_unit, require_roles
+from survey.admin.review import flagged_backlog
 from survey.alerts.services import alerts_in_scope
 from survey.audit import record
 from survey.core.periods import month_label, parse_period
@@ -187,6 +188,7 @@ class ReportController(Controller):
                                                     _settings(request).timezone),
             "scope_code": scope,
             "open_alerts": len(await alerts_in_scope(officer, open_only=True)),
+            "flagged_backlog": await flagged_backlog(officer),
         }
         return Template("reports/dashboard.html", context=context)
 
