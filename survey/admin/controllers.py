@@ -96,19 +96,19 @@ class UnitsController(Controller):
     async def create(self, request: Request, officer: OfficerDependency) -> Redirect:
         f = await form_fields(request)
         change = create_unit(officer, f.get("code", ""), f.get("name", ""), f.get("level", ""), f.get("parent_code", ""))
-        return await act(request, self.path, change, "Đã tạo đơn vị")
+        return await act(request, self.path, change, _("Unit created."))
 
     @post("/{code:str}/rename", guards=[ADMIN])
     async def rename(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
         f = await form_fields(request)
-        return await act(request, self.path, rename_unit(officer, code, f.get("name", "")), "Đã đổi tên đơn vị")
+        return await act(request, self.path, rename_unit(officer, code, f.get("name", "")), _("Unit renamed."))
 
     @post("/{code:str}/active", guards=[ADMIN])
     async def active(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
         if unconfirmed := await unconfirmed_close(request, unit_closing(officer, code)):
             return unconfirmed
         change = partial(set_unit_active, officer, code)
-        return await switch(request, self.path, change, ("Đã mở lại đơn vị", "Đã ngừng đơn vị"))
+        return await switch(request, self.path, change, (_("Unit reopened."), _("Unit closed.")))
 
     @get("/{code:str}/close", guards=[ADMIN])
     async def confirm_close(self, officer: OfficerDependency, code: FromPath[str]) -> Template:
@@ -123,7 +123,7 @@ class UnitsController(Controller):
     @post("/{code:str}/letterhead", guards=[ADMIN])
     async def save_letterhead(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
         change = set_letterhead(officer, code, await form_fields(request))
-        return await act(request, f"{self.path}/{code}/letterhead", change, "Đã lưu tiêu đề văn bản")
+        return await act(request, f"{self.path}/{code}/letterhead", change, _("Letterhead saved."))
 
 
 class CountersController(Controller):
@@ -149,19 +149,19 @@ class CountersController(Controller):
         f = await form_fields(request)
         change = create_counter(officer, f.get("code", ""), f.get("name", ""), f.get("unit_code", ""),
                                 f.get("instrument_key", ""))
-        return await act(request, self.path, change, "Đã tạo quầy")
+        return await act(request, self.path, change, _("Counter created."))
 
     @post("/{code:str}/instrument", guards=[ADMIN])
     async def instrument(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
         key = (await form_fields(request)).get("instrument_key", "")
-        return await act(request, self.path, set_counter_instrument(officer, code, key), "Đã đổi bộ câu hỏi của quầy")
+        return await act(request, self.path, set_counter_instrument(officer, code, key), _("Counter questionnaire changed."))
 
     @post("/{code:str}/active", guards=[ADMIN])
     async def active(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
         if unconfirmed := await unconfirmed_close(request, counter_closing(officer, code)):
             return unconfirmed
         change = partial(set_counter_active, officer, code)
-        return await switch(request, self.path, change, ("Đã mở lại quầy", "Đã ngừng quầy"))
+        return await switch(request, self.path, change, (_("Counter reopened."), _("Counter closed.")))
 
     @get("/{code:str}/close", guards=[ADMIN])
     async def confirm_close(self, officer: OfficerDependency, code: FromPath[str]) -> Template:
@@ -184,17 +184,17 @@ class UsersController(Controller):
         f = await form_fields(request)
         change = create_account(officer, f.get("username", "").strip(), f.get("password", ""), f.get("role", ""),
                                 f.get("unit_code", "").strip(), f.get("full_name", "").strip())
-        return await act(request, self.path, change, "Đã tạo tài khoản")
+        return await act(request, self.path, change, _("Account created."))
 
     @post("/{username:str}/active")
     async def active(self, request: Request, officer: OfficerDependency, username: FromPath[str]) -> Redirect:
         change = partial(set_officer_active, officer, username)
-        return await switch(request, self.path, change, ("Đã mở khoá tài khoản", "Đã khoá tài khoản"))
+        return await switch(request, self.path, change, (_("Account unlocked."), _("Account locked.")))
 
     @post("/{username:str}/password")
     async def password(self, request: Request, officer: OfficerDependency, username: FromPath[str]) -> Redirect:
         new = (await form_fields(request)).get("password", "")
-        return await act(request, self.path, reset_password(officer, username, new), "Đã đặt lại mật khẩu")
+        return await act(request, self.path, reset_password(officer, username, new), _("Password reset."))
 
 
 class VolumesController(Controller):
@@ -215,7 +215,8 @@ class VolumesController(Controller):
         if errors:
             return Template("officer/admin/volumes.html", status_code=400,
                             context={"volumes": await recent_volumes(officer), "errors": errors})
-        flash(request, f"Đã nhập số hồ sơ: {summary.created} mới, {summary.updated} cập nhật")
+        flash(request, _("Dossier volumes imported: %(created)s new, %(updated)s updated",
+                               created=summary.created, updated=summary.updated))
         return Redirect(self.path, status_code=303)
 
 
