@@ -29,7 +29,7 @@ from babel.messages.pofile import read_po
 
 from survey.core.text import DEFAULT_LANGUAGE, LANGUAGES
 
-__all__ = ["LOCALE_DIR", "N_", "activate", "gettext", "install", "language", "ngettext", "translations", "use"]
+__all__ = ["LOCALE_DIR", "N_", "activate", "gettext", "language", "ngettext", "translations", "use"]
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
@@ -109,24 +109,3 @@ def N_(message: str) -> str:
 
 
 _ = gettext
-
-
-def install(environment: Any) -> None:
-    """Jinja's i18n extension on ``environment``, translating through this module (new-style gettext:
-    ``{{ _("Units of %(name)s", name=unit.name) }}`` escapes its values, ``{% trans %}`` blocks work too),
-    and the filters that name stored codes (``{{ user.role | role_label }}``)."""
-    from jinja2 import pass_context
-
-    from survey.core.labels import FILTERS
-
-    environment.add_extension("jinja2.ext.i18n")
-    # pass_context keeps Jinja from folding ``"admin" | role_label`` into the template when it compiles it,
-    # in whichever language was current then.
-    environment.filters.update({name: pass_context(lambda _context, code, label=label: label(code))
-                                for name, label in FILTERS.items()})
-    environment.globals["i18n_language"] = language
-    environment.install_gettext_callables(
-        lambda message: translations(language()).gettext(message),
-        lambda singular, plural, n: translations(language()).ngettext(singular, plural, n),
-        newstyle=True,
-    )

@@ -12,7 +12,7 @@ import pytest
 from babel.messages.pofile import read_po
 from jinja2 import Environment
 
-from survey.core import i18n
+from survey.core import i18n, templating
 from survey.core.labels import AUDIT_ACTIONS, action_label, level_label, role_label
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,7 +92,7 @@ def test_every_audited_action_has_a_name():
 
 def test_templates_translate_through_jinja():
     environment = Environment(autoescape=True)
-    i18n.install(environment)
+    templating.configure(environment)
     page = environment.from_string('{{ _("Units") }}|{{ _("Hello, %(name)s", name="<b>") }}|{{ "admin" | role_label }}'
                                    '|{% trans %}Units{% endtrans %}|{{ i18n_language() }}')
     assert page.render() == "Đơn vị|Xin chào, &lt;b&gt;|Quản trị|Đơn vị|vi"
