@@ -9,6 +9,7 @@ folding in Python works the same on SQLite and PostgreSQL (neither has a portabl
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from typing import Generic, TypeVar
 from urllib.parse import urlencode
 
 PAGE_SIZE = 50
+# The combining diacritical marks (Vietnamese tones and vowel marks decompose into these).
+_MARKS = re.compile("[\u0300-\u036f]")
 MAX_QUERY = 100
 Row = TypeVar("Row")
 
@@ -23,8 +26,7 @@ Row = TypeVar("Row")
 def fold(text: object) -> str:
     """``"Xã Gia Viễn"`` → ``"xa gia vien"``: no marks, no case, spaces collapsed."""
     decomposed = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "D")
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.casefold().split())
+    return " ".join(_MARKS.sub("", decomposed).casefold().split())
 
 
 def matches(query: str, *fields: object) -> bool:
