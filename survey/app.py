@@ -16,6 +16,7 @@ from survey.alerts.controllers import AlertsController
 from survey.citizen.api import ResponseApiController
 from survey.citizen.controllers import SurveyPageController
 from survey.compression import PageCompression
+from survey.core import i18n, templating
 from survey.db.database import Database
 from survey.errors import EXCEPTION_HANDLERS
 from survey.exports.controllers import ExportController
@@ -69,9 +70,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[on_shutdown],
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[AccessPlugin(settings)],
-        middleware=[access_log_middleware, PageCompression()],
+        middleware=[i18n.middleware(settings.language), access_log_middleware, PageCompression()],
         before_send=[security_headers(settings.behind_tls)],
-        template_config=TemplateConfig(directory=TEMPLATES, engine=Jinja),
+        template_config=TemplateConfig(directory=TEMPLATES, engine=Jinja,
+                                       engine_callback=lambda jinja: templating.configure(jinja.engine)),
         openapi_config=OpenAPIConfig(
             title="Citizen satisfaction survey",
             version="1",

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 
 from survey.accounts.services import AccountError
+from survey.core import i18n
 from survey.core.errors import CommandError
 from survey.csvimport import ImportRejected
 from survey.db.backup import BackupError
@@ -68,7 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(PRIVATE_UMASK)
     args = build_parser().parse_args(argv)
     try:
-        result = args.handler(args, get_settings())
+        settings = get_settings()
+        i18n.activate(settings.language)  # messages in the deployment's language, as on its pages
+        result = args.handler(args, settings)
     except EXPECTED_ERRORS as exc:
         print(f"survey {args.command}: {exc}", file=sys.stderr)
         return 2

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from survey.core.i18n import gettext as _
+from survey.core.i18n import ngettext
 from survey.core.periods import PeriodError, parse_month
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -26,8 +28,10 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
+        if self.column:
+            return _("row %(row)s, column %(column)s: %(message)s", row=self.row, column=self.column,
+                     message=self.message)
+        return _("row %(row)s: %(message)s", row=self.row, message=self.message)
 
 
 class ImportRejected(ValueError):
@@ -36,8 +40,10 @@ class ImportRejected(ValueError):
     def __init__(self, errors: list[RowError]):
         self.errors = errors
         shown = "\n".join(f"  {e}" for e in errors[:50])
-        more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
-        super().__init__(f"{len(errors)} problem(s); nothing was imported:\n{shown}{more}")
+        more = "\n  " + _("... and %(count)s more", count=len(errors) - 50) if len(errors) > 50 else ""
+        heading = ngettext("%(num)s problem; nothing was imported:", "%(num)s problems; nothing was imported:",
+                           len(errors))
+        super().__init__(f"{heading}\n{shown}{more}")
 
 
 @dataclass(frozen=True)
@@ -49,13 +55,13 @@ class Column:
 
 def parse_code(value: str) -> str:
     if not CODE.match(value):
-        raise ValueError("must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        raise ValueError(_("must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"))
     return value
 
 
 def parse_text(value: str) -> str:
     if len(value) > 255:
-        raise ValueError("is longer than 255 characters")
+        raise ValueError(_("is longer than 255 characters"))
     return value
 
 
@@ -64,28 +70,28 @@ def parse_period(value: str) -> str:
     try:
         return parse_month(value)
     except PeriodError:
-        raise ValueError("must be a month written YYYY-MM, e.g. 2026-07") from None
+        raise ValueError(_("must be a month written YYYY-MM, e.g. 2026-07")) from None
 
 
 def parse_count(value: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise ValueError("must be a whole number") from None
+        raise ValueError(_("must be a whole number")) from None
     if number < 0:
-        raise ValueError("must not be negative")
+        raise ValueError(_("must not be negative"))
     return number
 
 
 def read_text(path: Path) -> str:
     if not path.is_file():
-        raise ImportRejected([RowError(0, "", f"{path} is not a readable file")])
+        raise ImportRejected([RowError(0, "", _("%(path)s is not a readable file", path=path))])
     if path.stat().st_size > MAX_BYTES:
-        raise ImportRejected([RowError(0, "", f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")])
+        raise ImportRejected([RowError(0, "", _("the file is larger than %(size)s MB", size=MAX_BYTES // (1024 * 1024)))])
     try:
         return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportRejected([RowError(0, "", f"file is not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+        raise ImportRejected([RowError(0, "", _("the file is not UTF-8 text (%(reason)s at byte %(byte)s)", reason=exc.reason, byte=exc.start))]) from None
 
 
 def parse_rows(text: str, columns: tuple[Column, ...]) -> Iterator[tuple[int, dict[str, object]]]:
@@ -94,27 +100,27 @@ def parse_rows(text: str, columns: tuple[Column, ...]) -> Iterator[tuple[int, di
     try:
         header = reader.fieldnames or []
     except csv.Error as exc:
-        raise ImportRejected([RowError(1, "", f"not valid CSV: {exc}")]) from None
+        raise ImportRejected([RowError(1, "", _("not valid CSV: %(problem)s", problem=exc))]) from None
     known = {c.name for c in columns}
-    errors = [RowError(1, name, "unknown column") for name in header if name not in known]
-    errors += [RowError(1, c.name, "required column is missing") for c in columns if c.required and c.name not in header]
+    errors = [RowError(1, name, _("unknown column")) for name in header if name not in known]
+    errors += [RowError(1, c.name, _("required column is missing")) for c in columns if c.required and c.name not in header]
     if errors:
         raise ImportRejected(errors)
     parsed: list[tuple[int, dict[str, object]]] = []
     try:
         records = list(reader)
     except csv.Error as exc:
-        raise ImportRejected([RowError(reader.line_num, "", f"not valid CSV: {exc}")]) from None
+        raise ImportRejected([RowError(reader.line_num, "", _("not valid CSV: %(problem)s", problem=exc))]) from None
     for number, raw in enumerate(records, start=2):
         if None in raw:
-            errors.append(RowError(number, "", "more fields than the header has"))
+            errors.append(RowError(number, "", _("more fields than the header has")))
             continue
         values: dict[str, object] = {}
         for column in columns:
             cell = (raw.get(column.name) or "").strip()
             if not cell:
                 if column.required:
-                    errors.append(RowError(number, column.name, "is empty"))
+                    errors.append(RowError(number, column.name, _("is empty")))
                 values[column.name] = None
                 continue
             try:
@@ -125,5 +131,5 @@ def parse_rows(text: str, columns: tuple[Column, ...]) -> Iterator[tuple[int, di
     if errors:
         raise ImportRejected(errors)
     if not parsed:
-        raise ImportRejected([RowError(2, "", "the file has a header but no rows")])
+        raise ImportRejected([RowError(2, "", _("the file has a header but no rows"))])
     return iter(parsed)

@@ -61,6 +61,9 @@ class Settings:
     login_address_max_failures: int = 100
     # Survey pages (form nonces) one address may open per counter in 10 minutes, per server process.
     form_pages_per_address: int = 30
+    # Who decides a flagged response: "above" (an officer two levels above its unit, never the unit's own
+    # managers) or "scope" (anyone who sees it).
+    review_by: str = "above"
 
     @property
     def engine(self) -> str:
@@ -213,6 +216,7 @@ def load_settings() -> Settings:
         **_smtp(),
         login_address_max_failures=_count("SURVEY_LOGIN_ADDRESS_MAX_FAILURES", Settings.login_address_max_failures),
         form_pages_per_address=_count("SURVEY_FORM_PAGES_PER_ADDRESS", Settings.form_pages_per_address),
+        review_by=_review_by(),
     )
 
 
@@ -223,6 +227,13 @@ def _holidays() -> frozenset[date]:
         return parse_holidays(os.environ.get("SURVEY_HOLIDAYS", ""))
     except ValueError as exc:
         raise SettingsError(f"SURVEY_HOLIDAYS: {exc}") from None
+
+
+def _review_by() -> str:
+    rule = os.environ.get("SURVEY_REVIEW_BY", "").strip() or Settings.review_by
+    if rule not in ("above", "scope"):
+        raise SettingsError(f"SURVEY_REVIEW_BY must be above or scope, not {rule!r}")
+    return rule
 
 
 def _report_design() -> str:

@@ -19,10 +19,11 @@ from survey.accounts.services import AccountError, mail_settings, set_mail_setti
 from survey.accounts.sessions import start_session
 from survey.accounts.throttle import LoginThrottle
 from survey.audit import record
+from survey.core.i18n import N_, gettext
 from survey.db.engine import write_transaction
 from survey.db.tables import Officer
 
-LOGIN_FAILED = "Tên đăng nhập hoặc mật khẩu không đúng. / Wrong user name or password."
+LOGIN_FAILED = N_("Wrong user name or password.")
 # Verifying against a real hash when the user does not exist keeps both failures equally slow.
 _UNKNOWN_USER_HASH = hash_password("no-such-officer-placeholder")
 
@@ -67,17 +68,14 @@ class LoginController(Controller):
         # Counted before the password is checked: simultaneous guesses cannot all slip under the limit.
         wait = await throttle.admit(username, ip)
         if wait:
-            message = (
-                f"Quá nhiều lần đăng nhập sai. Thử lại sau {wait} giây. / "
-                f"Too many failed logins; try again in {wait} seconds."
-            )
+            message = gettext("Too many failed logins; try again in %(seconds)s seconds.", seconds=wait)
             return login_page(request, message, 429, {"Retry-After": str(wait)})
         officer = await Officer.select().where(Officer.username == username, Officer.active.eq(True)).first()
         ok = await verify_password_async(officer["password_hash"] if officer else _UNKNOWN_USER_HASH, password)
         if not (officer and ok):
             async with write_transaction():
                 await record("login.failure", "anonymous", target=username if officer else "(unknown)")
-            return login_page(request, LOGIN_FAILED, 401)
+            return login_page(request, gettext(LOGIN_FAILED), 401)
         stored_hash = officer["password_hash"]
         if needs_rehash(stored_hash):
             stored_hash = await hash_password_async(password)

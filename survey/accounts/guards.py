@@ -41,6 +41,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 
 from survey.accounts.services import Role
+from survey.core.i18n import gettext as _
 from survey.db.tables import Officer, Unit
 from survey.errors import error_response, wants_json
 
@@ -112,20 +113,20 @@ async def load_officer(connection: ASGIConnection) -> CurrentOfficer | None:
     return officer
 
 
-async def officer_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def officer_required(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     if await load_officer(connection) is None:
-        raise LoginRequired("Vui lòng đăng nhập. / Please log in.")
+        raise LoginRequired(_("Please log in."))
 
 
 def require_roles(*roles: str | Role) -> Callable[[ASGIConnection, BaseRouteHandler], Any]:
     allowed = frozenset(Role(r).value for r in roles)
 
-    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         officer = await load_officer(connection)
         if officer is None:
-            raise LoginRequired("Vui lòng đăng nhập. / Please log in.")
+            raise LoginRequired(_("Please log in."))
         if officer.role not in allowed:
-            raise PermissionDeniedException("Tài khoản của bạn không có quyền này. / Your role does not allow this.")
+            raise PermissionDeniedException(_("Your role does not allow this."))
 
     return guard
 
@@ -133,7 +134,7 @@ def require_roles(*roles: str | Role) -> Callable[[ASGIConnection, BaseRouteHand
 async def provide_officer(request: Request) -> CurrentOfficer:
     officer = await load_officer(request)
     if officer is None:
-        raise LoginRequired("Vui lòng đăng nhập. / Please log in.")
+        raise LoginRequired(_("Please log in."))
     return officer
 
 
@@ -144,7 +145,7 @@ def in_scope(officer: CurrentOfficer, unit_path: str) -> bool:
 async def _authorized(officer: CurrentOfficer, condition: Any, label: str) -> dict:
     unit = await Unit.select().where(condition).first()
     if unit is None:
-        raise NotFoundException(f"Không có đơn vị {label}. / No unit {label}.")
+        raise NotFoundException(_("No unit %(unit)s.", unit=label))
     if not officer.sees(unit["path"]):
         raise PermissionDeniedException(
             f"Đơn vị {label} nằm ngoài phạm vi của bạn. / Unit {label} is outside your scope."

@@ -8,15 +8,17 @@ from concurrent.futures import ThreadPoolExecutor
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from survey.core.i18n import gettext as _
+
 _hasher = PasswordHasher()
 MIN_LENGTH = 10
 
 
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise ValueError(f"password must be at least {MIN_LENGTH} characters")
+        raise ValueError(_("password must be at least %(length)s characters", length=MIN_LENGTH))
     if len(password) > 1024:
-        raise ValueError("password must be at most 1024 characters")
+        raise ValueError(_("password must be at most 1024 characters"))
 
 
 def hash_password(password: str) -> str:

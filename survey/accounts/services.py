@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from survey.accounts.passwords import hash_password_async
 from survey.audit import record
+from survey.core.i18n import gettext as _
 from survey.db.engine import write_transaction
 from survey.db.tables import Officer, Unit
 
@@ -28,26 +29,26 @@ async def create_officer(
 ) -> int:
     """Create an officer; managers need a unit (their scope), administrators see everything."""
     if not USERNAME.match(username):
-        raise AccountError("username must be 3-64 lower-case letters, digits, '.', '_' or '-'")
+        raise AccountError(_("username must be 3-64 lower-case letters, digits, '.', '_' or '-'"))
     try:
         role = Role(role).value
     except ValueError:
-        raise AccountError(f"role must be one of {', '.join(r.value for r in Role)}") from None
+        raise AccountError(_("role must be one of %(roles)s", roles=", ".join(r.value for r in Role))) from None
     try:
         password_hash = await hash_password_async(password)
     except ValueError as exc:
         raise AccountError(str(exc)) from None
     if role == Role.MANAGER and not unit_code:
-        raise AccountError("a unit manager needs --unit: the unit whose reports they may read")
+        raise AccountError(_("a unit manager needs --unit: the unit whose reports they may read"))
     async with write_transaction():
         unit_id = None
         if unit_code:
             unit = await Unit.select(Unit.id).where(Unit.code == unit_code).first()
             if unit is None:
-                raise AccountError(f"unknown unit {unit_code!r}")
+                raise AccountError(_("unknown unit %(code)r", code=unit_code))
             unit_id = unit["id"]
         if await Officer.exists().where(Officer.username == username):
-            raise AccountError(f"username {username!r} is taken")
+            raise AccountError(_("username %(name)r is taken", name=username))
         rows = await Officer.insert(
             Officer(username=username, password_hash=password_hash, role=role, unit=unit_id, full_name=full_name)
         )
@@ -66,7 +67,7 @@ async def set_password(username: str, password: str, actor: str = "system") -> N
             Officer.username == username
         ).returning(Officer.id)
         if not changed:
-            raise AccountError(f"no officer named {username!r}")
+            raise AccountError(_("no officer named %(name)r", name=username))
         await record("officer.password_reset", actor, target=username)
 
 

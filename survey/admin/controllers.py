@@ -30,11 +30,14 @@ from survey.admin.counters import (
     set_counter_instrument,
 )
 from survey.admin.errors import AdminError
-from survey.admin.review import flagged_responses, review_response
+from survey.admin.review import QUEUE_LIMIT, flagged_responses, grouped, review_response
 from survey.admin.units import create_unit, rename_unit, set_letterhead, set_unit_active, unit_letterhead, unit_tree
 from survey.admin.users import create_account, officers_in_scope, reset_password, set_officer_active
 from survey.admin.volumes import recent_volumes, upload_volumes
+from survey.core.i18n import gettext as _
 from survey.core.params import Page
+from survey.core.search import paginate
+from survey.reports.formatting import Formatter
 
 UPLOAD_LIMIT = 10 * 1024 * 1024
 ADMIN = require_roles(Role.ADMIN)
@@ -74,7 +77,7 @@ async def switch(
     """Apply an activate/deactivate form (``active`` = 1 or 0); ``done`` is the (activated, deactivated) message."""
     value = (await form_fields(request)).get("active", "")
     if value not in ("0", "1"):
-        raise ClientException("active must be 0 or 1")
+        raise ClientException(_("active must be 0 or 1"))
     on = value == "1"
     return await act(request, back, change(on), done[0] if on else done[1])
 
@@ -84,26 +87,29 @@ class UnitsController(Controller):
     include_in_schema = False
 
     @get("/", guards=[ADMIN_OR_MANAGER])
-    async def index(self, officer: OfficerDependency) -> Template:
-        return Template("officer/admin/units.html", context={"units": await unit_tree(officer), "officer": officer})
+    async def index(self, officer: OfficerDependency, q: FromQuery[str] = "", page: FromQuery[int] = 1) -> Template:
+        """The unit tree a page at a time, searchable by code or name (with or without diacritics); a match
+        keeps its place and indentation in the tree."""
+        units = paginate(await unit_tree(officer), q, page, lambda unit: (unit["code"], unit["name"]))
+        return Template("officer/admin/units.html", context={"units": units, "officer": officer})
 
     @post("/", guards=[ADMIN])
     async def create(self, request: Request, officer: OfficerDependency) -> Redirect:
         f = await form_fields(request)
         change = create_unit(officer, f.get("code", ""), f.get("name", ""), f.get("level", ""), f.get("parent_code", ""))
-        return await act(request, self.path, change, "Đã tạo đơn vị")
+        return await act(request, self.path, change, _("Unit created."))
 
     @post("/{code:str}/rename", guards=[ADMIN])
     async def rename(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
         f = await form_fields(request)
-        return await act(request, self.path, rename_unit(officer, code, f.get("name", "")), "Đã đổi tên đơn vị")
+        return await act(request, self.path, rename_unit(officer, code, f.get("name", "")), _("Unit renamed."))
 
     @post("/{code:str}/active", guards=[ADMIN])
     async def active(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
         if unconfirmed := await unconfirmed_close(request, unit_closing(officer, code)):
             return unconfirmed
         change = partial(set_unit_active, officer, code)
-        return await switch(request, self.path, change, ("Đã mở lại đơn vị", "Đã ngừng đơn vị"))
+        return await switch(request, self.path, change, (_("Unit reopened."), _("Unit closed.")))
 
     @get("/{code:str}/close", guards=[ADMIN])
     async def confirm_close(self, officer: OfficerDependency, code: FromPath[str]) -> Template:
@@ -118,7 +124,7 @@ class UnitsController(Controller):
     @post("/{code:str}/letterhead", guards=[ADMIN])
     async def save_letterhead(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
         change = set_letterhead(officer, code, await form_fields(request))
-        return await act(request, f"{self.path}/{code}/letterhead", change, "Đã lưu tiêu đề văn bản")
+        return await act(request, f"{self.path}/{code}/letterhead", change, _("Letterhead saved."))
 
 
 class CountersController(Controller):
@@ -126,9 +132,15 @@ class CountersController(Controller):
     include_in_schema = False
 
     @get("/", guards=[ADMIN_OR_MANAGER])
-    async def index(self, officer: OfficerDependency, unit: FromQuery[str] = "") -> Template:
+    async def index(
+        self, officer: OfficerDependency, unit: FromQuery[str] = "", q: FromQuery[str] = "", page: FromQuery[int] = 1
+    ) -> Template:
+        """Counters a page at a time, of one unit's subtree or the whole scope, searchable by the counter's or
+        its unit's code or name."""
         unit_row = await authorize_unit(officer, unit) if unit else None
-        counters = await counters_in_scope(officer, unit_row["path"] if unit_row else None)
+        counters = paginate(await counters_in_scope(officer, unit_row["path"] if unit_row else None), q, page,
+                            lambda c: (c["code"], c["name"], c["unit_code"], c["unit_name"]),
+                            {"unit": unit_row["code"] if unit_row else ""})
         return Template("officer/admin/counters.html", context={
             "counters": counters, "unit": unit_row, "officer": officer, "instruments": instrument_keys(),
         })
@@ -138,19 +150,19 @@ class CountersController(Controller):
         f = await form_fields(request)
         change = create_counter(officer, f.get("code", ""), f.get("name", ""), f.get("unit_code", ""),
                                 f.get("instrument_key", ""))
-        return await act(request, self.path, change, "Đã tạo quầy")
+        return await act(request, self.path, change, _("Counter created."))
 
     @post("/{code:str}/instrument", guards=[ADMIN])
     async def instrument(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
         key = (await form_fields(request)).get("instrument_key", "")
-        return await act(request, self.path, set_counter_instrument(officer, code, key), "Đã đổi bộ câu hỏi của quầy")
+        return await act(request, self.path, set_counter_instrument(officer, code, key), _("Counter questionnaire changed."))
 
     @post("/{code:str}/active", guards=[ADMIN])
     async def active(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
         if unconfirmed := await unconfirmed_close(request, counter_closing(officer, code)):
             return unconfirmed
         change = partial(set_counter_active, officer, code)
-        return await switch(request, self.path, change, ("Đã mở lại quầy", "Đã ngừng quầy"))
+        return await switch(request, self.path, change, (_("Counter reopened."), _("Counter closed.")))
 
     @get("/{code:str}/close", guards=[ADMIN])
     async def confirm_close(self, officer: OfficerDependency, code: FromPath[str]) -> Template:
@@ -173,17 +185,17 @@ class UsersController(Controller):
         f = await form_fields(request)
         change = create_account(officer, f.get("username", "").strip(), f.get("password", ""), f.get("role", ""),
                                 f.get("unit_code", "").strip(), f.get("full_name", "").strip())
-        return await act(request, self.path, change, "Đã tạo tài khoản")
+        return await act(request, self.path, change, _("Account created."))
 
     @post("/{username:str}/active")
     async def active(self, request: Request, officer: OfficerDependency, username: FromPath[str]) -> Redirect:
         change = partial(set_officer_active, officer, username)
-        return await switch(request, self.path, change, ("Đã mở khoá tài khoản", "Đã khoá tài khoản"))
+        return await switch(request, self.path, change, (_("Account unlocked."), _("Account locked.")))
 
     @post("/{username:str}/password")
     async def password(self, request: Request, officer: OfficerDependency, username: FromPath[str]) -> Redirect:
         new = (await form_fields(request)).get("password", "")
-        return await act(request, self.path, reset_password(officer, username, new), "Đã đặt lại mật khẩu")
+        return await act(request, self.path, reset_password(officer, username, new), _("Password reset."))
 
 
 class VolumesController(Controller):
@@ -204,7 +216,8 @@ class VolumesController(Controller):
         if errors:
             return Template("officer/admin/volumes.html", status_code=400,
                             context={"volumes": await recent_volumes(officer), "errors": errors})
-        flash(request, f"Đã nhập số hồ sơ: {summary.created} mới, {summary.updated} cập nhật")
+        flash(request, _("Dossier volumes imported: %(created)s new, %(updated)s updated",
+                               created=summary.created, updated=summary.updated))
         return Redirect(self.path, status_code=303)
 
 
@@ -219,7 +232,7 @@ class AuditController(Controller):
                     until: FromQuery[date | None] = None) -> Template:
         if officer.unit_path != "/":
             # The log names accounts and units of every province: only national administrators read it.
-            raise PermissionDeniedException("Chỉ quản trị viên toàn quốc xem được nhật ký. / National administrators only.")
+            raise PermissionDeniedException(_("Only national administrators can read the audit log."))
         try:
             entries, more = await audit_entries(action, actor, page, since, until)
         except ValueError as refused:
@@ -237,14 +250,19 @@ class ReviewController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, officer: OfficerDependency) -> Template:
-        return Template("officer/review.html", context={"responses": await flagged_responses(officer)})
+    async def index(self, request: Request, officer: OfficerDependency) -> Template:
+        settings = request.app.state["settings"]
+        rows = await flagged_responses(officer)
+        groups = grouped(rows, officer, Formatter(settings.language, settings.timezone), settings.review_by)
+        return Template("officer/review.html", context={
+            "groups": groups, "total": len(rows), "limit": QUEUE_LIMIT, "rule": settings.review_by})
 
     @post("/{response_id:int}")
     async def decide(self, request: Request, officer: OfficerDependency, response_id: FromPath[int]) -> Redirect:
         decision = (await form_fields(request)).get("decision", "")
-        done = f"Đã ghi nhận quyết định cho phiếu #{response_id}"
-        return await act(request, self.path, review_response(officer, response_id, decision), done)
+        done = _("Decision recorded for response #%(id)s", id=response_id)
+        change = review_response(officer, response_id, decision, request.app.state["settings"].review_by)
+        return await act(request, self.path, change, done)
 
 
 ADMIN_ROUTES = [UnitsController, CountersController, UsersController, VolumesController, AuditController, ReviewController]

@@ -10,6 +10,7 @@ from survey.admin.errors import AdminError
 from survey.admin.units import checked
 from survey.audit import record
 from survey.citizen.targets import forget_places
+from survey.core.i18n import gettext as _
 from survey.csvimport import parse_code, parse_text
 from survey.db.engine import write_transaction
 from survey.db.tables import Counter
@@ -21,7 +22,8 @@ def instrument_keys() -> tuple[str, ...]:
 
 def checked_instrument(key: str) -> str:
     if key not in instrument_keys():
-        raise AdminError(f"Bộ câu hỏi {key!r} không có; chọn một trong: {', '.join(instrument_keys())}")
+        raise AdminError(_("There is no questionnaire %(key)r; choose one of: %(keys)s", key=key,
+                           keys=", ".join(instrument_keys())))
     return key
 
 
@@ -46,20 +48,20 @@ async def authorize_counter(officer: CurrentOfficer, code: str) -> dict:
         Counter.code == code
     ).first()
     if counter is None:
-        raise NotFoundException(f"Không có quầy {code!r}. / No counter {code!r}.")
+        raise NotFoundException(_("No counter %(code)r.", code=code))
     if not officer.sees(counter["unit.path"]):
-        raise PermissionDeniedException(f"Quầy {code!r} nằm ngoài phạm vi của bạn. / Counter outside your scope.")
+        raise PermissionDeniedException(_("Counter %(code)r is outside your scope.", code=code))
     return counter
 
 
 async def create_counter(officer: CurrentOfficer, code: str, name: str, unit_code: str, instrument_key: str) -> None:
-    code = checked(parse_code, code, "Mã quầy")
-    name = checked(parse_text, name, "Tên quầy")
+    code = checked(parse_code, code, _("Counter code"))
+    name = checked(parse_text, name, _("Counter name"))
     key = checked_instrument(instrument_key.strip())
     unit = await authorize_unit(officer, unit_code.strip())
     async with write_transaction():
         if await Counter.exists().where(Counter.code == code):
-            raise AdminError(f"Mã quầy {code} đã tồn tại")
+            raise AdminError(_("Counter code %(code)s already exists", code=code))
         await Counter.insert(Counter(code=code, name=name, unit=unit["id"], instrument_key=key))
         await record("counter.create", officer.username, target=code, unit=unit["code"], instrument=key)
 

@@ -6,6 +6,7 @@ from survey.accounts.guards import CurrentOfficer, authorize_unit
 from survey.admin.errors import AdminError
 from survey.audit import record
 from survey.citizen.targets import forget_places
+from survey.core.i18n import gettext as _
 from survey.core.units import UnitPath
 from survey.csvimport import parse_code, parse_text
 from survey.db.engine import write_transaction
@@ -16,7 +17,7 @@ def checked(parse, value: str, label: str) -> str:
     """``parse`` from the CSV importers, so a unit typed in a form obeys the same rules as one imported."""
     value = value.strip()
     if not value:
-        raise AdminError(f"{label}: chưa nhập")
+        raise AdminError(_("%(field)s: not filled in", field=label))
     try:
         return parse(value)
     except ValueError as exc:
@@ -47,15 +48,15 @@ async def unit_tree(officer: CurrentOfficer) -> list[dict]:
 
 
 async def create_unit(officer: CurrentOfficer, code: str, name: str, level: str, parent_code: str) -> None:
-    code = checked(parse_code, code, "Mã đơn vị")
-    name = checked(parse_text, name, "Tên đơn vị")
-    level = checked(parse_code, level, "Cấp")
+    code = checked(parse_code, code, _("Unit code"))
+    name = checked(parse_text, name, _("Unit name"))
+    level = checked(parse_code, level, _("Level"))
     parent = await authorize_unit(officer, parent_code.strip()) if parent_code.strip() else None
     if parent is None and not officer.is_national_admin:
-        raise AdminError("Chỉ quản trị viên toàn quốc mới tạo được đơn vị gốc")
+        raise AdminError(_("Only a national administrator can create a top-level unit"))
     async with write_transaction():
         if await Unit.exists().where(Unit.code == code):
-            raise AdminError(f"Mã đơn vị {code} đã tồn tại")
+            raise AdminError(_("Unit code %(code)s already exists", code=code))
         inserted = await Unit.insert(Unit(code=code, name=name, level=level, parent=parent and parent["id"], path=""))
         unit_id = inserted[0]["id"]
         await Unit.update({Unit.path: str(UnitPath.under(parent and parent["path"], unit_id))}).where(Unit.id == unit_id)
@@ -64,7 +65,7 @@ async def create_unit(officer: CurrentOfficer, code: str, name: str, level: str,
 
 async def rename_unit(officer: CurrentOfficer, code: str, name: str) -> None:
     unit = await authorize_unit(officer, code)
-    name = checked(parse_text, name, "Tên đơn vị")
+    name = checked(parse_text, name, _("Unit name"))
     async with write_transaction():
         await Unit.update({Unit.name: name}).where(Unit.id == unit["id"])
         await record("unit.rename", officer.username, target=code, old=unit["name"], new=name)
@@ -101,7 +102,7 @@ async def set_letterhead(officer: CurrentOfficer, code: str, values: dict[str, s
     for field, (label, length) in LETTERHEAD_FIELDS.items():
         value = " ".join((values.get(field) or "").split())
         if len(value) > length:
-            raise AdminError(f"{label}: dài quá {length} ký tự")
+            raise AdminError(_("%(field)s: longer than %(length)s characters", field=label, length=length))
         changes[getattr(Unit, f"letterhead_{field}")] = value
     async with write_transaction():
         await Unit.update(changes).where(Unit.id == unit["id"])

@@ -13,6 +13,7 @@ from survey.accounts.services import create_officer, list_officers, set_password
 from survey.accounts.sessions import end_sessions_of
 from survey.admin.errors import AdminError
 from survey.audit import record
+from survey.core.i18n import gettext as _
 from survey.db.engine import write_transaction
 from survey.db.tables import Officer
 
@@ -25,9 +26,9 @@ async def authorize_officer(actor: CurrentOfficer, username: str) -> int:
     """The id of an account the actor may manage; 404 if unknown, 403 if wider than or outside their scope."""
     row = await Officer.select(Officer.id, Officer.unit.path).where(Officer.username == username).first()
     if row is None:
-        raise NotFoundException(f"Không có tài khoản {username!r}. / No officer {username!r}.")
+        raise NotFoundException(_("No officer %(name)r.", name=username))
     if not actor.sees(row["unit.path"] or "/"):
-        raise PermissionDeniedException("Tài khoản này nằm ngoài phạm vi của bạn. / Account outside your scope.")
+        raise PermissionDeniedException(_("This account is outside your scope."))
     return row["id"]
 
 
@@ -37,14 +38,14 @@ async def create_account(
     if unit_code:
         await authorize_unit(actor, unit_code)
     elif actor.unit_path != "/":
-        raise AdminError("Tài khoản mới phải thuộc một đơn vị trong phạm vi của bạn")
+        raise AdminError(_("A new account must belong to a unit within your scope"))
     await create_officer(username, password, role, unit_code or None, full_name, actor=actor.username)
 
 
 async def set_officer_active(actor: CurrentOfficer, username: str, active: bool) -> None:
     target = await authorize_officer(actor, username)
     if target == actor.id and not active:
-        raise AdminError("Không thể tự khoá tài khoản đang dùng")
+        raise AdminError(_("You cannot close the account you are using"))
     async with write_transaction():
         await Officer.update({Officer.active: active}).where(Officer.id == target)
         if not active:

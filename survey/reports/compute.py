@@ -20,6 +20,7 @@ from stats.estimate_arrays import variance_effective_n
 from stats.smallarea import funnel, funnel_limits, rank_units, shrink
 from stats.target import INSUFFICIENT_DATA, TargetRule, target_verdicts, weeks_to_settle
 from stats.trend import change, period_series
+from survey.core.i18n import gettext
 from survey.core.periods import Period, month_label
 from survey.core.responses import ResponseStatus
 from survey.core.units import path_ids
@@ -251,11 +252,11 @@ def _rankable(units: list[tuple[str, str, IndexValue]]) -> tuple[list[tuple[str,
 def ranking(units: list[tuple[str, str, IndexValue]]) -> Ranking:
     usable, p, n_eff = _rankable(units)
     if len(usable) < 2:
-        return Ranking([], None, None, RANK_FRACTION, "fewer than two units with answers: nothing to rank")
+        return Ranking([], None, None, RANK_FRACTION, gettext("fewer than two units with answers: nothing to rank"))
     try:
         shrunk = shrink([code for code, _ in usable], p, n_eff, level=LEVEL)
     except ValueError as problem:
-        return Ranking([], None, None, RANK_FRACTION, f"no ranking: {problem}")
+        return Ranking([], None, None, RANK_FRACTION, gettext("no ranking: %(problem)s", problem=problem))
     ranks = rank_units(shrunk, fraction=RANK_FRACTION, level=LEVEL)
     result = [
         RankRow(code, name, float(p[i]), float(n_eff[i]), float(shrunk.posterior_mean[i]), float(shrunk.lower[i]),

@@ -17,8 +17,10 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
 from survey.accounts.guards import CurrentOfficer, OfficerDependency, authorize_unit, require_roles
+from survey.admin.review import flagged_backlog
 from survey.alerts.services import alerts_in_scope
 from survey.audit import record
+from survey.core.i18n import gettext
 from survey.core.periods import month_label, parse_period
 from survey.db.engine import write_transaction
 from survey.db.tables import Unit
@@ -187,6 +189,7 @@ class ReportController(Controller):
                                                     _settings(request).timezone),
             "scope_code": scope,
             "open_alerts": len(await alerts_in_scope(officer, open_only=True)),
+            "flagged_backlog": await flagged_backlog(officer),
         }
         return Template("reports/dashboard.html", context=context)
 
@@ -267,6 +270,11 @@ class ReportController(Controller):
                     earlier = parse_period(inputs.read_period(before))
                 else:
                     earlier = report_request.period.previous()
+                if views.overlap(earlier, report_request.period):
+                    earlier = None
+                    raise inputs.InputError("before", gettext(
+                        "The two periods share months: choose a period before that does not overlap %(period)s.",
+                        period=formatting.current().period(report_request.period.label)))
             except inputs.InputError as problem:
                 errors[problem.field if problem.field != "period" else "before"] = problem.message
         context = {"form": {**form, "before": before or "", "yoy": bool(yoy)}, "errors": errors, "result": None,

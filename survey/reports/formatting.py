@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
+from survey.core import i18n
 from survey.core.periods import PeriodError, parse_period
 
 DASH = "–"
@@ -147,7 +148,8 @@ def use(lang: str = "vi", time_zone: str = DEFAULT_TIMEZONE) -> Iterator[Formatt
     formatter = Formatter(lang, time_zone)
     token = _current.set(formatter)
     try:
-        yield formatter
+        with i18n.use(formatter.lang):
+            yield formatter
     finally:
         _current.reset(token)
 
@@ -156,4 +158,5 @@ def activate(lang: str = "vi", time_zone: str = DEFAULT_TIMEZONE) -> Formatter:
     """Set the formatter for the rest of this context (a request's task, a CLI run)."""
     formatter = Formatter(lang, time_zone)
     _current.set(formatter)
+    i18n.activate(formatter.lang)
     return formatter

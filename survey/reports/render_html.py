@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from survey.core import templating
 from survey.reports import labels
 from survey.reports.charts import funnel_chart, trend_chart
 from survey.reports.model import Report
@@ -35,5 +36,6 @@ def report_context(report: Report, with_funnel: bool = True) -> dict[str, Any]:
 
 def render_standalone_html(report: Report) -> bytes:
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    templating.configure(environment)
     page = environment.get_template("reports/standalone.html")
     return page.render(**report_context(report)).encode("utf-8")

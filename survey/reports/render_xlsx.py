@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -21,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from survey.core.labels import level_label
 from survey.reports import labels
 from survey.reports.formatting import current
 from survey.reports.model import IndexValue, Report, UnitRow
@@ -34,7 +36,6 @@ WHEN = "dd/mm/yyyy hh:mm"
 DAY = "dd/mm/yyyy"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEAD_FILL = PatternFill("solid", fgColor="E1E8F0")
-LEVELS = {"country": "Toàn quốc", "province": "Tỉnh/thành phố", "commune": "Xã/phường", "centre": "Trung tâm"}
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def unit_rows(rows: list[UnitRow]) -> list[list]:
     def shown(r: UnitRow) -> bool:
         return r.verdict.verdict != "insufficient_data"
 
-    return [[r.code, r.name, LEVELS.get(r.level, r.level),
+    return [[r.code, r.name, level_label(r.level),
              *(figure_cells(r.composite) if shown(r) else [None] * 5 + figure_cells(r.composite)[5:]),
              share(r.overall.value) if shown(r) else None,
              labels.verdict(r.verdict.verdict),
@@ -192,6 +193,10 @@ def _local(moment: str | None):
     return None if when is None else when.replace(tzinfo=None)
 
 
+TREND_LINES = (("1F4E79", None), ("8C8C8C", "dash"), ("8C8C8C", "dash"), ("C00000", "sysDot"))
+CHART_ROWS = 20
+
+
 def trend_sheet(book: Workbook, report: Report) -> None:
     columns = (Column("Tháng", 10), Column("Chỉ số", 10, PERCENT), Column("Cận dưới 95%", 12, PERCENT),
                Column("Cận trên 95%", 12, PERCENT), Column("Số phiếu", 10, COUNT), Column("Mục tiêu", 10, PERCENT))
@@ -205,20 +210,32 @@ def trend_sheet(book: Workbook, report: Report) -> None:
     chart.y_axis.title = "Chỉ số"
     chart.y_axis.number_format = "0%"
     chart.y_axis.majorGridlines = None
+    # From the tenth below the lowest bound or the target, so that the changes are not flattened against 0%.
+    lows = [v for p in report.trend for v in (p.lower, p.value) if v is not None] + [report.target]
+    chart.y_axis.scaling.min = max(0.0, math.floor(10 * min(lows)) / 10 - 0.1) if lows else 0.0
+    chart.y_axis.scaling.max = 1.0
     chart.x_axis.title = "Tháng"
     chart.height, chart.width = 8, 18
     last = 2 + len(rows)
     for column in (2, 3, 4, 6):
         chart.add_data(Reference(sheet, min_col=column, min_row=2, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=3, max_row=last))
-    for series, dash in zip(chart.series, (None, "dash", "dash", "sysDot")):
+    # Colours and widths written out, not left to the reader's theme: a printout or a PDF made by LibreOffice
+    # shows the same index line (dark blue), interval (grey dashes) and target (red dots) as Excel.
+    for series, (colour, dash) in zip(chart.series, TREND_LINES):
         series.smooth = False
+        series.marker.symbol = "none"
+        series.graphicalProperties.line.solidFill = colour
+        series.graphicalProperties.line.width = 28575  # 2.25 pt, in EMU
         if dash:
             series.graphicalProperties.line.dashStyle = dash
     chart.y_axis.delete = False
     chart.x_axis.delete = False
     sheet.add_chart(chart, f"A{last + 2}")
-    print_setup(sheet, f"A1:H{last + 20}")
+    # The chart is 8 cm tall, about 16 default rows below its anchor: the print area takes all of it, on one
+    # page (LibreOffice cut a chart at the page break and drew the repeated header over the rest).
+    print_setup(sheet, f"A1:H{last + 2 + CHART_ROWS}")
+    sheet.page_setup.fitToHeight = 1
 
 
 def _month(label: str) -> str:

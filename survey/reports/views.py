@@ -4,10 +4,12 @@
   and rank band (PAPI style: "between 3rd and 9th", never a bare league position);
 - the comparison of two periods (any two, or the same period a year before) for a unit and its sub-units.
 
-A change between the period and the one just before it is the report's own design-based contrast (counters
-in both periods covary). For any other pair the view has only each period's standard error, so the change's
-interval treats the two periods as independent samples (Student's t on the smaller of their degrees of
-freedom), and the page says so.
+A change between the period and the one just before it is the report's own design-based contrast. Any two
+periods with no month in common are compared by the same design: its strata are the weighting cells (unit ×
+month), so two such periods rest on disjoint strata, whose estimates are independent by construction; the
+variance of the change is exactly the sum of the two variances, on the degrees of freedom of the union of the
+strata (the two domains' added). Two periods that share months would share cells, whose covariance the two
+reports cannot give: the page asks for periods that do not overlap instead of showing a wrong interval.
 """
 
 from __future__ import annotations
@@ -160,35 +162,45 @@ class Comparison:
     rows: list[ComparisonRow]
 
 
-def independent(before: IndexValue, after: IndexValue) -> Difference:
+def overlap(first: Period, second: Period) -> bool:
+    """The two periods have a month in common (so weighting cells in common)."""
+    return first.first <= second.last and second.first <= first.last
+
+
+def disjoint(before: IndexValue, after: IndexValue) -> Difference:
+    """The design-based change between two periods with no month in common: independent strata, so
+    Var(after − before) = Var(after) + Var(before), with Student's t on the union's degrees of freedom."""
     if before.value is None or after.value is None or before.se is None or after.se is None:
         return Difference(before, after, None, None, None, False)
     from scipy.stats import t
 
     difference = after.value - before.value
-    dfs = [d for d in (before.df, after.df) if d is not None and d > 0]
-    # The smaller of the two domains' degrees of freedom: a sub-unit with few counters gets a wide interval.
-    quantile = float(t.ppf(0.975, min(dfs))) if dfs else Z95
+    known = [d for d in (before.df, after.df) if d is not None and d > 0]
+    # Degrees of freedom of a stratified design are PSUs minus strata; over disjoint strata they add up.
+    quantile = float(t.ppf(0.975, sum(known))) if len(known) == 2 else Z95
     half = quantile * math.hypot(before.se, after.se)
-    return Difference(before, after, difference, difference - half, difference + half, False)
+    return Difference(before, after, difference, difference - half, difference + half, True)
 
 
 def scope_change(before: Report, after: Report) -> Difference:
     change = after.change
     if change is not None and change.previous_period == before.period and change.difference is not None:
         return Difference(before.composite, after.composite, change.difference, change.lower, change.upper, True)
-    return independent(before.composite, after.composite)
+    return disjoint(before.composite, after.composite)
 
 
 async def comparison(request: ReportRequest, before: Period, lang: str, timezone: str) -> Comparison:
-    """``request.period`` (after) against ``before``, for the scope and each of its sub-units."""
+    """``request.period`` (after) against ``before``, for the scope and each of its sub-units; the periods
+    must not overlap (see the module's note)."""
+    if overlap(before, request.period):
+        raise ValueError(f"{before.label} and {request.period.label} overlap")
     first, second = await _reports(request, [before, request.period], lang, timezone)
     earlier: dict[str, UnitRow] = {row.code: row for row in first.subunits}
     rows = []
     for row in second.subunits:
         old = earlier.get(row.code)
         old_index = old.composite if old else IndexValue.missing()
-        rows.append(ComparisonRow(row.code, row.name, independent(old_index, row.composite),
+        rows.append(ComparisonRow(row.code, row.name, disjoint(old_index, row.composite),
                                   old.verdict.verdict if old else "insufficient_data", row.verdict.verdict))
     head = ComparisonRow(second.scope.code, second.scope.name, scope_change(first, second),
                          first.composite_verdict.verdict, second.composite_verdict.verdict)

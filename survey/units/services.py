@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from piccolo.table import Table
 
 from survey.audit import record
+from survey.core.i18n import gettext as _
 from survey.core.units import UnitPath
 from survey.csvimport import (
     Column,
@@ -53,7 +54,7 @@ class ImportSummary:
     updated: int
 
     def __str__(self) -> str:
-        return f"{self.created} created, {self.updated} updated"
+        return _("%(created)s created, %(updated)s updated", created=self.created, updated=self.updated)
 
 
 def _no_duplicates(rows: list[tuple[int, dict]], key: tuple[str, ...]) -> None:
@@ -62,7 +63,7 @@ def _no_duplicates(rows: list[tuple[int, dict]], key: tuple[str, ...]) -> None:
     for number, values in rows:
         k = tuple(values[name] for name in key)
         if k in seen:
-            errors.append(RowError(number, ",".join(key), f"{'/'.join(map(str, k))} already given on row {seen[k]}"))
+            errors.append(RowError(number, ",".join(key), _("%(key)s already given on row %(row)s", key="/".join(map(str, k)), row=seen[k])))
         seen.setdefault(k, number)
     if errors:
         raise ImportRejected(errors)
@@ -80,18 +81,18 @@ async def import_units(text: str, actor: str = "system") -> ImportSummary:
     rows = list(parse_rows(text, UNIT_COLUMNS))
     _no_duplicates(rows, ("code",))
     async with write_transaction():
-        existing = await units_by_code({v["code"] for _, v in rows} | {v["parent_code"] for _, v in rows if v["parent_code"]})
+        existing = await units_by_code({v["code"] for _number, v in rows} | {v["parent_code"] for _number, v in rows if v["parent_code"]})
         file_row = {v["code"]: n for n, v in rows}
         errors = []
         for number, values in rows:
             parent = values["parent_code"]
             if parent == values["code"]:
-                errors.append(RowError(number, "parent_code", "a unit cannot be its own parent"))
+                errors.append(RowError(number, "parent_code", _("a unit cannot be its own parent")))
             elif parent and parent not in existing and file_row.get(parent, number + 1) > number:
-                errors.append(RowError(number, "parent_code", f"unknown unit {parent!r} (define parents before children)"))
+                errors.append(RowError(number, "parent_code", _("unknown unit %(code)r (define parents before children)", code=parent)))
             current = existing.get(values["code"])
             if current and parent and (current["parent"] is None or current["parent"] != existing.get(parent, {}).get("id")):
-                errors.append(RowError(number, "parent_code", "moving an existing unit to another parent is not supported by import"))
+                errors.append(RowError(number, "parent_code", _("moving an existing unit to another parent is not supported by import")))
         if errors:
             raise ImportRejected(errors)
         created = updated = 0
@@ -133,14 +134,14 @@ async def import_counters(text: str, actor: str = "system") -> ImportSummary:
     rows = list(parse_rows(text, COUNTER_COLUMNS))
     _no_duplicates(rows, ("code",))
     async with write_transaction():
-        units = await units_by_code({v["unit_code"] for _, v in rows})
-        errors = [RowError(n, "unit_code", f"unknown unit {v['unit_code']!r}") for n, v in rows if v["unit_code"] not in units]
+        units = await units_by_code({v["unit_code"] for _number, v in rows})
+        errors = [RowError(n, "unit_code", _("unknown unit %(code)r", code=v["unit_code"])) for n, v in rows if v["unit_code"] not in units]
         if errors:
             raise ImportRejected(errors)
         summary = await _upsert_by_code(Counter, [
             {"code": v["code"], "name": v["name"], "unit": units[v["unit_code"]]["id"],
              "instrument_key": v["instrument_key"] or "sipas_qr"}
-            for _, v in rows
+            for _number, v in rows
         ])
         await record("counters.import", actor, summary=str(summary))
     return summary
@@ -151,7 +152,7 @@ async def import_procedures(text: str, actor: str = "system") -> ImportSummary:
     _no_duplicates(rows, ("code",))
     async with write_transaction():
         summary = await _upsert_by_code(
-            Procedure, [{"code": v["code"], "name": v["name"], "field": v["field"] or ""} for _, v in rows]
+            Procedure, [{"code": v["code"], "name": v["name"], "field": v["field"] or ""} for _number, v in rows]
         )
         await record("procedures.import", actor, summary=str(summary))
     return summary
@@ -163,9 +164,9 @@ async def import_volumes(text: str, actor: str = "system") -> ImportSummary:
     rows = list(parse_rows(text, VOLUME_COLUMNS))
     _no_duplicates(rows, ("unit_code", "period"))
     async with write_transaction():
-        units = await units_by_code({v["unit_code"] for _, v in rows})
-        errors = [RowError(n, "unit_code", f"unknown unit {v['unit_code']!r}") for n, v in rows if v["unit_code"] not in units]
-        errors += [RowError(n, "portal_not_satisfied", f"{v['portal_not_satisfied']} is more than the {v['dossiers']} dossiers")
+        units = await units_by_code({v["unit_code"] for _number, v in rows})
+        errors = [RowError(n, "unit_code", _("unknown unit %(code)r", code=v["unit_code"])) for n, v in rows if v["unit_code"] not in units]
+        errors += [RowError(n, "portal_not_satisfied", _("%(count)s is more than the %(dossiers)s dossiers", count=v["portal_not_satisfied"], dossiers=v["dossiers"]))
                    for n, v in rows if (v["portal_not_satisfied"] or 0) > v["dossiers"]]
         if errors:
             raise ImportRejected(errors)

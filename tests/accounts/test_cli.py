@@ -31,7 +31,7 @@ async def test_set_password_errors_exit_2(world, monkeypatch, capsys):
     monkeypatch.setenv("SHORT_PW", "short")
     monkeypatch.setenv("GOOD_PW", "long-enough-password")
     assert await asyncio.to_thread(main, ["users", "set-password", "admin", "--password-env", "SHORT_PW"]) == 2
-    assert "at least 10" in capsys.readouterr().err
+    assert "ít nhất 10" in capsys.readouterr().err
     assert await asyncio.to_thread(main, ["users", "set-password", "ghost", "--password-env", "GOOD_PW"]) == 2
-    assert "no officer named 'ghost'" in capsys.readouterr().err
+    assert "không có tài khoản 'ghost'" in capsys.readouterr().err
     assert await asyncio.to_thread(main, ["users", "set-password", "admin", "--password-env", "UNSET_PW"]) == 2

@@ -23,11 +23,11 @@ async def test_admin_creates_a_manager_who_can_then_log_in(client):
 async def test_bad_accounts_are_refused_with_a_message(client):
     await login(client, "admin")
     for form, message in [
-        ({"username": "x1", "role": "admin", "password": "long-enough-pw"}, "username must be"),
-        ({"username": "newone", "role": "manager", "password": "long-enough-pw"}, "needs --unit"),
-        ({"username": "newone", "role": "admin", "password": "short"}, "at least 10"),
-        ({"username": "newone", "role": "chief", "password": "long-enough-pw"}, "role must be"),
-        ({"username": "admin", "role": "admin", "password": "long-enough-pw"}, "taken"),
+        ({"username": "x1", "role": "admin", "password": "long-enough-pw"}, "tên đăng nhập phải gồm"),
+        ({"username": "newone", "role": "manager", "password": "long-enough-pw"}, "cần --unit"),
+        ({"username": "newone", "role": "admin", "password": "short"}, "ít nhất 10"),
+        ({"username": "newone", "role": "chief", "password": "long-enough-pw"}, "vai trò phải là"),
+        ({"username": "admin", "role": "admin", "password": "long-enough-pw"}, "đã có người dùng"),
     ]:
         await post_form(client, "/officer/admin/users", form)
         assert message in (await client.get("/officer/admin/users", headers=HTML)).text, form

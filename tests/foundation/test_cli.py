@@ -29,10 +29,10 @@ def test_import_errors_exit_2_with_row_numbers(settings, tmp_path, capsys):
     bad.write_text("code,name,level,parent_code\nA,Tỉnh A,province,\nB,,commune,A\n", encoding="utf-8")
     assert main(["units", "import", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert "row 3, column name" in err and "nothing was imported" in err
+    assert "dòng 3, cột name" in err and "chưa nhập dòng nào" in err
     assert "Traceback" not in err
     assert main(["units", "import", str(tmp_path / "missing.csv")]) == 2
-    assert "not a readable file" in capsys.readouterr().err
+    assert "không phải là tệp đọc được" in capsys.readouterr().err
 
 
 def test_users_create_from_the_command_line(settings, tmp_path, monkeypatch, capsys):
@@ -43,12 +43,12 @@ def test_users_create_from_the_command_line(settings, tmp_path, monkeypatch, cap
     assert main(["users", "create", "thu.nguyen", "--role", "manager", "--unit", "NB", "--password-env", "NEW_PASSWORD"]) == 0
     assert "created manager thu.nguyen" in capsys.readouterr().out
     assert main(["users", "create", "thu.nguyen", "--role", "manager", "--unit", "NB", "--password-env", "NEW_PASSWORD"]) == 2
-    assert "is taken" in capsys.readouterr().err
+    assert "đã có người dùng" in capsys.readouterr().err
     assert main(["users", "create", "other", "--role", "manager", "--password-env", "NEW_PASSWORD"]) == 2
-    assert "needs --unit" in capsys.readouterr().err
+    assert "cần --unit" in capsys.readouterr().err
     monkeypatch.setenv("NEW_PASSWORD", "short")
     assert main(["users", "create", "third", "--role", "admin", "--password-env", "NEW_PASSWORD"]) == 2
-    assert "at least 10 characters" in capsys.readouterr().err
+    assert "ít nhất 10 ký tự" in capsys.readouterr().err
 
 
 def read_only_commands(tmp_path):

@@ -54,7 +54,7 @@ async def test_bad_rows_are_numbered_and_nothing_is_imported(db):
     with pytest.raises(ImportRejected) as caught:
         await import_units(bad.replace("NB 003", "NB-003").replace("NB-004,,", "NB-004,Xã Yên Mô,").replace("NB-002,Again", "NB-006,Again"))
     assert [(e.row, e.column) for e in caught.value.errors] == [(5, "parent_code")]
-    assert "unknown unit 'ZZ'" in str(caught.value)
+    assert "không có đơn vị 'ZZ'" in str(caught.value)
     assert await Unit.count() == 4
 
 
@@ -62,18 +62,18 @@ async def test_header_problems_are_reported(db):
     with pytest.raises(ImportRejected) as caught:
         await import_units("code,title,level\nA,b,c\n")
     problems = {(e.row, e.column, e.message) for e in caught.value.errors}
-    assert (1, "title", "unknown column") in problems
-    assert (1, "name", "required column is missing") in problems
-    with pytest.raises(ImportRejected, match="no rows"):
+    assert (1, "title", "cột không có trong mẫu") in problems
+    assert (1, "name", "thiếu cột bắt buộc") in problems
+    with pytest.raises(ImportRejected, match="không có dòng dữ liệu"):
         await import_units("code,name,level,parent_code\n")
 
 
 async def test_parent_must_come_first_and_moves_are_refused(db):
-    with pytest.raises(ImportRejected, match="define parents before children"):
+    with pytest.raises(ImportRejected, match="khai báo đơn vị cấp trên trước"):
         await import_units("code,name,level,parent_code\nB,b,commune,A\nA,a,province,\n")
     await import_units(UNITS)
     await import_units("code,name,level,parent_code\nLC,Tỉnh Lào Cai,province,VN\n")
-    with pytest.raises(ImportRejected, match="moving an existing unit"):
+    with pytest.raises(ImportRejected, match="không thể chuyển một đơn vị đã có"):
         await import_units("code,name,level,parent_code\nNB-001,Phường Hoa Lư,commune,LC\n")
 
 
@@ -95,7 +95,7 @@ async def test_volumes_import_validates_and_replaces(db):
     with pytest.raises(ImportRejected) as caught:
         await import_volumes("unit_code,period,dossiers\nNB-001-TT,2026-09,1250\nNOPE,2026-09,1\n")
     assert [(e.row, e.column) for e in caught.value.errors] == [(3, "unit_code")]
-    with pytest.raises(ImportRejected, match="already given on row 2"):
+    with pytest.raises(ImportRejected, match="đã có ở dòng 2"):
         await import_volumes("unit_code,period,dossiers\nNB-001-TT,2026-09,1\nNB-001-TT,2026-09,2\n")
     assert await DossierVolume.count() == 2
     summary = await import_volumes("unit_code,period,dossiers\nNB-001-TT,2026-07,999\n")
@@ -113,8 +113,8 @@ async def test_volumes_carry_the_portal_ratings_when_given(db):
         await import_volumes("unit_code,period,dossiers,portal_not_satisfied\nNB-001-TT,2026-09,10,10\n"
                              "NB-001-TT,2026-10,10,11\n")
     assert [(e.row, e.column) for e in caught.value.errors] == [(3, "portal_not_satisfied")]
-    assert "11 is more than the 10 dossiers" in str(caught.value)
-    with pytest.raises(ImportRejected, match="row 2, column portal_not_satisfied: '-1' must not be negative"):
+    assert "11 nhiều hơn số hồ sơ (10)" in str(caught.value)
+    with pytest.raises(ImportRejected, match="dòng 2, cột portal_not_satisfied: '-1' không được âm"):
         await import_volumes("unit_code,period,dossiers,portal_not_satisfied\nNB-001-TT,2026-09,10,-1\n")
     assert await DossierVolume.count() == 2
     # A later import of the pair without the column replaces both numbers, so the portal count goes.
@@ -125,7 +125,7 @@ async def test_volumes_carry_the_portal_ratings_when_given(db):
 
 async def test_counters_need_a_known_unit(db):
     await import_units(UNITS)
-    with pytest.raises(ImportRejected, match="row 3, column unit_code"):
+    with pytest.raises(ImportRejected, match="dòng 3, cột unit_code"):
         await import_counters("code,name,unit_code\nQ1,Quầy 1,NB-001-TT\nQ2,Quầy 2,ZZ\n")
     assert await Counter.count() == 0
     await import_counters("code,name,unit_code\nQ1,Quầy 1,NB-001-TT\n")

@@ -254,6 +254,34 @@ async def test_the_comparison_uses_the_report_s_design_based_change(web):
     assert yoy.status_code == 200 and "so với Quý III/2025" in yoy.text
 
 
+async def test_two_periods_without_a_common_month_are_independent_strata_of_the_design(web):
+    """The report's own contrast of adjacent quarters equals the sum of the two variances (disjoint strata),
+    and the same rule, with the union's degrees of freedom, gives the change between non-adjacent periods;
+    overlapping periods are refused with a message, not given a wrong interval."""
+    from scipy.stats import t
+
+    from survey.reports import formatting
+    from survey.reports.services import build_report, parse_request
+
+    formatting.activate("vi", "Asia/Ho_Chi_Minh")
+    q3, q2 = await build_report(parse_request("NB", "2026-Q3")), await build_report(parse_request("NB", "2026-Q2"))
+    assert q3.change.se == pytest.approx(np.hypot(q3.composite.se, q2.composite.se), rel=1e-6)
+    april, september = (await build_report(parse_request("NB", "2026-04")),
+                        await build_report(parse_request("NB", "2026-09")))
+    difference = september.composite.value - april.composite.value
+    half = t.ppf(0.975, april.composite.df + september.composite.df) * np.hypot(april.composite.se,
+                                                                              september.composite.se)
+    await as_officer(web, DEMO_MANAGER[0])
+    page = await web.get("/officer/compare", params={"scope": "NB", "period": "2026-09", "before": "2026-04"},
+                         headers=HTML)
+    f = formatting.current()
+    assert page.status_code == 200 and f"{f.points(difference - half)} đến {f.points(difference + half)}" in page.text
+    assert "là các tầng độc lập của cùng một thiết kế" in page.text
+    overlapping = await web.get("/officer/compare", params={"scope": "NB", "period": "2026-Q3", "before": "2026-08"},
+                                headers=HTML)
+    assert overlapping.status_code == 400 and "Hai kỳ có tháng trùng nhau" in overlapping.text
+
+
 async def test_a_unit_name_that_looks_like_a_formula_stays_text_in_the_xlsx(web):
     """A unit named "=HYPERLINK(...)" became a live formula in the report workbook."""
     from survey.db.tables import Unit
