@@ -43,7 +43,7 @@ def missing_values() -> dict[str, object]:
                                      f"\"{SUPPRESSED}\" in procedure_group and channel",
                        "note": "an answer hidden by local suppression (only in quasi-identifier columns); the "
                                "respondent may have answered or not. Treat it as missing in analyses: in R "
-                               f"d[d == {SUPPRESSED}] <- NA, in pandas d.replace({SUPPRESSED}, pd.NA)"},
+                               f"d[d == {SUPPRESSED}] <- NA, in pandas d.replace([{SUPPRESSED}, \"{SUPPRESSED}\"], pd.NA)"},
     }
 
 
