@@ -72,8 +72,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "response, answers as codes, post-stratified weight, pseudonymous strata and clusters. Before "
         "anything is written, free text is dropped (or scrubbed with --keep-text), timestamps are reduced "
         "to the period, and the unit, period, procedure group, channel and demographic items are generalised "
-        "and suppressed until every combination occurs at least k times. A codebook (JSON and Markdown) is "
-        "written beside the data.",
+        "and suppressed (written as -1; missing means not answered) until every combination occurs at least "
+        "k times. A codebook (JSON and Markdown) is written beside the data.",
     )
     parser.add_argument("--scope", required=True, help="unit code: the unit and everything under it")
     parser.add_argument("--period", required=True, help="2026-07, 2026-Q3, 2026 or 2026-01..2026-06")

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from instruments.model import Instrument
-from survey.exports.dataset import Variable
+from survey.exports.dataset import NOT_ANSWERED_LABEL, SUPPRESSED_LABEL, Variable
+from survey.exports.disclosure import SUPPRESSED
 
 READERS = {
     "csv": ('d <- read.csv("{file}", encoding = "UTF-8")', 'd = pd.read_csv("{file}")'),
@@ -28,6 +29,22 @@ TEXT_POLICY_KEPT = (
     "instead of running it as a formula (OWASP's advice on CSV injection); remove that first apostrophe to "
     "read the text as typed"
 )
+
+
+def missing_values() -> dict[str, object]:
+    """The two kinds of blank a reader must tell apart, the same in every format."""
+    return {
+        "not_answered": {**NOT_ANSWERED_LABEL.to_dict(), "written_as": "the format's missing value: an empty field "
+                         "(CSV), null (Parquet), system-missing (SPSS), . (Stata)",
+                         "note": "the respondent left the item blank (for procedure_group: no procedure, or a "
+                                 "procedure without a field); excluded by every analysis by default"},
+        "suppressed": {**SUPPRESSED_LABEL.to_dict(), "code": SUPPRESSED,
+                       "written_as": f"{SUPPRESSED} in coded items (value label in SPSS and Stata), the text "
+                                     f"\"{SUPPRESSED}\" in procedure_group and channel",
+                       "note": "an answer hidden by local suppression (only in quasi-identifier columns); the "
+                               "respondent may have answered or not. Treat it as missing in analyses: in R "
+                               f"d[d == {SUPPRESSED}] <- NA, in pandas d.replace([{SUPPRESSED}, \"{SUPPRESSED}\"], pd.NA)"},
+    }
 
 
 def _variable(variable: Variable, instrument: Instrument) -> dict[str, object]:
@@ -81,6 +98,7 @@ def build(*, instrument: Instrument, variables: Sequence[Variable], dataset: Map
         "instrument": {"key": instrument.key, "version": instrument.version, "fingerprint": instrument.fingerprint(),
                        "title": instrument.title_text.to_dict()},
         "variables": [_variable(variable, instrument) for variable in variables],
+        "missing_values": missing_values(),
         "weighting": dict(weighting),
         "design": {
             "strata": "stratum", "clusters": "cluster", "weights": "weight", "nest": True,
@@ -106,8 +124,12 @@ def build(*, instrument: Instrument, variables: Sequence[Variable], dataset: Map
         "disclosure": {**disclosure, "free_text": TEXT_POLICY_KEPT if keep_text else TEXT_POLICY_DROPPED,
                        "timestamps": "no timestamps: each response carries only its period at the written grain",
                        "limits": "the weight is constant within a written unit and period and tells nothing more; "
-                                 "the cluster is constant within a counter, so an intruder who knows response counts "
-                                 "per counter could match cluster pseudonyms to counters"},
+                                 "the cluster is constant within a counter and left out of the k check (every "
+                                 "counter is its own cluster, so that variances stay right), so an intruder who knows "
+                                 "how many responses each counter had could match cluster pseudonyms to counters: "
+                                 "that tells the counter of a row, and for a unit shown as a unit above it (merged "
+                                 "for having fewer than k responses) the unit itself; the answers stay k-anonymous "
+                                 "on the other quasi-identifiers"},
         "reproduce": reproduction(instrument, str(dataset["file"]),
                                   "csv-excel" if dataset.get("encoding") == BOM_ENCODING else str(dataset["format"])),
     }
@@ -140,13 +162,19 @@ def markdown(book: Mapping[str, object]) -> str:
                  f"{question.get('vi', '')} / {question.get('en', '')}" if question else "",
                  _values_text(entry), entry.get("note", "")]
         lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |")
+    missing = book["missing_values"]
+    lines += ["", "## Not answered and suppressed", "",
+              f"- Not answered ({missing['not_answered']['vi']} / {missing['not_answered']['en']}): "
+              f"{missing['not_answered']['written_as']}; {missing['not_answered']['note']}",
+              f"- Suppressed, code {missing['suppressed']['code']} ({missing['suppressed']['vi']} / "
+              f"{missing['suppressed']['en']}): {missing['suppressed']['written_as']}; {missing['suppressed']['note']}"]
     lines += ["", "## Weighting and design", "", f"- {book['weighting']['method']}",
               f"- {book['design']['note']}", f"- {book['design']['variance']}", "", "## Disclosure control", "",
               f"- k = {disclosure['k']}; achieved k = {disclosure['achieved_k']} (smallest equivalence class)",
               f"- Quasi-identifiers: {', '.join(disclosure['quasi_identifiers'])}",
               f"- Generalisation: {json.dumps(disclosure['generalisation'], ensure_ascii=False)}",
               f"- Units merged into a unit above: {disclosure['units_merged_upward']}",
-              f"- Values suppressed (set to missing): {json.dumps(disclosure['suppressed_values'], ensure_ascii=False)}",
+              f"- Values suppressed (written as {SUPPRESSED}): {json.dumps(disclosure['suppressed_values'], ensure_ascii=False)}",
               f"- Risk before: {json.dumps(disclosure['risk_before'])}",
               f"- Risk after: {json.dumps(disclosure['risk_after'])}",
               f"- Free text: {disclosure['free_text']}",

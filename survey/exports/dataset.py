@@ -19,7 +19,7 @@ from instruments.model import Instrument
 from instruments.text import Text
 from survey.core.ratings import ELEMENT_COLUMNS, OVERALL_COLUMN
 from survey.core.responses import ResponseStatus
-from survey.exports.disclosure import CHANNEL, GROUP, PERIOD, UNIT, Outcome
+from survey.exports.disclosure import CHANNEL, GROUP, PERIOD, SUPPRESSED, UNIT, Outcome
 from survey.exports.scrub import scrub
 from survey.exports.source import MISSING, Scope
 
@@ -61,20 +61,33 @@ DESIGN_VARIABLES = (
     Variable("cluster", STRING, Text("Cụm (quầy phục vụ), mã ẩn danh", "Cluster (service counter), pseudonymous id")),
     Variable("weight", REAL, Text("Trọng số phân tích", "Analysis weight")),
 )
+# The label of the suppression code, a value label in SPSS and Stata; "not answered" is the format's own
+# missing value (empty, NA, system-missing, "."), so that every analysis leaves it out by default.
+SUPPRESSED_LABEL = Text("Bị ẩn để bảo vệ danh tính (kiểm soát công bố)", "Suppressed for disclosure control")
+NOT_ANSWERED_LABEL = Text("Không trả lời (ô trống)", "Not answered (empty)")
+SUPPRESSIBLE_NOTE = (f"quasi-identifier: {SUPPRESSED} = suppressed for k-anonymity; empty (missing) = not answered, "
+                     "which is never the same as suppressed")
 QUASI_VARIABLES = {
     "unit": Variable("unit", STRING, Text("Đơn vị (hoặc đơn vị cấp trên)", "Unit (or a unit above it)"),
                      note="generalised: units with fewer than k responses are shown as their parent"),
     "period": Variable("period", STRING, Text("Kỳ", "Period")),
-    "procedure_group": Variable("procedure_group", STRING, Text("Lĩnh vực thủ tục", "Procedure field")),
-    "channel": Variable("channel", STRING, Text("Kênh trả lời", "Response channel")),
+    "procedure_group": Variable("procedure_group", STRING, Text("Lĩnh vực thủ tục", "Procedure field"),
+                                note=f"quasi-identifier: \"{SUPPRESSED}\" = suppressed for k-anonymity; empty = "
+                                     "no procedure or a procedure without a field"),
+    "channel": Variable("channel", STRING, Text("Kênh trả lời", "Response channel"),
+                        note=f"quasi-identifier: \"{SUPPRESSED}\" = suppressed for k-anonymity"),
 }
 UNIT_LEVEL = Variable("unit_level", STRING, Text("Cấp của đơn vị hiển thị", "Level of the unit shown"))
 STATUS = Variable("status", STRING, Text("Trạng thái phiếu", "Response status"))
 
 
-def _item_variable(instrument: Instrument, code: str, kind: str, note: str = "") -> Variable:
+def _item_variable(instrument: Instrument, code: str, kind: str, note: str = "", suppressible: bool = False) -> Variable:
     item = instrument.item(code)
     values = {option.code: option.label for option in item.options}
+    if suppressible:
+        if SUPPRESSED in values:
+            raise ValueError(f"item {code!r} uses the code {SUPPRESSED}, which an export keeps for suppressed values")
+        values[SUPPRESSED] = SUPPRESSED_LABEL
     return Variable(code, kind, item.text, values, item=code, note=note)
 
 
@@ -113,8 +126,8 @@ def layout(instrument: Instrument, outcome: Outcome, keep_text: bool) -> Layout:
         if item.code in demographics and item.code in outcome.plan.dropped:
             continue
         if item.coded:
-            note = "quasi-identifier: may be suppressed (missing) for k-anonymity" if item.code in demographics else ""
-            variables.append(_item_variable(instrument, item.code, INTEGER, note))
+            quasi = item.code in demographics
+            variables.append(_item_variable(instrument, item.code, INTEGER, SUPPRESSIBLE_NOTE if quasi else "", quasi))
             if item.code not in response_items:
                 answer_items.append(item.code)
         elif item.free_text and keep_text:

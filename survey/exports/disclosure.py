@@ -3,8 +3,9 @@ written.
 
 The quasi-identifiers are the unit, the period, the procedure group, the channel and every demographic item
 the instrument declares (``quasi_identifiers()``); the counter is never written (only a pseudonymous cluster
-id). An equivalence class is a combination of their written values, a missing value counting as a value
-of its own. The plan, all on the cell counts from one ``GROUP BY``:
+id). An equivalence class is a combination of their written values, a missing value (not answered, or no
+procedure field) counting as a value of its own and a suppressed value as another (``SUPPRESSED``: the file
+writes the two differently, so k is planned with them apart). The plan, all on the cell counts from one ``GROUP BY``:
 
 1. **Units merged upward**: a unit with fewer than k responses is shown as its parent, repeatedly, so every
    shown unit has at least k responses (at the top, the smallest other shown unit joins the scope's own
@@ -13,8 +14,9 @@ of its own. The plan, all on the cell counts from one ``GROUP BY``:
    period one grain coarser, the channel dropped, the procedure group dropped, the period coarser still
    (up to the whole export period), then every unit one level up.
 3. **Local suppression** at each of those steps: for records in a class smaller than k, the demographic
-   items, then the channel, then the procedure group are set to missing, one attribute at a time. A class
-   still below k then has all of those missing; the smallest other classes of the same unit and period are
+   items, then the channel, then the procedure group are set to ``SUPPRESSED``, one attribute at a time
+   (a "not answered" too: that the item was left blank can single a record out as well). A class still
+   below k then has all of those suppressed; the smallest other classes of the same unit and period are
    suppressed into it until it reaches k. The step is accepted when every class has at least k records
    while at most ``max_suppression`` of the records had a value suppressed.
 
@@ -37,6 +39,16 @@ from survey.exports.source import Scope
 UNIT, PERIOD, GROUP, CHANNEL = 0, 1, 2, 3
 FIXED_NAMES = ("unit", "period", "procedure_group", "channel")
 REACHED, OVER_LIMIT, UNREACHABLE = "reached", "over the suppression limit", "not reachable"
+# What a suppressed value is written as: a code of its own, never the missing value that means "not answered"
+# (a researcher must tell a blank left by the respondent from one made by disclosure control). Demographic
+# answers are integer codes, the procedure group and the channel text; the same -1 in both.
+SUPPRESSED = -1
+SUPPRESSED_TEXT = str(SUPPRESSED)
+
+
+def suppressed_value(position: int) -> int | str:
+    """The written value of a suppressed quasi-identifier at ``position`` of a cell."""
+    return SUPPRESSED_TEXT if position in (GROUP, CHANNEL) else SUPPRESSED
 
 
 @dataclass(frozen=True)
@@ -235,8 +247,8 @@ class _Suppression:
     def blank(self, origin: tuple, positions: Sequence[int]) -> None:
         values = list(self.shown(origin))
         for position in positions:
-            if values[position] is not None:
-                values[position] = None
+            if values[position] != (hidden := suppressed_value(position)):
+                values[position] = hidden
                 self.suppressed[self.names[position]] += self.classes[origin]
                 if origin not in self.touched:
                     self.touched.add(origin)
@@ -251,7 +263,7 @@ class _Suppression:
             sizes = _sizes(self.classes, self.shown)
             for origin in self.classes:
                 values = self.shown(origin)
-                if sizes[values] < k and values[position] is not None:
+                if sizes[values] < k and values[position] != suppressed_value(position):
                     self.blank(origin, (position,))
                     if self.touched_records > limit:
                         return OVER_LIMIT
@@ -260,7 +272,7 @@ class _Suppression:
         return OVER_LIMIT if self.touched_records > limit else REACHED
 
     def _complete_residuals(self, k: int) -> bool:
-        """A class still below k now has every suppressible value missing; fill it up to k by suppressing
+        """A class still below k now has every suppressible value suppressed; fill it up to k by suppressing
         the smallest other classes of the same unit and period entirely (they merge into it). False if the
         unit and period together have fewer than k records."""
         sizes = _sizes(self.classes, self.shown)

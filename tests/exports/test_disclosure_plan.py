@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.exports.disclosure import CannotAnonymise, check_k, plan_disclosure
+from survey.exports.disclosure import (
+    SUPPRESSED,
+    SUPPRESSED_TEXT,
+    CannotAnonymise,
+    check_k,
+    plan_disclosure,
+    suppressed_value,
+)
 from survey.exports.periods import at_grain, parse_period
 from survey.exports.source import Scope, UnitNode
 
@@ -21,7 +28,7 @@ SPAN = parse_period("2026")
 
 cells = st.dictionaries(
     st.tuples(st.sampled_from([10, 11, 12, 13, 20, 21]), st.sampled_from([f"2026-{m:02d}" for m in range(1, 13)]),
-              st.sampled_from(["Hộ tịch", "Đất đai", None]), st.sampled_from(["qr", "web"]), st.sampled_from([1, 2, 3])),
+              st.sampled_from(["Hộ tịch", "Đất đai", None]), st.sampled_from(["qr", "web"]), st.sampled_from([1, 2, 3, None])),
     st.integers(1, 30), min_size=1, max_size=60)
 
 
@@ -46,7 +53,7 @@ def test_every_written_class_has_at_least_k_records(counts, k):
     for cell in counts:
         shown = outcome.written(cell)
         # Generalised, never falsified: the shown unit is the cell's unit or one above it, the period contains
-        # the month, and a kept value is the true one.
+        # the month, and a kept value is the true one or the suppression code (a dropped one is not written).
         unit, ancestors = cell[0], []
         while True:
             ancestors.append(unit)
@@ -55,7 +62,8 @@ def test_every_written_class_has_at_least_k_records(counts, k):
             unit = SCOPE.parent(unit)
         assert shown[0] in ancestors
         assert shown[1] == at_grain(cell[1], outcome.plan.grain, SPAN)
-        assert all(value is None or value == cell[i] for i, value in enumerate(shown) if i >= 2)
+        assert all(value in (cell[i], suppressed_value(i)) or outcome.names[i] in outcome.plan.dropped
+                   for i, value in enumerate(shown) if i >= 2)
 
 
 def test_a_small_unit_is_shown_as_its_parent():
@@ -67,6 +75,21 @@ def test_a_small_unit_is_shown_as_its_parent():
     assert outcome.written((12, "2026-01", None, "qr", 1))[0] == 1
     assert outcome.written((10, "2026-01", None, "qr", 1))[0] == 10
     assert outcome.merged_units == 2
+
+
+def test_suppressed_and_not_answered_are_different_classes():
+    """Suppressed used to be written as missing, the value of "not answered": the planner counted a class
+    with the two together, which the file then split below k once they were told apart."""
+    not_answered, small, large = ((10, "2026-01", "Hộ tịch", "qr", gender) for gender in (None, 1, 2))
+    counts = {not_answered: 3, small: 2, large: 5}
+    outcome = plan_disclosure(counts, SCOPE, SPAN, "month", ("gender",), 3, 0.6)
+    assert outcome.written(large) == large
+    # The class of two is suppressed; two suppressed records alone would be below k, so the not-answered
+    # class (the smallest other one of the unit and period) is suppressed into it, not counted with it.
+    suppressed = (10, "2026-01", SUPPRESSED_TEXT, SUPPRESSED_TEXT, SUPPRESSED)
+    assert outcome.written(small) == outcome.written(not_answered) == suppressed
+    assert min(written_sizes(counts, outcome).values()) >= 3
+    assert outcome.suppressed["gender"] == 5
 
 
 def test_risk_before_and_after():

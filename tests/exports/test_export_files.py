@@ -309,3 +309,43 @@ async def test_no_released_column_undoes_the_generalisation(survey_data, tmp_pat
         Response.status == "valid")}
     assert sum(float(r["weight"]) for r in rows) == pytest.approx(
         sum(v["dossiers"] for v in await DossierVolume.select() if (v["unit"], v["period"]) in answered), rel=1e-9)
+
+
+async def test_suppressed_and_not_answered_read_back_differently_in_every_format(db, tmp_path):
+    """Local suppression wrote the missing value, the one that means "not answered": a researcher could not
+    tell a blank left by the respondent from one made by disclosure control. Suppressed is now -1 (with a value
+    label in SPSS and Stata), not answered stays missing, and k holds with the two counted apart."""
+    import pyreadstat
+
+    from tests.exports.conftest import add_volumes, build_tree
+
+    await build_tree()
+    await add_volumes({"P1-01-TT": 900, "P1-02-TT": 400, "P2-01-TT": 700, TINY_CENTRE: 50})
+    await add_responses(800, instrument_key="sipas_full", seed=11)
+    # A quarter of the respondents left their gender blank.
+    answers = await Answer.select(Answer.id).where(Answer.item_code == "gender").order_by(Answer.id)
+    await Answer.delete().where(Answer.id.is_in([a["id"] for a in answers[::4]]))
+    settings = {"instrument": "sipas_full", "k": 3, "grain": "quarter", "max_suppression": 0.6}
+    demographics = instruments.get("sipas_full").quasi_identifiers()
+    for file_format in ("csv", "parquet", "sav", "dta"):
+        result = await export(tmp_path, file_format, format=file_format, **settings)
+        rows = read_rows(data_file(result))
+        assert "gender" in rows[0], result.disclosure["generalisation"]
+        genders = Multiset(None if r["gender"] is None else int(float(r["gender"])) for r in rows)
+        assert genders[-1] > 0 and genders[None] > 0, (file_format, genders)
+        # k over every released column, "suppressed" and "not answered" as two values.
+        released = (*RELEASED_DESIGN_COLUMNS, *demographics)
+        assert min(class_sizes(rows, released).values()) >= 3
+        assert result.disclosure["achieved_k"] >= 3
+        book = json.loads(next(p for p in result.files if p.name.endswith(".json")).read_text())
+        assert book["missing_values"]["suppressed"]["code"] == -1
+        assert "not_answered" in book["missing_values"]
+        entry = next(v for v in book["variables"] if v["name"] == "gender")
+        assert any(v["code"] == -1 for v in entry["values"])
+        markdown = next(p for p in result.files if p.name.endswith(".md")).read_text()
+        assert "Not answered" in markdown and "Suppressed, code -1" in markdown
+        if file_format in ("sav", "dta"):
+            _, meta = (pyreadstat.read_sav if file_format == "sav" else pyreadstat.read_dta)(
+                str(data_file(result)), metadataonly=True)
+            labels = meta.variable_value_labels["gender"]
+            assert labels[-1].startswith("Bị ẩn") and -1 not in meta.missing_user_values.get("gender", [])
