@@ -18,6 +18,7 @@ FLAG_REASONS = {
     "network": "nhiều phiếu từ một dải địa chỉ mạng tại quầy trong 10 phút",
     "counter_rate": "quầy nhận nhiều phiếu hơn mức có thể phục vụ trong 10 phút",
     "identical_run": "nhiều phiếu liên tiếp giống hệt nhau tại quầy",
+    "presence": "không có mã hiện trên màn hình quầy lúc mở phiếu (quầy yêu cầu có mặt)",
     "": "gửi dồn dập từ một thiết bị",
 }
 QUEUE_LIMIT = 200
