@@ -28,6 +28,7 @@ from survey.admin.counters import (
     instrument_keys,
     set_counter_active,
     set_counter_instrument,
+    set_counter_presence,
 )
 from survey.admin.errors import AdminError
 from survey.admin.review import QUEUE_LIMIT, flagged_responses, grouped, review_response
@@ -167,6 +168,12 @@ class CountersController(Controller):
     @get("/{code:str}/close", guards=[ADMIN])
     async def confirm_close(self, officer: OfficerDependency, code: FromPath[str]) -> Template:
         return Template("officer/admin/close.html", context=await counter_closing(officer, code))
+
+    @post("/{code:str}/presence", guards=[ADMIN])
+    async def presence(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Redirect:
+        """Require (``active`` = 1) or stop requiring (0) the code on the counter's screen."""
+        change = partial(set_counter_presence, officer, code)
+        return await switch(request, self.path, change, ("Quầy yêu cầu mã trên màn hình", "Quầy không yêu cầu mã trên màn hình"))
 
 
 class UsersController(Controller):

@@ -1,4 +1,5 @@
-"""Counters (quầy): listing within scope, creation, the instrument each one uses, (de)activation."""
+"""Counters (quầy): listing within scope, creation, the instrument each one uses, (de)activation, and whether
+answers must prove presence with the code on the counter's screen (``survey.citizen.presence``)."""
 
 from __future__ import annotations
 
@@ -80,4 +81,12 @@ async def set_counter_active(officer: CurrentOfficer, code: str, active: bool) -
     async with write_transaction():
         await Counter.update({Counter.active: active}).where(Counter.id == counter["id"])
         await record("counter.activate" if active else "counter.deactivate", officer.username, target=code)
+    forget_places()
+
+
+async def set_counter_presence(officer: CurrentOfficer, code: str, required: bool) -> None:
+    counter = await authorize_counter(officer, code)
+    async with write_transaction():
+        await Counter.update({Counter.presence_required: required}).where(Counter.id == counter["id"])
+        await record("counter.presence", officer.username, target=code, required=required)
     forget_places()

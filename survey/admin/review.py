@@ -33,6 +33,7 @@ FLAG_REASONS = {
     "network": N_("several responses from one network range at the counter within 10 minutes"),
     "counter_rate": N_("the counter received more responses within 10 minutes than it can serve"),
     "identical_run": N_("a run of identical responses in a row at the counter"),
+    "presence": N_("no code shown on the counter's screen when the form was opened (the counter requires presence)"),
     "": N_("a burst of submissions from one device"),
 }
 QUEUE_LIMIT = 200

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 
 from litestar import Controller, Request, Response, post
 
 import instruments
 from instruments import AnswerErrors
+from survey.citizen import presence
 from survey.citizen.controllers import device_of
 from survey.citizen.page import words
 from survey.citizen.schemas import NOT_RANDOM, ResponseReceived, ResponseSubmissionBody, key_looks_random
@@ -88,6 +90,7 @@ class ResponseApiController(Controller):
                 target=target, instrument=instrument, answers=cleaned, nonce=nonce,
                 channel=Channel.RECEIPT if target.channel == Channel.RECEIPT else data.channel, device=device,
                 network=network,
+                presence_unproven=presence.unproven(settings.secret_key, target, None, time.time()),
             )
             stored = await store(submission, settings.timezone)
         except TargetRefused as refused:

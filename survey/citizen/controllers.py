@@ -15,7 +15,7 @@ from litestar.template import TemplateEngineProtocol
 
 import instruments
 from instruments import AnswerErrors
-from survey.citizen import issuance
+from survey.citizen import issuance, presence
 from survey.citizen import nonce as nonces
 from survey.citizen.device import device_hash, network_hash
 from survey.citizen.page import PageState, context, form_values, language, words
@@ -143,7 +143,8 @@ class SurveyPageController(Controller):
     include_in_schema = False
 
     @get("/{token:str}", summary="The survey page behind a QR code or receipt")
-    async def show(self, request: Request, token: FromPath[str], lang: FromQuery[str | None] = None) -> Template:
+    async def show(self, request: Request, token: FromPath[str], lang: FromQuery[str | None] = None,
+                   p: FromQuery[str | None] = None) -> Template:
         settings: Settings = request.app.state["settings"]
         lang = language(lang, settings.language)
         try:
@@ -157,7 +158,9 @@ class SurveyPageController(Controller):
             limiter = request.app.state["form_pages"] = issuance.IssueLimiter(settings.form_pages_per_address)
         if not limiter.allow(device_of(request, settings)[0], token):
             return _message(lang, 429, TOO_MANY_FORMS[lang == "en"])
-        return await _form(settings, target, lang, PageState(), issuance.client_of(request.cookies))
+        # The code from the counter's screen (layer d) travels in a hidden field to the POST, which checks it.
+        state = PageState(values={presence.FIELD: code} if (code := presence.clean(p)) else {})
+        return await _form(settings, target, lang, state, issuance.client_of(request.cookies))
 
     @post("/{token:str}", summary="Store the answers")
     async def submit(self, request: Request, token: FromPath[str]) -> Response:
@@ -193,7 +196,7 @@ class SurveyPageController(Controller):
         instrument = instruments.get(target.place.instrument_key)
         try:
             answers = instrument.validate_answers(
-                raw, procedures=await procedure_codes(), ignore=("nonce", "lang", *contacts.FIELDS)
+                raw, procedures=await procedure_codes(), ignore=("nonce", "lang", presence.FIELD, *contacts.FIELDS)
             )
             contact = contacts.offered(values)
         except AnswerErrors as errors:
@@ -204,7 +207,9 @@ class SurveyPageController(Controller):
             return await _form(settings, target, lang, state, client, status=422, nonce=nonce)
         device, network = device_of(request, settings)
         submission = Submission(target=target, instrument=instrument, answers=answers, nonce=nonce,
-                                channel=target.channel, device=device, network=network)
+                                channel=target.channel, device=device, network=network,
+                                presence_unproven=presence.unproven(settings.secret_key, target,
+                                                                    values.get(presence.FIELD), issued_at))
         try:
             stored = await store(submission, settings.timezone)
         except TargetRefused as refused:

@@ -36,6 +36,7 @@ COUNTER_FACTOR = 3
 # same ratings. Cost: a busy counter where honest citizens give the same ratings six times running (all
 # "rất hài lòng" is common): flagged until reviewed.
 RUN_LENGTH = 6
+# (d) At a counter that requires it, no fresh code from the counter's screen: see ``survey.citizen.presence``.
 
 
 @lru_cache(maxsize=8)

@@ -12,6 +12,7 @@ from instruments import Instrument
 from survey.citizen import bulk
 from survey.citizen.device import BURST_LIMIT, BURST_WINDOW_S, NETWORK_LIMIT, RUN_LENGTH
 from survey.citizen.plausible import counter_norms
+from survey.citizen.presence import REASON as PRESENCE
 from survey.citizen.targets import RECEIPT_USED, Target, TargetRefused, procedure_ids_by_code
 from survey.core.periods import month_of
 from survey.core.ratings import RATING_COLUMNS
@@ -33,6 +34,8 @@ class Submission:
     device: str
     channel: str
     network: str = ""
+    # At a counter that requires presence, no fresh code from its screen came with the answer (layer d).
+    presence_unproven: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,8 @@ class Tally:
         reason = next((name for name, key, limit in layers if self.counts.get(key, 0) >= limit), "")
         if not reason and len(run) >= RUN_LENGTH - 1 and all(r == rated for r in run[-(RUN_LENGTH - 1):]):
             reason = "identical_run"
+        if not reason and sub.presence_unproven:
+            reason = PRESENCE
         for _name, key, _limit in layers:
             self.counts[key] = self.counts.get(key, 0) + 1
         run.append(rated)

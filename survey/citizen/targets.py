@@ -59,6 +59,7 @@ class Place:
     unit_id: int
     unit_name: str
     stratum_id: int
+    presence_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def stratum_of(path: str, levels: dict[int, str], stratum_level: str) -> int:
 
 async def _load_place(counter_id: int, stratum_level: str) -> Place | None:
     row = await Counter.select(
-        Counter.id, Counter.code, Counter.name, Counter.instrument_key, Counter.active,
+        Counter.id, Counter.code, Counter.name, Counter.instrument_key, Counter.active, Counter.presence_required,
         Counter.unit.id, Counter.unit.name, Counter.unit.path,
     ).where(Counter.id == counter_id).first()
     if row is None:
@@ -94,6 +95,7 @@ async def _load_place(counter_id: int, stratum_level: str) -> Place | None:
         counter_id=row["id"], counter_code=row["code"], counter_name=row["name"], instrument_key=row["instrument_key"],
         active=row["active"] and all(r["active"] for r in chain), unit_id=row["unit.id"],
         unit_name=row["unit.name"], stratum_id=stratum_of(path, levels, stratum_level),
+        presence_required=bool(row["presence_required"]),
     )
 
 

@@ -33,6 +33,7 @@ AUDIT_ACTIONS = {
     "counter.create": N_("Counter created"),
     "counter.deactivate": N_("Counter closed"),
     "counter.instrument": N_("Counter questionnaire changed"),
+    "counter.presence": N_("Counter presence code setting changed"),
     "counters.import": N_("Counters imported"),
     "export": N_("Data exported"),
     "export.download": N_("Export downloaded"),

@@ -59,6 +59,8 @@ class Counter(Table, tablename="counter"):
     instrument_key = Varchar(length=64, default="sipas_qr")
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # Its screen shows the rotating QR of survey.qr.display; QR answers without a fresh code are flagged.
+    presence_required = Boolean(default=False)
 
 
 class Procedure(Table, tablename="procedure"):

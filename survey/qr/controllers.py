@@ -7,10 +7,11 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, QueryParameter
+from litestar.response import Template
 
 from survey.accounts.guards import CurrentOfficer, OfficerDependency, authorize_unit, require_roles
 from survey.openapi import officer_refusals
-from survey.qr import posters, services
+from survey.qr import display, posters, services
 from survey.settings import Settings
 
 MEDIA_TYPES = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+xml"}
@@ -58,6 +59,13 @@ class PosterController(Controller):
     async def counter_poster_svg(self, request: Request, officer: OfficerDependency, code: FromPath[str],
                                  size: Size = "a4") -> Response[bytes]:
         return await _counter_poster(request, officer, code, size, "svg")
+
+    @get("/counters/{code:str}/display", summary="The page for the counter's screen: a QR code renewed every minute",
+         include_in_schema=False)
+    async def counter_display(self, request: Request, officer: OfficerDependency, code: FromPath[str]) -> Template:
+        settings: Settings = request.app.state["settings"]
+        shown = await display.display(officer, settings.secret_key, settings.base_url, code)
+        return Template("officer/counter_display.html", context=shown, headers={"Cache-Control": "no-store"})
 
 
 async def _counter_poster(request: Request, officer: CurrentOfficer, code: str, size: str, fmt: str) -> Response[bytes]:

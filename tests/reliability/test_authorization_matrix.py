@@ -104,6 +104,8 @@ def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
         **{(f"/officer/counters/{{code:str}}/poster.{fmt}", "GET"): Decision(
             MANAGERS, f"/officer/counters/NB-001-TT-Q1/poster.{fmt}", f"/officer/counters/LC-001-TT-Q1/poster.{fmt}")
            for fmt in ("pdf", "png", "svg")},
+        ("/officer/counters/{code:str}/display", "GET"): Decision(
+            MANAGERS, "/officer/counters/NB-001-TT-Q1/display", "/officer/counters/LC-001-TT-Q1/display"),
         ("/officer/admin/units", "GET"): Decision(MANAGERS, "/officer/admin/units"),
         ("/officer/admin/units", "POST"): Decision(ADMINS, "/officer/admin/units"),
         ("/officer/admin/units/{code:str}/rename", "POST"): Decision(ADMINS, "/officer/admin/units/NB-001/rename", "/officer/admin/units/LC-001/rename", form={"name": "Xã Mới"}),
@@ -121,6 +123,9 @@ def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
         ("/officer/admin/counters/{code:str}/active", "POST"): Decision(
             ADMINS, "/officer/admin/counters/NB-001-TT-Q1/active", "/officer/admin/counters/LC-001-TT-Q1/active",
             form={"active": "1"}),
+        ("/officer/admin/counters/{code:str}/presence", "POST"): Decision(
+            ADMINS, "/officer/admin/counters/NB-001-TT-Q1/presence", "/officer/admin/counters/LC-001-TT-Q1/presence",
+            form={"active": "0"}),
         ("/officer/admin/users", "GET"): Decision(ADMINS, "/officer/admin/users"),
         ("/officer/admin/users", "POST"): Decision(ADMINS, "/officer/admin/users"),
         ("/officer/admin/users/{username:str}/active", "POST"): Decision(
