@@ -10,6 +10,8 @@ from survey.audit import record
 from survey.core.responses import REVIEW_DECISIONS, ResponseStatus
 from survey.db.engine import write_transaction
 from survey.db.tables import MAX_ROW_ID, Answer, Response
+from survey.rollup.maintain import status_changed
+from survey.settings import get_settings
 
 DECISIONS = REVIEW_DECISIONS
 # Why a response was flagged (``Response.flag_reason``), in the reviewer's words.
@@ -66,5 +68,6 @@ async def review_response(officer: CurrentOfficer, response_id: int, decision: s
         ).returning(Response.id)
         if not changed:
             raise AdminError(f"Phiếu #{response_id} đã được xem xét trước đó")
+        await status_changed([response_id], ResponseStatus.FLAGGED, get_settings().timezone)
         await record("response.review", officer.username, target=f"response:{response_id}",
                      decision=decision, unit=row["unit.code"])

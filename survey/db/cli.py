@@ -35,6 +35,16 @@ def restore_command(args: argparse.Namespace, settings: Settings) -> None:
     count = restore_sqlite(Path(args.file), target)
     print(f"restored {count} responses into {target}")
 
+    async def recount() -> None:
+        from survey.rollup.maintain import rebuild
+
+        # The backup may predate the rollup or any change to it: the reports' sums are recounted from its rows
+        # (and every cached report's data version moves).
+        rows = await rebuild(settings.timezone)
+        print(f"report rollup rebuilt from the restored responses ({rows} rows)")
+
+    run_with_database(recount, settings, migrate=True)
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")

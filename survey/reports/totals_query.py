@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from survey.core.ratings import ELEMENT_COLUMNS, OVERALL_COLUMN  # noqa: F401 (read as query.ELEMENT_COLUMNS)
+from survey.core.ratings import ELEMENT_COLUMNS, OVERALL_COLUMN, RATING_COLUMNS  # noqa: F401 (query.ELEMENT_COLUMNS)
 from survey.core.responses import ResponseStatus
 from survey.core.units import path_ids
-from survey.db.tables import DossierVolume, Response, Unit
+from survey.db.tables import CounterDayCell, DossierVolume, Response, ResponseCell, Unit
 
 # Response columns holding the element ratings, in the instrument's element order.
 VALID = str(ResponseStatus.VALID)
@@ -122,10 +122,10 @@ async def strata_of(scope: ScopeUnit) -> list[int]:
     """Strata the scope touches: those under it, or the one above it (a commune's province)."""
     ancestors = scope.ancestor_ids
     marks = ", ".join("{}" for _ in ancestors)
-    # EXISTS probes the stratum index once per candidate unit instead of scanning the responses.
+    # EXISTS probes the rollup's (stratum, period, ...) index once per candidate unit.
     rows = await Unit.raw(
         f"SELECT u.id FROM unit u WHERE (u.path LIKE {{}} OR u.id IN ({marks})) "
-        "AND EXISTS (SELECT 1 FROM response r WHERE r.stratum = u.id)",
+        "AND EXISTS (SELECT 1 FROM response_cell r WHERE r.stratum = u.id)",
         scope.path + "%", *ancestors)
     return sorted(int(r["id"]) for r in rows)
 
@@ -175,10 +175,10 @@ def patterns_from_rows(rows: Sequence[Mapping[str, object]], items: Sequence[str
                          _ints(rows, "instrument_version"), _texts(rows, "index_fingerprint"))
 
 
-async def pattern_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str], items: Sequence[str],
-                         satisfied_values: Sequence[int], cutoff: datetime | None = None,
-                         fingerprints: Sequence[str] | None = None) -> PatternCounts:
-    """Counts per (stratum, unit, month, status, answer pattern) of responses received before ``cutoff``.
+async def row_pattern_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str], items: Sequence[str],
+                             satisfied_values: Sequence[int], cutoff: datetime | None = None,
+                             fingerprints: Sequence[str] | None = None) -> PatternCounts:
+    """:func:`pattern_counts` computed from the response rows: the reference the rollup is tested against.
 
     Status is grouped rather than filtered so that the same scan also counts flagged and excluded
     responses. Months are listed, not given as a range: with equalities on month and stratum the
@@ -231,11 +231,11 @@ def counter_days_from_rows(rows: Sequence[Mapping[str, object]], items: Sequence
                             matrix("a"), matrix("s"), tuple(items))
 
 
-async def counter_day_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str], items: Sequence[str],
-                             satisfied_values: Sequence[int], timezone_name: str,
-                             cutoff: datetime | None = None,
-                             fingerprints: Sequence[str] | None = None) -> CounterDayCounts:
-    """Valid responses per (unit, month, counter, local day), for the counter-day design."""
+async def row_counter_day_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str],
+                                 items: Sequence[str], satisfied_values: Sequence[int], timezone_name: str,
+                                 cutoff: datetime | None = None,
+                                 fingerprints: Sequence[str] | None = None) -> CounterDayCounts:
+    """:func:`counter_day_counts` computed from the response rows: the reference the rollup is tested against."""
     from piccolo.engine.postgres import PostgresEngine
 
     from survey.db.engine import current_engine
@@ -246,6 +246,66 @@ async def counter_day_counts(strata: Sequence[int], instrument_key: str, months:
         sql, parameters = counter_day_query(engine, strata, instrument_key, months, items, satisfied_values,
                                             timezone_name, cutoff, fingerprints)
         rows = await Response.raw(sql, *parameters)
+    return counter_days_from_rows(rows, items)
+
+
+def _rollup_filters(strata: Sequence[int], months: Sequence[str], instrument_key: str, cutoff: datetime | None,
+                    fingerprints: Sequence[str] | None) -> tuple[str, list[object]]:
+    """The filter of a rollup read. A cut-off is the first moment of a local day: rows of earlier days, and
+    the month rows (``day = ''``) of closed months, which sort before every day, are the answers before it."""
+    sql = f"stratum IN ({_in_list(strata)}) AND period IN ({_in_list(months)}) AND instrument_key = {{}}"
+    parameters: list[object] = [*strata, *months, instrument_key]
+    if cutoff is not None:
+        if cutoff.timetz().replace(tzinfo=None) != datetime.min.time():
+            raise ValueError(f"a report's cut-off is the start of a local day, not {cutoff.isoformat()}")
+        sql += " AND day < {}"
+        parameters.append(cutoff.date().isoformat())
+    if fingerprints is not None:
+        sql += f" AND index_fingerprint IN ({_in_list(fingerprints)})"
+        parameters += list(fingerprints)
+    return sql, parameters
+
+
+def _digits(items: Sequence[str]) -> str:
+    """The report's pattern over ``items`` from the stored pattern over every rating column."""
+    return " + ".join(f"((pattern / {3 ** RATING_COLUMNS.index(c)}) % 3) * {3 ** j}" for j, c in enumerate(items))
+
+
+async def pattern_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str], items: Sequence[str],
+                         satisfied_values: Sequence[int], cutoff: datetime | None = None,
+                         fingerprints: Sequence[str] | None = None) -> PatternCounts:
+    """Counts per (stratum, unit, month, status, answer pattern) of responses received before ``cutoff``,
+    read from the rollup (``response_cell``), never from the responses.
+
+    Status is grouped rather than filtered so that the same read also counts flagged and excluded
+    responses. ``fingerprints`` keeps only responses scored by those index definitions. The stored patterns
+    use each response's own definition's satisfied values; a report pools only definitions with the same
+    ones, so ``satisfied_values`` must be those (it is kept for the signature of :func:`row_pattern_counts`).
+    """
+    rows: list[dict] = []
+    if strata and months and (fingerprints is None or fingerprints):
+        where, parameters = _rollup_filters(strata, months, instrument_key, cutoff, fingerprints)
+        rows = await ResponseCell.raw(
+            f"SELECT stratum, unit, period, status, instrument_version, index_fingerprint, {_digits(items)} AS pattern, "
+            f"SUM(n) AS n FROM response_cell WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING SUM(n) <> 0",
+            *parameters)
+    return patterns_from_rows(rows, items)
+
+
+async def counter_day_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str], items: Sequence[str],
+                             satisfied_values: Sequence[int], timezone_name: str,
+                             cutoff: datetime | None = None,
+                             fingerprints: Sequence[str] | None = None) -> CounterDayCounts:
+    """Valid responses per (unit, month, counter, local day), for the counter-day design, from the rollup
+    (``counter_day_cell``). The days are those of the zone the rollup was kept in (the configured one)."""
+    rows: list[dict] = []
+    if strata and months and (fingerprints is None or fingerprints):
+        where, parameters = _rollup_filters(strata, months, instrument_key, cutoff, fingerprints)
+        sums = ", ".join(f"SUM(a{RATING_COLUMNS.index(c)}) AS a{j}, SUM(s{RATING_COLUMNS.index(c)}) AS s{j}"
+                         for j, c in enumerate(items))
+        rows = await CounterDayCell.raw(
+            f"SELECT stratum, unit, period, counter, day, SUM(n) AS n, {sums} FROM counter_day_cell "
+            f"WHERE {where} AND status = {{}} GROUP BY 1, 2, 3, 4, 5 HAVING SUM(n) <> 0", *parameters, VALID)
     return counter_days_from_rows(rows, items)
 
 
