@@ -282,14 +282,61 @@ async def pattern_counts(strata: Sequence[int], instrument_key: str, months: Seq
     use each response's own definition's satisfied values; a report pools only definitions with the same
     ones, so ``satisfied_values`` must be those (it is kept for the signature of :func:`row_pattern_counts`).
     """
-    rows: list[dict] = []
-    if strata and months and (fingerprints is None or fingerprints):
-        where, parameters = _rollup_filters(strata, months, instrument_key, cutoff, fingerprints)
-        rows = await ResponseCell.raw(
-            f"SELECT stratum, unit, period, status, instrument_version, index_fingerprint, {_digits(items)} AS pattern, "
-            f"SUM(n) AS n FROM response_cell WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING SUM(n) <> 0",
-            *parameters)
+    if not (strata and months and (fingerprints is None or fingerprints)):
+        return patterns_from_rows([], items)
+    where, parameters = _rollup_filters(strata, months, instrument_key, cutoff, fingerprints)
+    counts = await _integer_patterns(where, parameters, items)
+    if counts is not None:
+        return counts
+    # A status or a fingerprint this release does not know: read them as text.
+    rows = await ResponseCell.raw(
+        f"SELECT stratum, unit, period, status, instrument_version, index_fingerprint, {_digits(items)} AS pattern, "
+        f"SUM(n) AS n FROM response_cell WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING SUM(n) <> 0", *parameters)
     return patterns_from_rows(rows, items)
+
+
+STATUSES = tuple(str(status) for status in ResponseStatus)
+MONTH_NUMBER_SQL = "CAST(substr(period, 1, 4) AS INTEGER) * 12 + CAST(substr(period, 6, 2) AS INTEGER) - 1"
+
+
+def _codes(column: str, names: Sequence[str]) -> str:
+    return f"CASE {column} " + " ".join(f"WHEN {{}} THEN {code}" for code in range(len(names))) + " ELSE -1 END"
+
+
+def _summed_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows with equal keys (every column but the last) summed into one; rows summing to 0 left out."""
+    if len(matrix) == 0:
+        return matrix
+    keys = matrix[:, :-1]
+    order = np.lexsort(keys.T[::-1])
+    keys, counts = keys[order], matrix[order, -1]
+    starts = np.concatenate(([True], (keys[1:] != keys[:-1]).any(axis=1)))
+    sums = np.add.reduceat(counts, np.flatnonzero(starts))
+    result = np.column_stack([keys[starts], sums])
+    return result[sums != 0]
+
+
+async def _integer_patterns(where: str, parameters: list[object], items: Sequence[str]) -> PatternCounts | None:
+    """The counts as integers straight from the driver (statuses and fingerprints coded by position), so
+    the million rows of a national report become arrays without a Python object per row; None when a
+    status or a fingerprint is not among those this release knows."""
+    from survey.exports.source import Reader
+    from survey.rollup.cells import satisfied_by_fingerprint
+
+    known = sorted(satisfied_by_fingerprint())
+    # Summed here rather than by a GROUP BY: the rows are nearly the groups already (one per month once a
+    # month is compacted), and the database's sort of a million rows cost more than numpy's.
+    sql = (f"SELECT stratum, unit, {MONTH_NUMBER_SQL}, {_codes('status', STATUSES)}, instrument_version, "
+           f"{_codes('index_fingerprint', known)}, {_digits(items)}, n FROM response_cell WHERE {where} AND n <> 0")
+    async with Reader() as reader:
+        parts = [m async for m in reader.matrices(sql, *STATUSES, *known, *parameters, size=500_000, rows=0, width=8)]
+    matrix = np.concatenate(parts) if parts else np.zeros((0, 8), dtype=np.int64)
+    if (matrix[:, 3] < 0).any() or (matrix[:, 5] < 0).any():
+        return None
+    matrix = _summed_rows(matrix)
+    return PatternCounts(matrix[:, 0], matrix[:, 1], matrix[:, 2], np.array(STATUSES, dtype=object)[matrix[:, 3]],
+                         matrix[:, 6], matrix[:, 7].astype(float), tuple(items), matrix[:, 4],
+                         np.array(known, dtype=object)[matrix[:, 5]])
 
 
 async def counter_day_counts(strata: Sequence[int], instrument_key: str, months: Sequence[str], items: Sequence[str],
