@@ -44,14 +44,22 @@ PatternKey = tuple[Any, ...]
 CounterKey = tuple[Any, ...]
 
 
+_known: tuple[object, dict[str, tuple[int, ...]]] | None = None
+
+
 def satisfied_by_fingerprint() -> dict[str, tuple[int, ...]]:
-    """Satisfied values of every definition this release knows, by fingerprint. A response scored by an
-    unknown definition counts no rating as satisfied: reports refuse or leave out such responses anyway."""
-    known: dict[str, tuple[int, ...]] = {}
-    for instrument in instruments.registry():  # every version of every instrument
-        definition = instrument.index_definition()
-        known[definition.fingerprint] = tuple(definition.satisfied_values)
-    return known
+    """Satisfied values of every definition this release knows, by fingerprint (worked out once per set of
+    loaded definitions: the writer asks on every batch). A response scored by an unknown definition counts no
+    rating as satisfied: reports refuse or leave out such responses anyway."""
+    global _known
+    registry = instruments.registry()
+    if _known is None or _known[0] is not registry:
+        known: dict[str, tuple[int, ...]] = {}
+        for instrument in registry:  # every version of every instrument
+            definition = instrument.index_definition()
+            known[definition.fingerprint] = tuple(definition.satisfied_values)
+        _known = (registry, known)
+    return _known[1]
 
 
 def first_daily_month(now: datetime, tz: str) -> str:
@@ -77,11 +85,15 @@ class Delta:
         self.satisfied = satisfied_by_fingerprint()
         self.patterns: dict[PatternKey, int] = {}
         self.counter_days: dict[CounterKey, list[int]] = {}
+        self.days: dict[object, str] = {}
 
     def add(self, row: Mapping[str, Any], sign: int = 1) -> None:
         """Count ``row`` (a response with :data:`SOURCE_COLUMNS`) once more (``sign`` 1) or once less (-1)."""
         state = states(row, self.satisfied.get(row["index_fingerprint"], ()))
-        day = local_day(row["received_at"], self.tz)
+        received = row["received_at"]
+        day = self.days.get(received)
+        if day is None:  # a batch's responses share one moment: the zone is consulted once
+            day = self.days[received] = local_day(received, self.tz)
         pattern = sum(s * 3 ** j for j, s in enumerate(state))
         grain = day if row["period"] >= self.daily_from else MONTH
         key = (row["stratum"], row["unit"], row["period"], grain, str(row["status"]), row["instrument_key"],
