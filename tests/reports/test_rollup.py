@@ -196,3 +196,33 @@ async def test_a_cached_report_is_recomputed_when_its_cells_change(demo):
     again = await cached_report(request, "vi", TZ, clock)
     assert again is not first
     assert dataclasses.replace(again, generated_at="") != dataclasses.replace(first, generated_at="")
+
+
+async def test_compaction_merges_closed_months_and_changes_no_count(place):  # noqa: F811
+    """Months before last month keep one row per month: fewer rows, the same sums."""
+    import instruments
+    from survey.db.engine import write_transaction
+    from survey.rollup.maintain import compact
+
+    fingerprint = instruments.get("sipas_qr").index_definition().fingerprint
+    counter, unit, stratum = place.counter_ids["NB-001-TT-Q1"], place.unit_ids["NB-001-TT"], place.unit_ids["NB"]
+    days = [datetime(2026, 7, d, 3, tzinfo=UTC) for d in (1, 2, 2, 3, 30)]
+    rows = [Response(instrument_key="sipas_qr", instrument_version=1, counter=counter, unit=unit, stratum=stratum,
+                     received_at=moment, period="2026-07", status="valid", nonce=f"old-{k}", e1=4, e2=2, e3=5, e4=4,
+                     e5=None, overall=5, index_fingerprint=fingerprint) for k, moment in enumerate(days)]
+    when_recent = datetime(2026, 7, 31, tzinfo=UTC)  # July is still kept per day
+    async with write_transaction():
+        await Response.insert(*rows)
+        from survey.rollup.cells import Delta
+        from survey.rollup.statements import apply
+
+        await apply(Delta(TZ, when_recent).add_all({c: getattr(r, c) for c in SOURCE_COLUMNS} for r in rows))
+    assert len(await ResponseCell.select().where(ResponseCell.period == "2026-07")) == 4  # four local days
+    assert not (await check(TZ, when_recent)).differences
+    before = await query.pattern_counts([stratum], "sipas_qr", ["2026-07"], ("e1", "overall"), (4, 5))
+    assert await compact(TZ, datetime(2026, 10, 1, tzinfo=UTC)) == 4
+    cells = await ResponseCell.select(ResponseCell.day, ResponseCell.n).where(ResponseCell.period == "2026-07")
+    assert cells == [{"day": "", "n": 5}]
+    after = await query.pattern_counts([stratum], "sipas_qr", ["2026-07"], ("e1", "overall"), (4, 5))
+    assert after.rows.tolist() == before.rows.tolist() == [5.0]
+    assert not (await check(TZ)).differences
