@@ -4,27 +4,31 @@ from __future__ import annotations
 
 import argparse
 
+from survey.core.errors import expected
+from survey.core.periods import PeriodError
 from survey.db.runner import run_with_database
 from survey.settings import Settings
 
 SHOWN_DIFFERENCES = 20
 
 
-def rebuild_command(_args: argparse.Namespace, settings: Settings) -> None:
+def rebuild_command(args: argparse.Namespace, settings: Settings) -> None:
     from survey.rollup.maintain import rebuild
 
     async def work() -> int:
-        return await rebuild(settings.timezone)
+        with expected(PeriodError):
+            return await rebuild(settings.timezone, since=args.since)
 
     rows = run_with_database(work, settings, migrate=True)
     print(f"rollup rebuilt from the responses: {rows} answer-pattern rows")
 
 
-def check_command(_args: argparse.Namespace, settings: Settings) -> int:
+def check_command(args: argparse.Namespace, settings: Settings) -> int:
     from survey.rollup.maintain import CheckResult, check
 
     async def work() -> CheckResult:
-        return await check(settings.timezone)
+        with expected(PeriodError):
+            return await check(settings.timezone, since=args.since)
 
     result = run_with_database(work, settings, migrate=False)
     for difference in result.differences[:SHOWN_DIFFERENCES]:
@@ -51,12 +55,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     rollup = commands.add_parser("rollup", help="the reports' rollup of the responses",
                                  description="The per-cell sums every report reads instead of the responses.")
     sub = rollup.add_subparsers(dest="rollup_command", metavar="ACTION", required=True)
-    sub.add_parser("rebuild", help="recount the rollup from the responses",
-                   description="Recount the whole rollup from the response rows, in one transaction."
-                   ).set_defaults(handler=rebuild_command)
-    sub.add_parser("check", help="compare the rollup with the responses (exit status 1 on a difference)",
-                   description="Recount from the response rows and compare with the rollup; exit status 1 "
-                   "and the first differences when they differ.").set_defaults(handler=check_command)
+    rebuild = sub.add_parser("rebuild", help="recount the rollup from the responses",
+                             description="Recount the rollup from the response rows, in one transaction.")
+    check = sub.add_parser("check", help="compare the rollup with the responses (exit status 1 on a difference)",
+                           description="Recount from the response rows and compare with the rollup; exit status 1 "
+                           "and the first differences when they differ.")
+    for parser, handler in ((rebuild, rebuild_command), (check, check_command)):
+        parser.add_argument("--since", metavar="YYYY-MM", default=None,
+                            help="only this month and later (months whose rows were archived keep their sums)")
+        parser.set_defaults(handler=handler)
     sub.add_parser("compact", help="merge closed months' daily rows into monthly rows",
                    description="Merge the daily rows of months before last month into one row per month "
                    "(run monthly; the figures do not change).").set_defaults(handler=compact_command)

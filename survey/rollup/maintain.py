@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from survey.core.periods import month_number
 from survey.db.engine import current_engine, write_transaction
 from survey.db.tables import ResponseCell
 from survey.rollup.cells import COUNTER_KEY, COUNTER_SUMS, MONTH, PATTERN_KEY, SOURCE_COLUMNS, Delta, first_daily_month
@@ -48,17 +49,27 @@ async def status_changed(response_ids: Sequence[int], previous: str, tz: str) ->
     await apply(delta.add_all(rows))
 
 
-async def rebuild(tz: str, now: datetime | None = None) -> int:
-    """Recompute the whole rollup from the response rows in one transaction; returns the pattern rows."""
+def _since(since: str | None) -> str:
+    """The months a rebuild or check covers: all, or ``since`` (YYYY-MM) and later (archived years keep their
+    sums in the rollup after their rows are gone)."""
+    if since is None:
+        return "1 = 1"
+    month_number(since)  # raises PeriodError on a malformed month
+    return f"period >= '{since}'"
+
+
+async def rebuild(tz: str, now: datetime | None = None, since: str | None = None) -> int:
+    """Recompute the rollup (of the months from ``since``, or all) from the response rows in one transaction;
+    returns the pattern rows."""
     now = now or datetime.now(UTC)
-    engine = engine_name()
+    engine, months = engine_name(), _since(since)
     async with write_transaction():
-        await _raw("DELETE FROM response_cell")
-        await _raw("DELETE FROM counter_day_cell")
+        await _raw(f"DELETE FROM response_cell WHERE {months}")
+        await _raw(f"DELETE FROM counter_day_cell WHERE {months}")
         await _raw(f"INSERT INTO response_cell ({', '.join(PATTERN_KEY)}, n) "
-                   + pattern_select(engine, tz, now, first_daily_month(now, tz)))
+                   + pattern_select(engine, tz, now, first_daily_month(now, tz), months))
         await _raw(f"INSERT INTO counter_day_cell ({', '.join(COUNTER_KEY)}, {', '.join(COUNTER_SUMS)}) "
-                   + counter_day_select(engine, tz, now))
+                   + counter_day_select(engine, tz, now, months))
         # Every cached report is stale: raise every version, and start one for cells new to the table.
         await _raw("UPDATE cell_version SET version = version + 1")
         await _raw("INSERT INTO cell_version (stratum, period, version) SELECT DISTINCT stratum, period, 1 "
@@ -125,21 +136,22 @@ def _compare(table: str, stored: dict, expected: dict, result: CheckResult) -> N
             result.differences.append(Difference(table, key, stored.get(key, zero), expected.get(key, zero)))
 
 
-async def check(tz: str, now: datetime | None = None) -> CheckResult:
-    """Compare the rollup with the sums recomputed from the responses (month rows and daily rows of a closed
-    month compare as one month)."""
+async def check(tz: str, now: datetime | None = None, since: str | None = None) -> CheckResult:
+    """Compare the rollup (of the months from ``since``, or all) with the sums recomputed from the responses
+    (month rows and daily rows of a closed month compare as one month)."""
     now = now or datetime.now(UTC)
-    engine, daily_from = engine_name(), first_daily_month(now, tz)
+    engine, daily_from, months = engine_name(), first_daily_month(now, tz), _since(since)
     result = CheckResult()
     async with current_engine().transaction():  # one snapshot for both sides
-        stored = _summed(await _raw(f"SELECT {', '.join(PATTERN_KEY)}, n FROM response_cell"), PATTERN_KEY, ("n",),
-                         daily_from)
-        expected = _summed(await _raw(pattern_select(engine, tz, now, daily_from)), PATTERN_KEY, ("n",), daily_from)
+        stored = _summed(await _raw(f"SELECT {', '.join(PATTERN_KEY)}, n FROM response_cell WHERE {months}"),
+                         PATTERN_KEY, ("n",), daily_from)
+        expected = _summed(await _raw(pattern_select(engine, tz, now, daily_from, months)), PATTERN_KEY, ("n",),
+                           daily_from)
         result.pattern_rows = len(stored)
         _compare("response_cell", stored, expected, result)
-        stored = _summed(await _raw(f"SELECT {', '.join(COUNTER_KEY)}, {', '.join(COUNTER_SUMS)} FROM counter_day_cell"),
-                         COUNTER_KEY, COUNTER_SUMS, None)
-        expected = _summed(await _raw(counter_day_select(engine, tz, now)), COUNTER_KEY, COUNTER_SUMS, None)
+        stored = _summed(await _raw(f"SELECT {', '.join(COUNTER_KEY)}, {', '.join(COUNTER_SUMS)} FROM counter_day_cell "
+                                    f"WHERE {months}"), COUNTER_KEY, COUNTER_SUMS, None)
+        expected = _summed(await _raw(counter_day_select(engine, tz, now, months)), COUNTER_KEY, COUNTER_SUMS, None)
         result.counter_day_rows = len(stored)
         _compare("counter_day_cell", stored, expected, result)
     return result

@@ -226,3 +226,12 @@ async def test_compaction_merges_closed_months_and_changes_no_count(place):  # n
     after = await query.pattern_counts([stratum], "sipas_qr", ["2026-07"], ("e1", "overall"), (4, 5))
     assert after.rows.tolist() == before.rows.tolist() == [5.0]
     assert not (await check(TZ)).differences
+    # A year archived: its rows leave the database, its sums stay; rebuilds and checks from a month on keep them.
+    from survey.rollup.maintain import rebuild
+
+    await Response.delete().where(Response.period == "2026-07")
+    assert (await check(TZ)).differences
+    assert not (await check(TZ, since="2026-08")).differences
+    await rebuild(TZ, since="2026-08")
+    kept = await query.pattern_counts([stratum], "sipas_qr", ["2026-07"], ("e1", "overall"), (4, 5))
+    assert kept.rows.tolist() == [5.0]
