@@ -32,18 +32,8 @@ def restore_command(args: argparse.Namespace, settings: Settings) -> None:
     target = sqlite_path(settings)
     if target.exists() and not args.force:
         raise BackupError(f"{target} exists; stop the server and pass --force to replace it")
-    count = restore_sqlite(Path(args.file), target)
-    print(f"restored {count} responses into {target}")
-
-    async def recount() -> None:
-        from survey.rollup.maintain import rebuild
-
-        # The backup may predate the rollup or any change to it: the reports' sums are recounted from its rows
-        # (and every cached report's data version moves).
-        rows = await rebuild(settings.timezone)
-        print(f"report rollup rebuilt from the restored responses ({rows} rows)")
-
-    run_with_database(recount, settings, migrate=True)
+    count = restore_sqlite(Path(args.file), target, settings.timezone)
+    print(f"restored {count} responses into {target}; the reports' rollup recounted from them")
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -61,22 +61,29 @@ def _since(since: str | None) -> str:
 async def rebuild(tz: str, now: datetime | None = None, since: str | None = None) -> int:
     """Recompute the rollup (of the months from ``since``, or all) from the response rows in one transaction;
     returns the pattern rows."""
-    now = now or datetime.now(UTC)
-    engine, months = engine_name(), _since(since)
     async with write_transaction():
-        await _raw(f"DELETE FROM response_cell WHERE {months}")
-        await _raw(f"DELETE FROM counter_day_cell WHERE {months}")
-        await _raw(f"INSERT INTO response_cell ({', '.join(PATTERN_KEY)}, n) "
-                   + pattern_select(engine, tz, now, first_daily_month(now, tz), months))
-        await _raw(f"INSERT INTO counter_day_cell ({', '.join(COUNTER_KEY)}, {', '.join(COUNTER_SUMS)}) "
-                   + counter_day_select(engine, tz, now, months))
-        # Every cached report is stale: raise every version, and start one for cells new to the table.
-        await _raw("UPDATE cell_version SET version = version + 1")
-        await _raw("INSERT INTO cell_version (stratum, period, version) SELECT DISTINCT stratum, period, 1 "
-                   "FROM response_cell c WHERE NOT EXISTS (SELECT 1 FROM cell_version v "
-                   "WHERE v.stratum = c.stratum AND v.period = c.period)")
+        for statement in rebuild_statements(engine_name(), tz, now or datetime.now(UTC), since):
+            await _raw(statement)
         rows = await _raw("SELECT COUNT(*) AS n FROM response_cell")
     return int(rows[0]["n"])
+
+
+def rebuild_statements(engine: str, tz: str, now: datetime, since: str | None = None) -> list[str]:
+    """The statements of :func:`rebuild`, to run in one transaction."""
+    months = _since(since)
+    return [
+        f"DELETE FROM response_cell WHERE {months}",
+        f"DELETE FROM counter_day_cell WHERE {months}",
+        f"INSERT INTO response_cell ({', '.join(PATTERN_KEY)}, n) "
+        + pattern_select(engine, tz, now, first_daily_month(now, tz), months),
+        f"INSERT INTO counter_day_cell ({', '.join(COUNTER_KEY)}, {', '.join(COUNTER_SUMS)}) "
+        + counter_day_select(engine, tz, now, months),
+        # Every cached report is stale: raise every version, and start one for cells new to the table.
+        "UPDATE cell_version SET version = version + 1",
+        "INSERT INTO cell_version (stratum, period, version) SELECT DISTINCT stratum, period, 1 "
+        "FROM response_cell c WHERE NOT EXISTS (SELECT 1 FROM cell_version v "
+        "WHERE v.stratum = c.stratum AND v.period = c.period)",
+    ]
 
 
 async def compact(tz: str, now: datetime | None = None) -> int:
