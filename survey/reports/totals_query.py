@@ -1,10 +1,12 @@
-"""The database side of a report: one ``GROUP BY`` returning the sufficient statistics of the design.
+"""The database side of a report: the sufficient statistics of the design, read from the rollup.
 
 The design's strata are weighting cells (unit × month) whose respondents are the sampled units, so
 what every estimate and its variance need is, per cell, how many respondents share each answer
-pattern (:mod:`stats.cells`); for the counter-day option, per counter-day counts. The database never
-returns a response row. The filter covers every province the scope touches, because a unit without any
-dossier volume borrows the median weight of its province's cells in the same month.
+pattern (:mod:`stats.cells`); for the counter-day option, per counter-day counts. Both are kept in the
+rollup (``survey.rollup``) and read from it: no report reads a response row. ``row_pattern_counts`` and
+``row_counter_day_counts`` compute the same from the rows, as the reference the rollup is tested against.
+The filter covers every province the scope touches, because a unit without any dossier volume borrows the
+median weight of its province's cells in the same month.
 """
 
 from __future__ import annotations
