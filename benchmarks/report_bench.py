@@ -107,18 +107,35 @@ def months_ending(end: str, count: int) -> list[str]:
     return [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in numbers]
 
 
-def month_responses(rng: np.random.Generator, tree: Tree, n: int, month_index: int, first_id: int,
-                    period: str) -> list[tuple]:
-    """One month of responses, ordered by counter (as they would cluster in the indexes anyway)."""
+@dataclass
+class MonthArrays:
+    counter: np.ndarray  # 0-based counter index, sorted
+    ratings: np.ndarray  # n × 5 element ratings
+    skipped: np.ndarray  # the feedback element (e5) not answered
+    overall: np.ndarray
+    flagged: np.ndarray
+
+
+def month_arrays(rng: np.random.Generator, tree: Tree, n: int, month_index: int) -> MonthArrays:
+    """One month of responses as arrays, ordered by counter (as they would cluster in the indexes anyway)."""
     counter = np.sort(rng.choice(len(tree.counter_unit), size=n, p=tree.counter_share))
     logits = tree.centre_effect[counter][:, None] + 0.05 * month_index + np.array([0.3, -0.5, 0.6, 0.2, -0.8])
     satisfied = rng.random((n, 5)) < 1 / (1 + np.exp(-logits))
     ratings = np.where(satisfied, rng.choice([4, 5], size=(n, 5)), rng.choice([1, 2, 3], size=(n, 5), p=[0.1, 0.25, 0.65]))
     overall = np.where(satisfied.mean(axis=1) + rng.normal(0, 0.2, n) > 0.5, rng.choice([4, 5], n), rng.choice([2, 3], n))
+    skipped = rng.random(n) < SKIP_FEEDBACK
+    return MonthArrays(counter, ratings, skipped, overall, rng.random(n) < FLAGGED_SHARE)
+
+
+def month_responses(rng: np.random.Generator, tree: Tree, n: int, month_index: int, first_id: int,
+                    period: str) -> list[tuple]:
+    """One month of responses as rows of ``RESPONSE_COLUMNS``."""
+    month = month_arrays(rng, tree, n, month_index)
+    counter, ratings, overall = month.counter, month.ratings, month.overall
     e5 = ratings[:, 4].astype(object)
-    e5[rng.random(n) < SKIP_FEEDBACK] = None
+    e5[month.skipped] = None
     ids = np.arange(first_id, first_id + n)
-    status = np.where(rng.random(n) < FLAGGED_SHARE, "flagged", "valid").tolist()
+    status = np.where(month.flagged, "flagged", "valid").tolist()
     received = datetime(int(period[:4]), int(period[5:]), 15, 3, 0, tzinfo=UTC)
     counters = (counter + 1).tolist()
     return list(zip(
@@ -127,6 +144,47 @@ def month_responses(rng: np.random.Generator, tree: Tree, n: int, month_index: i
         [f"b{i:x}" for i in ids.tolist()], [""] * n, *(ratings[:, j].tolist() for j in range(4)), e5.tolist(),
         overall.tolist(), [SIPAS_QR_FINGERPRINT] * n,
     ))
+
+
+class MonthRollup:
+    """The rollup rows one month's responses are counted into (``survey.rollup.cells``), accumulated straight
+    from the arrays, chunk by chunk: ``response_cell`` as a closed month (one row per month) and
+    ``counter_day_cell`` (every response of the benchmark arrives on the 15th at 10:00 local time)."""
+
+    def __init__(self, tree: Tree) -> None:
+        self.tree = tree
+        self.patterns = np.zeros((int(tree.counter_unit.max()) + 1) * 2 * 729, dtype=np.int64)
+        self.counter_days = np.zeros((len(tree.counter_unit) * 2, 13), dtype=np.int64)
+
+    def add(self, month: MonthArrays) -> None:
+        satisfied = month.ratings >= 4
+        states = np.where(satisfied, 2, 1)
+        states[:, 4] = np.where(month.skipped, 0, states[:, 4])
+        pattern = (states * 3 ** np.arange(5)).sum(axis=1) + np.where(month.overall >= 4, 2, 1) * 3 ** 5
+        status = month.flagged.astype(np.int64)
+        unit = self.tree.counter_unit[month.counter].astype(np.int64)
+        self.patterns += np.bincount((unit * 2 + status) * 729 + pattern, minlength=len(self.patterns))
+        group = month.counter.astype(np.int64) * 2 + status
+        ones = np.ones(len(group), dtype=bool)
+        columns = (ones, ones, ones, ones, ones, ~month.skipped, ones, *satisfied[:, :4].T,
+                   satisfied[:, 4] & ~month.skipped, month.overall >= 4)
+        for j, column in enumerate(columns):
+            self.counter_days[:, j] += np.bincount(group, weights=column, minlength=len(self.counter_days)).astype(np.int64)
+
+    def rows(self, period: str) -> tuple[list[tuple], list[tuple]]:
+        names = ("valid", "flagged")
+        stratum_of = dict(zip(self.tree.counter_unit.tolist(), self.tree.counter_stratum.tolist()))
+        keys = np.flatnonzero(self.patterns)
+        units, rest = np.divmod(keys, 2 * 729)
+        statuses, patterns = np.divmod(rest, 729)
+        cells = [(stratum_of[u], u, period, "", names[st], "sipas_qr", 1, SIPAS_QR_FINGERPRINT, pt, c)
+                 for u, st, pt, c in zip(units.tolist(), statuses.tolist(), patterns.tolist(),
+                                         self.patterns[keys].tolist())]
+        day = f"{period}-15"
+        counter_days = [(int(self.tree.counter_stratum[g // 2]), int(self.tree.counter_unit[g // 2]), period, g // 2 + 1,
+                         day, names[g % 2], "sipas_qr", SIPAS_QR_FINGERPRINT, *self.counter_days[g].tolist())
+                        for g in np.flatnonzero(self.counter_days[:, 0]).tolist()]
+        return cells, counter_days
 
 
 def volumes(rng: np.random.Generator, tree: Tree, total: int, periods: list[str]) -> list[tuple]:
@@ -181,17 +239,24 @@ class Loader:
             await self.pg.execute("ANALYZE")
 
 
+async def write_tree(loader: Loader, rng: np.random.Generator, tree: Tree, responses: int,
+                     periods: list[str]) -> np.ndarray:
+    """Units, counters and volumes; returns the responses of each month."""
+    await loader.write("unit", ("id", "code", "name", "level", "parent", "path"), tree.units)
+    await loader.write("counter", ("id", "unit", "code", "name", "instrument_key"), tree.counters)
+    await loader.write("dossier_volume", ("unit", "period", "dossiers"), volumes(rng, tree, responses, periods))
+    per_month = np.full(MONTHS, responses // MONTHS)
+    per_month[: responses % MONTHS] += 1
+    return per_month
+
+
 async def load(url: str, responses: int, seed: int) -> float:
     rng = np.random.default_rng(seed)
     tree = build_tree(rng)
     periods = months_ending(END_MONTH, MONTHS)
     start = time.perf_counter()
     async with Loader(url) as loader:
-        await loader.write("unit", ("id", "code", "name", "level", "parent", "path"), tree.units)
-        await loader.write("counter", ("id", "unit", "code", "name", "instrument_key"), tree.counters)
-        await loader.write("dossier_volume", ("unit", "period", "dossiers"), volumes(rng, tree, responses, periods))
-        per_month = np.full(MONTHS, responses // MONTHS)
-        per_month[: responses % MONTHS] += 1
+        per_month = await write_tree(loader, rng, tree, responses, periods)
         first = 1
         for index, (period, n) in enumerate(zip(periods, per_month)):
             await loader.write("response", RESPONSE_COLUMNS, month_responses(rng, tree, int(n), index, first, period))
@@ -206,6 +271,36 @@ async def load(url: str, responses: int, seed: int) -> float:
     return time.perf_counter() - start
 
 
+PATTERN_COLUMNS = ("stratum", "unit", "period", "day", "status", "instrument_key", "instrument_version",
+                   "index_fingerprint", "pattern", "n")
+COUNTER_DAY_COLUMNS = ("stratum", "unit", "period", "counter", "day", "status", "instrument_key", "index_fingerprint",
+                       "n", "a0", "a1", "a2", "a3", "a4", "a5", "s0", "s1", "s2", "s3", "s4", "s5")
+CHUNK = 1_000_000
+
+
+async def load_rollup(url: str, responses: int, seed: int) -> float:
+    """Units, counters, volumes and the rollup of ``responses`` synthesized responses, without the rows."""
+    rng = np.random.default_rng(seed)
+    tree = build_tree(rng)
+    periods = months_ending(END_MONTH, MONTHS)
+    start = time.perf_counter()
+    async with Loader(url) as loader:
+        per_month = await write_tree(loader, rng, tree, responses, periods)
+        for index, (period, n) in enumerate(zip(periods, per_month)):
+            rollup = MonthRollup(tree)
+            for offset in range(0, int(n), CHUNK):
+                rollup.add(month_arrays(rng, tree, min(CHUNK, int(n) - offset), index))
+            cells, counter_days = rollup.rows(period)
+            await loader.write("response_cell", PATTERN_COLUMNS, cells)
+            await loader.write("counter_day_cell", COUNTER_DAY_COLUMNS, counter_days)
+            strata = sorted({row[0] for row in cells})
+            await loader.write("cell_version", ("stratum", "period", "version"), [(s, period, 1) for s in strata])
+            print(f"  rollup of {n:,} responses in {period}: {len(cells):,} pattern rows, "
+                  f"{len(counter_days):,} counter-day rows", flush=True)
+        await loader.analyze()
+    return time.perf_counter() - start
+
+
 async def timed(label: str, work):
     start = time.perf_counter()
     result = await work
@@ -217,19 +312,31 @@ async def timed(label: str, work):
 async def measure(province: str) -> dict[str, float]:
     from survey.core.periods import month_label
     from survey.reports import totals_query as query
+    from survey.reports.cache import cached_report
     from survey.reports.render_html import render_standalone_html
     from survey.reports.render_pdf import render_pdf
-    from survey.reports.services import TREND_MONTHS, build_report, parse_request
+    from survey.reports.services import TREND_MONTHS, Clock, build_report, parse_request
 
     figures = {}
     national = parse_request("VN", REPORT_PERIOD)
     strata = await query.strata_of(await query.scope_unit("VN"))
     window = national.period.ending_window(TREND_MONTHS)
     months = [month_label(m) for m in range(min(window.first, national.period.previous().first), national.period.last + 1)]
-    cells, figures["national SQL GROUP BY"] = await timed(
-        f"national SQL GROUP BY ({months[0]}..{months[-1]})",
+    cells, figures["national rollup read"] = await timed(
+        f"national rollup read ({months[0]}..{months[-1]})",
         query.pattern_counts(strata, "sipas_qr", months, (*query.ELEMENT_COLUMNS, query.OVERALL_COLUMN), (4, 5)))
     print(f"  ({cells.size:,} (unit, month, status, answer pattern) groups returned)")
+    clock = Clock.now("Asia/Ho_Chi_Minh")
+    for scope in ("VN", province):
+        request = parse_request(scope, REPORT_PERIOD)
+        await cached_report(request, "vi", "Asia/Ho_Chi_Minh", clock)
+        times = []
+        for _ in range(20):
+            begin = time.perf_counter()
+            await cached_report(request, "vi", "Asia/Ho_Chi_Minh", clock)
+            times.append(time.perf_counter() - begin)
+        figures[f"{scope} cached report (median of 20)"] = float(np.median(times))
+        print(f"  {scope} cached report: median {np.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms")
     for attempt in (1, 2):
         report, built = await timed(f"national report built (run {attempt})", build_report(national))
         pdf, rendered = await timed("  PDF rendered", asyncio.to_thread(render_pdf, report))
@@ -245,7 +352,7 @@ async def measure(province: str) -> dict[str, float]:
     return figures
 
 
-async def run_engine(url: str, responses: int, seed: int, data_dir: Path) -> dict[str, float]:
+async def run_engine(url: str, responses: int, seed: int, data_dir: Path, rollup_only: bool = False) -> dict[str, float]:
     from survey.db.engine import bind, engine_from_settings
     from survey.db.migrate import upgrade
     from survey.settings import get_settings
@@ -255,10 +362,19 @@ async def run_engine(url: str, responses: int, seed: int, data_dir: Path) -> dic
     get_settings.cache_clear()
     bind(engine_from_settings(get_settings()))
     await upgrade()
+    if rollup_only:
+        print(f"synthesizing the rollup of {responses:,} responses (no response rows) ...", flush=True)
+        seconds = await load_rollup(url, responses, seed)
+        print(f"  rollup load took {seconds:.0f} s")
+        return await measure("P05")
     print(f"loading {responses:,} responses ...", flush=True)
     seconds = await load(url, responses, seed)
     print(f"  load took {seconds:.0f} s ({responses / seconds:,.0f} responses/s)")
-    return await measure("P05")
+    from survey.rollup.maintain import rebuild
+
+    rows, took = await timed("rollup rebuilt from the rows", rebuild("Asia/Ho_Chi_Minh"))
+    print(f"  ({rows:,} answer-pattern rows)")
+    return {"rollup rebuild": took, **await measure("P05")}
 
 
 async def measure_existing(url: str, data_dir: Path) -> dict[str, float]:
@@ -305,9 +421,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reuse", type=Path, default=None,
                         help="measure on an SQLite file a previous run kept (--keep), without loading")
+    parser.add_argument("--rollup-only", action="store_true",
+                        help="synthesize the rollup those responses would give instead of the rows (fast at 100 M)")
     args = parser.parse_args()
-    if not 1000 <= args.responses <= 50_000_000:
-        parser.error("--responses must be between 1,000 and 50,000,000")
+    if not 1000 <= args.responses <= (200_000_000 if args.rollup_only else 50_000_000):
+        parser.error("--responses must be between 1,000 and 50,000,000 (200,000,000 with --rollup-only)")
     folder = args.dir or Path(tempfile.mkdtemp(prefix="survey-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     results = {}
@@ -318,7 +436,8 @@ def main() -> None:
         path = folder / f"bench-{args.responses}.sqlite"
         path.unlink(missing_ok=True)
         print(f"SQLite ({path})")
-        results["sqlite"] = asyncio.run(run_engine(f"sqlite:///{path}", args.responses, args.seed, folder))
+        results["sqlite"] = asyncio.run(run_engine(f"sqlite:///{path}", args.responses, args.seed, folder,
+                                                     args.rollup_only))
         if not args.keep:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -328,7 +447,7 @@ def main() -> None:
         url = asyncio.run(create_database(args.postgres))
         print(f"PostgreSQL ({url})")
         try:
-            results["postgres"] = asyncio.run(run_engine(url, args.responses, args.seed, folder))
+            results["postgres"] = asyncio.run(run_engine(url, args.responses, args.seed, folder, args.rollup_only))
         finally:
             if not args.keep:
                 asyncio.run(drop_database(args.postgres, url))

@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     from survey.qr import cli as qr_cli
     from survey.receipts import cli as receipts_cli
     from survey.reports import cli as reports_cli
+    from survey.rollup import cli as rollup_cli
     from survey.system import cli as system_cli
     from survey.units import cli as units_cli
 
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (system_cli, demo_cli, db_cli, accounts_cli, units_cli, reports_cli, exports_cli, qr_cli, receipts_cli,
-                   jobs_cli, alerts_cli, public_cli):
+                   jobs_cli, alerts_cli, public_cli, rollup_cli):
         module.register(commands)
     return parser
 

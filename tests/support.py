@@ -80,3 +80,12 @@ def artifact(name: str) -> Path | None:
         return None
     Path(folder).mkdir(parents=True, exist_ok=True)
     return Path(folder) / name
+
+
+async def recount_rollup() -> None:
+    """For tests that write response rows directly rather than through the application: recount the reports'
+    rollup from the rows, as ``survey rollup rebuild`` does."""
+    from survey.rollup.maintain import rebuild
+    from survey.settings import get_settings
+
+    await rebuild(get_settings().timezone)

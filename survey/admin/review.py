@@ -24,6 +24,8 @@ from survey.core.units import UnitPath
 from survey.db.engine import write_transaction
 from survey.db.tables import MAX_ROW_ID, Answer, Response
 from survey.reports.formatting import Formatter
+from survey.rollup.maintain import status_changed
+from survey.settings import get_settings
 
 DECISIONS = REVIEW_DECISIONS
 REVIEW_RULES = ("above", "scope")
@@ -123,5 +125,6 @@ async def review_response(officer: CurrentOfficer, response_id: int, decision: s
         ).returning(Response.id)
         if not changed:
             raise AdminError(_("Response #%(id)s was already reviewed", id=response_id))
+        await status_changed([response_id], ResponseStatus.FLAGGED, get_settings().timezone)
         await record("response.review", officer.username, target=f"response:{response_id}",
                      decision=decision, unit=row["unit.code"])

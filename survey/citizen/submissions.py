@@ -19,6 +19,8 @@ from survey.core.ratings import RATING_COLUMNS
 from survey.core.responses import ResponseStatus
 from survey.db.engine import current_engine
 from survey.db.tables import Response
+from survey.rollup.cells import Delta
+from survey.rollup.statements import statements as rollup_statements
 from survey.scoring import SCORE_COLUMNS, stored_scores
 
 # Rows per INSERT of answers: 4 parameters each, well under the engines' limits on bound parameters.
@@ -176,6 +178,7 @@ def _batch(
             used.add(receipt)
         new[sub.nonce] = (index, tally.add(sub, norms))
     ids: dict[str, int] = {}
+    rows: list[tuple] = []
     if new:
         rows = [_response_row(subs[index], reason, now, tz, procedure_ids) for index, reason in new.values()]
         # A nonce stored meanwhile by another worker is skipped here and found by the lookup at the end.
@@ -197,6 +200,12 @@ def _batch(
         else:
             status = ResponseStatus.FLAGGED if reason else ResponseStatus.VALID
             outcomes[index] = Stored(response_id, status, False, sub.instrument.key, sub.instrument.version)
+    # The reports' rollup counts the responses kept, in this same transaction: one upsert per key.
+    kept = {nonce for nonce, response_id in ids.items() if not isinstance(outcomes.get(new[nonce][0]), TargetRefused)}
+    delta = Delta(tz, now).add_all(dict(zip(RESPONSE_COLUMNS, row)) for row in rows
+                                   if row[RESPONSE_COLUMNS.index("nonce")] in kept)
+    for statement in rollup_statements(delta):  # noqa: UP028 (each statement is sent its rows back)
+        yield statement
     unresolved = {sub.nonce for index, sub in enumerate(subs) if index not in outcomes} - existing.keys()
     if unresolved:
         existing.update(_stored((yield _existing(sorted(unresolved)))))

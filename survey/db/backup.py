@@ -44,11 +44,13 @@ def backup_sqlite(database: Path, target: Path) -> int:
         return connection.execute("SELECT count(*) FROM response").fetchone()[0]
 
 
-def restore_sqlite(backup: Path, database: Path) -> int:
+def restore_sqlite(backup: Path, database: Path, timezone: str | None = None) -> int:
     """Replace ``database`` with ``backup`` (stop the server first); return the number of responses restored.
 
     The copy goes through SQLite's backup API into the live file, so readers that are still open see
-    either the old or the new database, never a torn file.
+    either the old or the new database, never a torn file. With ``timezone``, the reports' rollup is then
+    recounted from the restored rows (the backup may predate it or a change to it), which also moves every
+    data version a cached report was keyed on.
     """
     if not backup.exists():
         raise BackupError(f"there is no backup at {backup}")
@@ -57,4 +59,12 @@ def restore_sqlite(backup: Path, database: Path) -> int:
     with sqlite3.connect(f"file:{backup}?mode=ro", uri=True) as source, sqlite3.connect(database) as target:
         source.backup(target)
         target.execute("PRAGMA journal_mode=WAL")
+        if timezone is not None and target.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'response_cell'").fetchone():
+            from datetime import UTC, datetime
+
+            from survey.rollup.maintain import rebuild_statements
+
+            for statement in rebuild_statements("sqlite", timezone, datetime.now(UTC)):
+                target.execute(statement)
         return target.execute("SELECT count(*) FROM response").fetchone()[0]

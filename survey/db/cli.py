@@ -32,8 +32,8 @@ def restore_command(args: argparse.Namespace, settings: Settings) -> None:
     target = sqlite_path(settings)
     if target.exists() and not args.force:
         raise BackupError(f"{target} exists; stop the server and pass --force to replace it")
-    count = restore_sqlite(Path(args.file), target)
-    print(f"restored {count} responses into {target}")
+    count = restore_sqlite(Path(args.file), target, settings.timezone)
+    print(f"restored {count} responses into {target}; the reports' rollup recounted from them")
 
 
 def register(commands: argparse._SubParsersAction) -> None:

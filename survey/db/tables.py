@@ -336,6 +336,64 @@ class Publication(Table, tablename="publication"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class ResponseCell(Table, tablename="response_cell"):
+    """The reports' sufficient statistics: responses per (unit, month, local day, status, instrument version,
+    index definition, answer pattern), kept in step with ``response`` in the same transactions.
+
+    ``pattern`` is ``Σ state·3^j`` over ``e1..e5, overall`` (state 0 not answered, 1 answered and not
+    satisfied, 2 satisfied by the satisfied values of the definition named by ``index_fingerprint``).
+    ``day`` is the local day of receipt for the month in progress and the one before (a report's cut-off
+    falls in one of them), and ``''`` once a month is closed and compacted (see ``survey.rollup``).
+    """
+
+    stratum = Integer()
+    unit = Integer()
+    period = Varchar(length=7)
+    day = Varchar(length=10, default="")
+    status = Varchar(length=16)
+    instrument_key = Varchar(length=64)
+    instrument_version = Integer()
+    index_fingerprint = Varchar(length=80, default="")
+    pattern = Integer()
+    n = Integer(default=0)
+
+
+class CounterDayCell(Table, tablename="counter_day_cell"):
+    """For the counter-day design: responses per (unit, month, counter, local day, status, definition), and
+    per rating column ``j`` (``e1..e5, overall``) how many answered it (``a<j>``) and were satisfied (``s<j>``)."""
+
+    stratum = Integer()
+    unit = Integer()
+    period = Varchar(length=7)
+    counter = Integer()
+    day = Varchar(length=10)
+    status = Varchar(length=16)
+    instrument_key = Varchar(length=64)
+    index_fingerprint = Varchar(length=80, default="")
+    n = Integer(default=0)
+    a0 = Integer(default=0)
+    a1 = Integer(default=0)
+    a2 = Integer(default=0)
+    a3 = Integer(default=0)
+    a4 = Integer(default=0)
+    a5 = Integer(default=0)
+    s0 = Integer(default=0)
+    s1 = Integer(default=0)
+    s2 = Integer(default=0)
+    s3 = Integer(default=0)
+    s4 = Integer(default=0)
+    s5 = Integer(default=0)
+
+
+class CellVersion(Table, tablename="cell_version"):
+    """A counter per (stratum, month) raised by every change of its rollup rows: the data version a cached
+    report is keyed on (``survey.rollup.versions.data_version``)."""
+
+    stratum = Integer()
+    period = Varchar(length=7)
+    version = BigInt(default=0)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Unit,
     Counter,
@@ -359,4 +417,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Alert,
     SecurityEvent,
     Publication,
+    ResponseCell,
+    CounterDayCell,
+    CellVersion,
 )

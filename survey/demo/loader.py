@@ -13,7 +13,10 @@ from survey.core.responses import Channel
 from survey.db.engine import current_engine, write_transaction
 from survey.db.tables import Answer, Counter, Procedure, Receipt, Response, Unit
 from survey.demo.generator import DemoData
+from survey.rollup.cells import SOURCE_COLUMNS
+from survey.rollup.maintain import add_rows
 from survey.scoring import stored_scores
+from survey.settings import get_settings
 from survey.units import services
 
 BATCH = 400
@@ -91,6 +94,7 @@ async def load(data: DemoData) -> int:
                 answers += [Answer(response=next_id + offset, item_code=code, value_num=value)
                             for code, value in coded.items()]
             await Response.insert(*responses)
+            await add_rows([{c: getattr(r, c) for c in SOURCE_COLUMNS} for r in responses], get_settings().timezone)
             for answer_start in range(0, len(answers), BATCH):
                 await Answer.insert(*answers[answer_start:answer_start + BATCH])
     await _advance_response_ids()

@@ -6,8 +6,7 @@ public (404 in every format), periods not yet complete, and every figure of a un
 its province's minimum (or whose verdict is "insufficient data"), including its number of answers. Comments
 and counters never appear.
 
-What the cache is keyed on is :func:`data_version`: one small function, so that when the reports read a
-rollup of sufficient statistics, the rollup's own version can replace it here and nowhere else.
+What the cache is keyed on is :func:`data_version`, built on the reports' rollup versions.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from dataclasses import dataclass, field
 import msgspec
 
 from survey.core.periods import Grain, Period, PeriodError, month_label, parse_period
-from survey.core.responses import ResponseStatus
 from survey.db.tables import Unit
 from survey.public.publication import MIN_ANSWERS, settings_by_unit
 from survey.public.schemas import Crumb, Figure, Rank, TrendPoint, UnitFigures, UnitView
@@ -40,21 +38,19 @@ class NotPublished(LookupError):
 async def data_version(clock: Clock) -> str:
     """What the published figures depend on, as a short text; the cache recomputes when it changes.
 
-    The month in progress (which periods are complete); the flagged responses of complete months (the only
-    change a complete month's responses see is a review moving one from flagged to valid or excluded:
-    responses are stamped with the server's time, so new answers only reach the month in progress; flagged
-    responses are few and indexed); the count of the month just ended (an answer committed in the first
-    instant of a month still counts in the previous one); the dossier volumes of complete months; the units;
-    the publication settings. A response stored in the month in progress changes none of these, so it
-    changes nothing public. Each part is an indexed lookup or a small table, read at most every few seconds
-    per process. Replace this with the sufficient-statistics rollup's own version once the reports read it.
+    The month in progress (which periods are complete); the rollup's versions of every complete month
+    (``survey.rollup.versions``: raised in the transaction of any change to a month's responses, such as a
+    review moving one from flagged to valid, or an answer committed in the first instant of a month that
+    still counts in the previous one); the dossier volumes of complete months; the units; the publication
+    settings. A response stored in the month in progress moves only its own month's version, which no
+    public page reads, so it changes nothing public. Each part is a small table, read at most every few
+    seconds per process.
     """
     current = clock.month_in_progress
-    before, previous = month_label(current), month_label(current - 1)
+    before = month_label(current)
     parts: list = [before]
-    parts += await Unit.raw("SELECT COUNT(*) AS n, COALESCE(SUM(id), 0) AS s FROM response "
-                            "WHERE status = {} AND period < {}", ResponseStatus.FLAGGED.value, before)
-    parts += await Unit.raw("SELECT COUNT(*) AS n FROM response WHERE period = {}", previous)
+    parts += await Unit.raw("SELECT COUNT(*) AS n, COALESCE(SUM(version), 0) AS v FROM cell_version "
+                            "WHERE period < {}", before)
     parts += await Unit.raw("SELECT COUNT(*) AS n, COALESCE(SUM(dossiers), 0) AS d, "
                             "COALESCE(SUM(portal_not_satisfied), 0) AS p, COALESCE(SUM(id), 0) AS s "
                             "FROM dossier_volume WHERE period < {}", before)

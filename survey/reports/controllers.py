@@ -28,19 +28,13 @@ from survey.errors import wants_json
 from survey.feedback.services import overdue_count
 from survey.reports import formatting, inputs, labels, views
 from survey.reports import totals_query as query
+from survey.reports.cache import cached_report
 from survey.reports.definitions import DefinitionsDiffer
 from survey.reports.formats import get_format
 from survey.reports.letterhead import letterhead_for
 from survey.reports.model import Report
 from survey.reports.render_html import TEMPLATES, report_context
-from survey.reports.services import (
-    DEFAULT_INSTRUMENT,
-    Clock,
-    ReportRequest,
-    build_report,
-    last_complete_month,
-    parse_request,
-)
+from survey.reports.services import DEFAULT_INSTRUMENT, Clock, ReportRequest, last_complete_month, parse_request
 
 # "scope" is litestar's name for the ASGI scope, so the query parameter reaches the handlers as ``unit``.
 ScopeQuery = Annotated[str | None, QueryParameter(name="scope")]
@@ -120,7 +114,7 @@ async def _report(request: Request, report_request: ReportRequest) -> Report:
     settings = _settings(request)
     formatting.activate(settings.language, settings.timezone)
     try:
-        return await build_report(report_request, settings.language, settings.timezone, _clock(request))
+        return await cached_report(report_request, settings.language, settings.timezone, _clock(request))
     except DefinitionsDiffer as refused:
         raise ClientException(str(refused)) from None
 

@@ -155,6 +155,12 @@ def last_complete_month(clock: Clock) -> str:
     return month_label(clock.month_in_progress - 1)
 
 
+def report_months(request: ReportRequest) -> list[str]:
+    """The months a report reads: its trend window and the previous period, up to the period's end."""
+    first = min(request.period.ending_window(TREND_MONTHS).first, request.period.previous().first)
+    return [month_label(m) for m in range(first, request.period.last + 1)]
+
+
 async def build_report(request: ReportRequest, lang: str = "vi", timezone: str = "Asia/Ho_Chi_Minh",
                        clock: Clock | None = None) -> Report:
     """Query the design's sufficient statistics, then compute off the event loop."""
@@ -167,7 +173,7 @@ async def build_report(request: ReportRequest, lang: str = "vi", timezone: str =
     window = request.period.ending_window(TREND_MONTHS)
     first = min(window.first, request.period.previous().first)
     period = request.period
-    months = [month_label(m) for m in range(first, period.last + 1)]
+    months = report_months(request)
     satisfied = latest.index_definition().satisfied_values
     cutoff = clock.cutoff(timezone)
     all_counts = await query.pattern_counts(strata, latest.key, months, columns, satisfied, cutoff)

@@ -18,8 +18,9 @@ import math
 from dataclasses import dataclass
 
 from survey.core.periods import Period, parse_period
+from survey.reports.cache import cached_report
 from survey.reports.model import IndexValue, Report, UnitRow
-from survey.reports.services import ReportRequest, build_report
+from survey.reports.services import ReportRequest
 
 MIN_QUARTERS, MAX_QUARTERS = 4, 8
 Z95 = 1.959963984540054
@@ -65,7 +66,7 @@ def last_quarters(end: Period, count: int) -> list[Period]:
 
 
 async def _reports(request: ReportRequest, periods: list[Period], lang: str, timezone: str) -> list[Report]:
-    return [await build_report(ReportRequest(request.scope, p, request.instrument, request.target), lang, timezone)
+    return [await cached_report(ReportRequest(request.scope, p, request.instrument, request.target), lang, timezone)
             for p in periods]
 
 

@@ -7,6 +7,7 @@ import pytest
 import instruments
 from survey.db.tables import Counter, Response, Unit
 from survey.settings import Settings
+from tests.support import recount_rollup
 
 
 async def unit_id(code: str) -> int:
@@ -26,6 +27,7 @@ async def add_response(counter_code: str, status: str = "flagged") -> int:
         stratum=await unit_id(province), period="2026-07", status=status, nonce=f"n-{counter_code}-{status}",
         e1=4, e2=5, e3=3, e4=4, e5=5, overall=4, index_fingerprint=instruments.get("sipas_qr", 1).index.fingerprint,
     ))
+    await recount_rollup()
     return rows[0]["id"]
 
 

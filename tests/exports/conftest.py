@@ -11,6 +11,7 @@ import instruments
 from survey.db.engine import write_transaction
 from survey.db.tables import Answer, Counter, Procedure, Response, Unit
 from survey.units import services
+from tests.support import recount_rollup
 
 UNITS = """code,name,level,parent_code
 VN,Việt Nam,country,
@@ -100,6 +101,7 @@ async def add_responses(n: int, instrument_key: str = "sipas_qr", seed: int = 1)
             await Response.insert(*responses[start:start + 200])
         for start in range(0, len(answers), 200):
             await Answer.insert(*answers[start:start + 200])
+    await recount_rollup()
     return sum(status == "valid" for status in statuses)
 
 

@@ -25,7 +25,7 @@ from survey.reports.definitions import DefinitionsDiffer
 from survey.reports.services import build_report, parse_request
 from tests.accounts.fixtures import login
 from tests.citizen.conftest import client, counter_token, place  # noqa: F401 - fixtures
-from tests.support import idempotency_key
+from tests.support import idempotency_key, recount_rollup
 
 ELEMENTS = ("access", "procedures", "civil_servant", "results", "feedback")
 # (access_sat, waiting_sat, procedures_sat, civil_servant_sat, results_sat, feedback_sat, overall_sat)
@@ -97,6 +97,7 @@ async def submit_month(client, token: str, version: int, month: str) -> list[dic
     moment = datetime.fromisoformat(f"{month}-15T03:00:00+00:00").astimezone(UTC)
     await Response.update({Response.period: month, Response.received_at: moment, Response.status: "valid"}).where(
         Response.period.not_in(["2026-07", "2026-08"]))
+    await recount_rollup()
     return rows
 
 

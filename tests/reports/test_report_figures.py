@@ -17,6 +17,7 @@ from stats.target import TargetRule, target_verdicts
 from survey.db.tables import Unit
 from survey.reports.services import build_report, parse_request
 from tests.reports.conftest import ELEMENTS, response_rows, unit_path
+from tests.support import recount_rollup
 
 TOL = 1e-9
 Q3 = ("2026-07", "2026-08", "2026-09")
@@ -276,6 +277,7 @@ async def test_responses_in_another_month_change_no_figure_of_this_period(demo):
         row.update(period="2026-10", nonce=f"later-{k}", e1=1 + k % 5, received_at=datetime_in("2026-10-15"))
         extra.append(Response(**row))
     await Response.insert(*extra)
+    await recount_rollup()
     after = (await build_report(parse_request("NB", "2026-Q3"))).to_dict()
     for key in ("composite", "overall", "elements", "subunits", "change", "composite_verdict", "ranking"):
         assert after[key] == before[key], key
