@@ -36,8 +36,8 @@ from survey.admin.units import create_unit, rename_unit, set_letterhead, set_uni
 from survey.admin.users import create_account, officers_in_scope, reset_password, set_officer_active
 from survey.admin.volumes import recent_volumes, upload_volumes
 from survey.core.i18n import gettext as _
-from survey.core.params import Page
 from survey.core.search import paginate
+from survey.params import Page
 from survey.reports.formatting import Formatter
 
 UPLOAD_LIMIT = 10 * 1024 * 1024

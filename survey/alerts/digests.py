@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from survey.alerts import mail
+from survey.core.responses import ResponseStatus
 from survey.db.tables import Alert, FeedbackComment, Officer, Response, Unit
 from survey.feedback.schemas import CLOSED
 from survey.jobs import outbox
@@ -88,7 +89,7 @@ async def summary(unit_path: str, first: date, last: date, tz: str) -> dict[str,
     under = unit_path + "%"
     today = datetime.now(zone).date().isoformat()
     return {
-        "responses": await Response.count().where(Response.unit.path.like(under), Response.status == "valid",
+        "responses": await Response.count().where(Response.unit.path.like(under), Response.status == ResponseStatus.VALID,
                                                   Response.received_at >= start, Response.received_at < end),
         "comments": await FeedbackComment.count().where(FeedbackComment.unit.path.like(under),
                                                         FeedbackComment.received_at >= start,

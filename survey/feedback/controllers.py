@@ -12,10 +12,10 @@ from survey.accounts.flash import flash
 from survey.accounts.guards import OfficerDependency, require_roles
 from survey.accounts.services import Role
 from survey.audit import record
-from survey.core.params import Page
 from survey.feedback import contacts, lexicon, services
 from survey.feedback.schemas import STATUS_NAMES, STATUSES, Handling, InboxFilter
 from survey.jobs.controllers import national_admin
+from survey.params import Page
 
 MANAGERS = require_roles(Role.ADMIN, Role.MANAGER)
 

@@ -14,9 +14,9 @@ from litestar.response import Redirect, Template
 from survey.accounts.flash import flash
 from survey.accounts.guards import CurrentOfficer, OfficerDependency, require_roles
 from survey.accounts.services import Role
-from survey.core.params import Page
 from survey.jobs.outbox import STATUSES
 from survey.jobs.services import JobError, job_counts, recent_jobs, resend_dead
+from survey.params import Page
 
 PAGE_SIZE = 100
 

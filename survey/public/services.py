@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import msgspec
 
 from survey.core.periods import Grain, Period, PeriodError, month_label, parse_period
+from survey.core.units import path_ids
 from survey.db.tables import Unit
 from survey.public.publication import MIN_ANSWERS, settings_by_unit
 from survey.public.schemas import Crumb, Figure, Rank, TrendPoint, UnitFigures, UnitView
@@ -122,7 +123,7 @@ async def load_catalog(stratum_level: str) -> Catalog:
     province_of: dict[str, str | None] = {}
     beneath: dict[str, list[str]] = {}  # provinces under a unit above the stratum level
     for row in rows:
-        ancestors = [code_of[int(i)] for i in row["path"].strip("/").split("/") if i and int(i) in code_of]
+        ancestors = [code_of[i] for i in path_ids(row["path"]) if i in code_of]
         province_of[row["code"]] = next((c for c in ancestors if by_code[c]["level"] == stratum_level), None)
         if row["level"] == stratum_level:
             for above in ancestors[:-1]:

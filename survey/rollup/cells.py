@@ -26,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import instruments
-from survey.core.periods import month_label, month_number
+from survey.core.periods import month_label, month_number, month_of
 from survey.core.ratings import RATING_COLUMNS
 
 PATTERN_KEY = ("stratum", "unit", "period", "day", "status", "instrument_key", "instrument_version",
@@ -64,7 +64,7 @@ def satisfied_by_fingerprint() -> dict[str, tuple[int, ...]]:
 
 def first_daily_month(now: datetime, tz: str) -> str:
     """The oldest month kept per local day: the month before the current local month."""
-    return month_label(month_number(now.astimezone(ZoneInfo(tz)).strftime("%Y-%m")) - 1)
+    return month_label(month_number(month_of(now, tz)) - 1)
 
 
 def local_day(received_at: datetime | str, tz: str) -> str:

@@ -12,8 +12,8 @@ from litestar.response import Redirect, Template
 from survey.accounts.flash import flash
 from survey.accounts.guards import OfficerDependency, require_roles
 from survey.accounts.services import Role
-from survey.core.params import RowId
 from survey.jobs.controllers import national_admin
+from survey.params import RowId
 from survey.webhooks import services
 from survey.webhooks.schemas import EVENT_TYPES, WebhookForm
 

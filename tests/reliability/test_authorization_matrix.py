@@ -164,7 +164,7 @@ def decisions(objects: Objects) -> dict[tuple[str, str], Decision]:
         ("/officer/review", "GET"): Decision(MANAGERS, "/officer/review"),
         ("/officer/review/{response_id:int}", "POST"): Decision(
             MANAGERS, f"/officer/review/{nb_response}", f"/officer/review/{lc_response}", form={"decision": "excluded"}),
-        # The public pages: anyone, no login; a province not made public answers 404 (tests/public/).
+        # The public pages: anyone, no login; a province not made public answers 404 (tests/public_pages/).
         **{(path, "GET"): Decision(EVERYONE, url) for path, url in (
             ("/cong-khai", "/cong-khai"), ("/public", "/public"), ("/cong-khai/du-lieu", "/cong-khai/du-lieu"),
             ("/public/data", "/public/data"), ("/cong-khai/du-lieu/{name:str}", "/cong-khai/du-lieu/2026-Q3.csv"),

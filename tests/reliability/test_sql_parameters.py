@@ -117,6 +117,18 @@ def scan() -> tuple[dict[str, set[str]], list[str]]:
 
 # Each splice read and judged structural: what it puts in the SQL text, and where that comes from.
 REVIEWED: dict[str, dict[str, str]] = {
+    "survey/db/backup.py": {
+        "statement": "survey.rollup.maintain.rebuild_statements: fixed SQL over the rollup's column constants; "
+                     "the only value, a month, is checked against YYYY-MM first",
+    },
+    "survey/rollup/statements.py": {
+        "sql.replace('?', '{}')": "the upserts of statements(): table and column names from module constants, "
+                                  "'?' placeholders turned into piccolo's",
+    },
+    "survey/rollup/versions.py": {
+        "ancestor_marks": "'{}, {}, ...': placeholders only (or NULL)",
+        "month_marks": "'{}, {}, ...': placeholders only",
+    },
     "survey/citizen/bulk.py": {
         "table": "a table name, a literal at every call site",
         "','.join(columns)": "column names, literal tuples at every call site",
@@ -143,6 +155,12 @@ REVIEWED: dict[str, dict[str, str]] = {
         "splices (marks, lock) are checked where it is written",
     },
     "survey/reports/totals_query.py": {
+        "MONTH_NUMBER_SQL": "a module constant (month arithmetic on the period column)",
+        "_codes('index_fingerprint', known)": "CASE with {} placeholders and integer positions",
+        "_codes('status', STATUSES)": "CASE with {} placeholders and integer positions",
+        "_digits(items)": "integer arithmetic on the pattern column: items only pick powers of 3 through "
+                          "RATING_COLUMNS.index, which raises for anything else",
+        "sums": "SUM(a<int>) AS a<int>: positions from RATING_COLUMNS.index",
         "', '.join(aggregates)": "COUNT/SUM over e1..e5 columns chosen from the instrument definition",
         "_in_list(strata)": "'{}, {}, ...': placeholders only",
         "_in_list(months)": "'{}, {}, ...': placeholders only",

@@ -14,7 +14,7 @@ from survey.db.tables import Counter, Response, Unit
 from survey.public.publication import set_publication
 from survey.reports.formatting import Formatter
 from survey.reports.services import ReportRequest, build_report
-from tests.public.conftest import PERIOD, public_state
+from tests.public_pages.conftest import PERIOD, public_state
 
 VI = Formatter("vi")
 HTML = {"accept": "text/html"}
