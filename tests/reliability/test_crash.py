@@ -9,6 +9,7 @@ with all its answers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 
@@ -56,8 +57,11 @@ async def test_kill_9_under_load_loses_and_duplicates_nothing(live_server: LiveS
     stop = asyncio.Event()
     rng = random.Random(20261121)
     deadline = time.monotonic() + RUN_LIMIT_S
-    async with httpx.AsyncClient(timeout=10.0) as http:
-        crowd = [Citizens(http, live_server.deployment.base_url, tokens, ledger, traffic, deadline,
+    async with httpx.AsyncClient(timeout=10.0) as http, contextlib.AsyncExitStack() as browsers:
+        # Each page citizen is a browser of its own: the form nonce is bound to the browser's form cookie, which
+        # citizens sharing one cookie jar could overwrite for each other when their first pages cross.
+        crowd = [Citizens(http if n < KIOSKS else await browsers.enter_async_context(httpx.AsyncClient(timeout=10.0)),
+                          live_server.deployment.base_url, tokens, ledger, traffic, deadline,
                           random.Random(n), max_pause_s=0.3) for n in range(KIOSKS + PAGE_CITIZENS)]
         clients = [asyncio.create_task(keep_submitting(c, n < KIOSKS, stop, refused)) for n, c in enumerate(crowd)]
         kills = await kill_and_restart(live_server, rng, KILLS)

@@ -25,6 +25,7 @@ from survey.reports.services import Clock, build_report, parse_request
 from survey.rollup.cells import SOURCE_COLUMNS
 from survey.rollup.maintain import add_rows, check, status_changed
 from tests.citizen.conftest import client, counter_token, place  # noqa: F401 - fixtures
+from tests.support import idempotency_key
 
 TZ = "Asia/Ho_Chi_Minh"
 
@@ -128,7 +129,7 @@ async def test_concurrent_submissions_are_each_counted_once(place, client, rows_
 
     async def send(k: int) -> int:
         sent = await client.post("/api/v1/responses", headers={"user-agent": f"phone-{k}"}, json={
-            "token": token, "idempotency_key": f"concurrent-{k:03d}", "answers": answers[k]})
+            "token": token, "idempotency_key": idempotency_key(f"concurrent-{k:03d}"), "answers": answers[k]})
         return sent.status_code
 
     assert set(await asyncio.gather(*(send(k) for k in range(60)))) == {201}
